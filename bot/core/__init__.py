@@ -1,0 +1,1 @@
+"""The platform-neutral engine: knowledge, index, retrieval. Imports neither Slack nor Teams."""
