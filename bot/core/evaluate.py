@@ -1,0 +1,104 @@
+"""Score the engine on a question file in the dev format (shared/eval/README.md).
+
+A question file is a YAML list of ``{q, expect}``; ``targets.yaml`` beside it maps each
+section name to phrases that only that section contains. A passage hits a section when
+its title plus text contains one of the phrases (case-insensitive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.errors import RollenbotError
+from bot.core.models import Answer, Passage
+
+
+@dataclass
+class Outcome:
+    """One question's result."""
+
+    question: str
+    expect: list[str]
+    answer: Answer
+    correct: bool
+    in_top3: bool
+
+
+@dataclass
+class Report:
+    """All outcomes and the figures over them."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def correct(self) -> int:
+        return sum(o.correct for o in self.outcomes)
+
+    def summary(self) -> dict[str, Any]:
+        scoped = [o for o in self.outcomes if o.expect]
+        unscoped = [o for o in self.outcomes if not o.expect]
+        return {
+            "correct": self.correct,
+            "total": self.total,
+            "top1": sum(o.correct for o in scoped),
+            "top3": sum(o.in_top3 for o in scoped),
+            "in_scope": len(scoped),
+            "refused_correctly": sum(not o.answer.answered for o in unscoped),
+            "out_of_scope": len(unscoped),
+            "refused_wrongly": sum(not o.answer.answered for o in scoped),
+        }
+
+
+def load_questions(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The questions of ``path`` and the targets beside it.
+
+    Raises:
+        RollenbotError: a file is missing or not in the expected format.
+    """
+    targets_path = path.parent / "targets.yaml"
+    try:
+        questions = yaml.safe_load(path.read_text("utf-8"))
+        targets = yaml.safe_load(targets_path.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RollenbotError(f"cannot read {path} / {targets_path}: {exc}") from None
+    if not isinstance(questions, list) or not all(
+        isinstance(q, dict) and isinstance(q.get("q"), str) for q in questions
+    ):
+        raise RollenbotError(f"{path}: expected a list of {{q: ..., expect: [...]}}")
+    if not isinstance(targets, dict):
+        raise RollenbotError(f"{targets_path}: expected a mapping of section -> phrases")
+    return questions, targets
+
+
+def hits_section(passage: Passage, phrases: list[str]) -> bool:
+    """Whether the passage's title plus text contains one of the phrases."""
+    haystack = f"{passage.title}\n{passage.text}".lower()
+    return any(phrase.lower() in haystack for phrase in phrases)
+
+
+def evaluate(engine: Any, path: Path) -> Report:
+    """Answer every question of ``path`` (in one batch) and score the answers."""
+    questions, targets = load_questions(path)
+    answers = engine.answer_many([q["q"] for q in questions])
+    report = Report()
+    for item, answer in zip(questions, answers, strict=True):
+        expect = list(item.get("expect") or [])
+        phrases = [p for name in expect for p in targets.get(name, [])]
+        if expect:
+            first = answer.answered and hits_section(answer.hits[0].passage, phrases)
+            top3 = answer.answered and any(
+                hits_section(h.passage, phrases) for h in answer.hits[:3]
+            )
+            correct = bool(first)
+        else:
+            correct, top3 = not answer.answered, False
+        report.outcomes.append(Outcome(item["q"], expect, answer, correct, bool(top3)))
+    return report

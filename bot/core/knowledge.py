@@ -1,0 +1,168 @@
+"""Load and validate the knowledge base (knowledge/*.yaml).
+
+Every entry file has a ``source`` block and a list of ``entries``; ``glossary.yaml``
+holds search synonyms. A broken file raises :class:`KnowledgeError` naming the file,
+the entry and the field, so nothing is built from half-valid knowledge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.core.errors import KnowledgeError
+from bot.core.models import Passage, Source
+
+GLOSSARY_FILE = "glossary.yaml"
+M = TypeVar("M", bound=BaseModel)
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SourceSchema(_Strict):
+    title: str = Field(min_length=1)
+    seed: str = Field(min_length=1)
+    author: str | None = None
+
+
+class EntrySchema(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    kind: Literal["role", "comparison", "overview"]
+    department: str = Field(min_length=1)
+    text: str = Field(min_length=20)
+    aliases: list[str] = []
+    search_terms: list[str] = []
+    related: list[str] = []
+    source: SourceSchema | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("must be lower-case letters, digits and hyphens")
+        return value
+
+
+class FileSchema(_Strict):
+    source: SourceSchema
+    entries: list[EntrySchema] = Field(min_length=1)
+
+
+class GlossarySchema(_Strict):
+    synonyms: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The validated knowledge base."""
+
+    passages: tuple[Passage, ...]
+    synonyms: dict[str, tuple[str, ...]]
+    content_hash: str
+
+
+def load_knowledge(directory: Path) -> Knowledge:
+    """Read and validate every YAML file in ``directory``.
+
+    Args:
+        directory: the knowledge folder.
+
+    Returns:
+        The passages in file order (files sorted by name), the glossary and a hash of
+        the files' content.
+
+    Raises:
+        KnowledgeError: a file is missing, unreadable, not YAML or fails the schema.
+    """
+    if not directory.is_dir():
+        raise KnowledgeError(str(directory), "knowledge folder not found")
+    files = sorted(directory.glob("*.yaml"))
+    digest = hashlib.sha256()
+    passages: list[Passage] = []
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for path in files:
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        data = _parse_yaml(path, raw)
+        if path.name == GLOSSARY_FILE:
+            glossary = _validate(GlossarySchema, data, path)
+            synonyms = {k.lower().strip(): tuple(v) for k, v in glossary.synonyms.items()}
+        else:
+            passages.extend(_passages(_validate(FileSchema, data, path), path))
+    if not passages:
+        raise KnowledgeError(str(directory), "no entries found (expected *.yaml files)")
+    _check_references(passages, directory)
+    return Knowledge(tuple(passages), synonyms, digest.hexdigest())
+
+
+def _parse_yaml(path: Path, raw: bytes) -> Any:
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path.name, f"not UTF-8 text ({exc.reason})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeError(path.name, f"invalid YAML{where}: {problem}") from None
+
+
+def _validate(schema: type[M], data: Any, path: Path) -> M:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = list(error["loc"])
+        entry = None
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            entries = data.get("entries") if isinstance(data, dict) else None
+            item = entries[loc[1]] if isinstance(entries, list) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            entry = str(ident) if ident else f"#{loc[1] + 1}"
+            loc = loc[2:]
+        field = ".".join(str(part) for part in loc) or None
+        raise KnowledgeError(path.name, error["msg"], entry=entry, field=field) from None
+
+
+def _passages(parsed: FileSchema, path: Path) -> list[Passage]:
+    out = []
+    for entry in parsed.entries:
+        src = entry.source or parsed.source
+        out.append(
+            Passage(
+                id=entry.id,
+                title=entry.title,
+                kind=entry.kind,
+                department=entry.department,
+                text=entry.text.strip(),
+                source=Source(title=src.title, seed=src.seed, author=src.author),
+                aliases=tuple(entry.aliases),
+                search_terms=tuple(entry.search_terms),
+                related=tuple(entry.related),
+            )
+        )
+    return out
+
+
+def _check_references(passages: list[Passage], directory: Path) -> None:
+    seen: set[str] = set()
+    for passage in passages:
+        if passage.id in seen:
+            raise KnowledgeError(str(directory), "duplicate id", entry=passage.id, field="id")
+        seen.add(passage.id)
+    for passage in passages:
+        for ref in passage.related:
+            if ref not in seen:
+                raise KnowledgeError(
+                    str(directory), f"unknown entry '{ref}'", entry=passage.id, field="related"
+                )

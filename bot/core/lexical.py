@@ -1,0 +1,130 @@
+"""German-aware BM25 over the knowledge base, with aliases, search terms and glossary.
+
+Each passage is one BM25 document whose title and aliases count more than its body.
+A question's words are matched by stem and by compound parts, and expanded with the
+glossary (``knowledge/glossary.yaml``). Besides scores, the index tells how much of a
+question a passage *covers*: the share of its content words, weighted by rarity, that
+the passage contains. Low coverage is the main sign of an out-of-scope question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from bot.core.german import Analyzer, Word, normalize, surface_words
+from bot.core.models import Passage
+
+TITLE_BOOST = 3  # title terms are repeated this often in the BM25 document
+ALIAS_BOOST = 2
+PART_WEIGHT = 0.5  # a compound part counts half a word
+EXPANSION_WEIGHT = 0.6  # a glossary synonym counts a bit less than the word itself
+FRAME_WEIGHT = 0.3  # "Aufgaben", "zuständig": they frame a question, not its topic
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question."""
+
+    words: tuple[Word, ...]
+    expansions: dict[str, tuple[str, ...]]  # word stem -> glossary terms
+
+    @property
+    def content_words(self) -> tuple[Word, ...]:
+        return tuple(w for w in self.words if not w.frame)
+
+
+class LexicalIndex:
+    """BM25 and coverage over the passages."""
+
+    def __init__(self, passages: tuple[Passage, ...], synonyms: dict[str, tuple[str, ...]]):
+        lexicon: set[str] = set()
+        for p in passages:
+            lexicon |= surface_words(" ".join((p.title, p.text, *p.aliases, *p.search_terms)))
+        self.analyzer = Analyzer(frozenset(lexicon))
+        self._synonyms = [
+            (re.compile(rf"(?<![\w-]){re.escape(normalize(key))}(?![\w-])"), values)
+            for key, values in sorted(synonyms.items(), key=lambda kv: -len(kv[0]))
+        ]
+        docs = [self._document(p) for p in passages]
+        self._term_sets = [frozenset(doc) for doc in docs]
+        self._df: dict[str, int] = {}
+        for terms in self._term_sets:
+            for term in terms:
+                self._df[term] = self._df.get(term, 0) + 1
+        self._n = len(docs)
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
+        self._bm25.index(docs, show_progress=False)
+
+    def _document(self, p: Passage) -> list[str]:
+        terms = self.analyzer.terms(p.title) * TITLE_BOOST
+        for alias in p.aliases:
+            terms += self.analyzer.terms(alias) * ALIAS_BOOST
+        for term in p.search_terms:
+            terms += self.analyzer.terms(term)
+        return terms + self.analyzer.terms(p.text)
+
+    def analyze(self, question: str) -> Query:
+        """Split a question into words and find its glossary expansions."""
+        words = tuple(self.analyzer.words(question))
+        text = normalize(question)
+        expansions: dict[str, list[str]] = {}
+        for pattern, values in self._synonyms:
+            match = pattern.search(text)
+            if not match:
+                continue
+            anchor = self.analyzer.words(match.group(0))
+            key = anchor[-1].stem if anchor else match.group(0)
+            for value in values:
+                expansions.setdefault(key, []).extend(self.analyzer.terms(value))
+        return Query(words, {k: tuple(dict.fromkeys(v)) for k, v in expansions.items()})
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; unknown terms get the highest value."""
+        df = self._df.get(term, 0)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: Query) -> np.ndarray:
+        """BM25 score of every passage for the query (0 where nothing matches)."""
+        weighted: dict[str, float] = {}
+
+        def add(term: str, weight: float) -> None:
+            if term in self._df:
+                weighted[term] = max(weighted.get(term, 0.0), weight)
+
+        for word in query.words:
+            scale = FRAME_WEIGHT if word.frame else 1.0
+            add(word.stem, scale)
+            for part in word.parts:
+                add(part, scale * PART_WEIGHT)
+        for terms in query.expansions.values():
+            for term in terms:
+                add(term, EXPANSION_WEIGHT)
+        total = np.zeros(self._n, dtype=np.float32)
+        for term, weight in weighted.items():
+            total += weight * self._bm25.get_scores([term])
+        return total
+
+    def coverage(self, query: Query, doc: int) -> float:
+        """Share (0..1) of the question's content words found in passage ``doc``.
+
+        A word counts as found when the passage has its stem, all its compound parts, or
+        one of its glossary synonyms. Words are weighted by how rare they are, so an
+        unknown word ("Steuerberater", "Feiertag") weighs most.
+        """
+        terms = self._term_sets[doc]
+        found = wanted = 0.0
+        for word in query.content_words:
+            weight = max(self.idf(word.stem), *(self.idf(p) for p in word.parts), 0.1)
+            wanted += weight
+            if (
+                word.stem in terms
+                or (word.parts and all(p in terms for p in word.parts))
+                or any(t in terms for t in query.expansions.get(word.stem, ()))
+            ):
+                found += weight
+        return found / wanted if wanted else 0.0
