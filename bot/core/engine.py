@@ -33,6 +33,7 @@ class Calibration:
     lexical_weight: float = 0.7  # share of the fused score from BM25 (rest: dense)
     min_coverage: float = 0.5  # share of the question's words the best passage must contain
     min_dense_alone: float = 0.62  # dense similarity that answers even without coverage
+    name_bonus: float = 0.25  # added for the passage whose name the question contains
     max_hits: int = 10
 
 
@@ -195,10 +196,12 @@ class Engine:
     ) -> Answer:
         query = self._lexical.analyze(text)
         lexical = self._lexical.scores(query)
-        fused = self._fuse(lexical, dense)
+        names = self._lexical.name_matches(text)
+        fused = self._fuse(lexical, dense, names)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
         best = int(order[0])
-        if not self._in_scope(query, best, lexical, dense):
+        named = names[best] > 0
+        if not named and not self._in_scope(query, best, lexical, dense, german=lang == "de"):
             return self._refusal(raw, lang, "no_match")
         hits = tuple(
             Hit(passage=self.passages[i], score=round(float(fused[i]), 4))
@@ -207,21 +210,27 @@ class Engine:
         )
         return Answer(question=raw, answered=True, hits=hits, language=lang)
 
-    def _fuse(self, lexical: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        """Weighted sum of max-normalised BM25 and rescaled dense similarity (0..1)."""
-        w = self.calibration.lexical_weight
+    def _fuse(self, lexical: np.ndarray, dense: np.ndarray, names: np.ndarray) -> np.ndarray:
+        """Weighted sum of max-normalised BM25 and dense similarity, plus a bonus for
+        the passage(s) whose longest name the question contains; scaled to 0..1."""
+        cal = self.calibration
         top = float(lexical.max())
         lex = lexical / top if top > 0 else np.zeros_like(lexical)
-        dense01 = np.clip(dense, 0.0, 1.0)
-        return np.asarray(w * lex + (1 - w) * dense01, dtype=np.float32)
+        fused = cal.lexical_weight * lex + (1 - cal.lexical_weight) * np.clip(dense, 0.0, 1.0)
+        longest = float(names.max())
+        if longest > 0:
+            fused = fused + cal.name_bonus * (names == longest)
+        return np.asarray(fused / (1 + cal.name_bonus), dtype=np.float32)
 
-    def _in_scope(self, query: Query, best: int, lexical: np.ndarray, dense: np.ndarray) -> bool:
+    def _in_scope(
+        self, query: Query, best: int, lexical: np.ndarray, dense: np.ndarray, *, german: bool
+    ) -> bool:
         cal = self.calibration
         if float(dense[best]) >= cal.min_dense_alone:
             return True
         if lexical[best] <= 0 or not query.content_words:
             return False
-        return self._lexical.coverage(query, best) >= cal.min_coverage
+        return self._lexical.coverage(query, best, german=german) >= cal.min_coverage
 
     def features(self, question: str) -> dict[str, float]:
         """Diagnostics for calibration: coverage, lexical and dense scores of the best hit."""
@@ -229,10 +238,10 @@ class Engine:
         query = self._lexical.analyze(text)
         lexical = self._lexical.scores(query)
         dense = self._dense_scores([text])[0]
-        best = int(np.argmax(self._fuse(lexical, dense)))
+        best = int(np.argmax(self._fuse(lexical, dense, self._lexical.name_matches(text))))
         return {
             "best": float(best),
-            "coverage": self._lexical.coverage(query, best),
+            "coverage": self._lexical.coverage(query, best, german=language.detect(text) == "de"),
             "lexical": float(lexical[best]),
             "dense": float(dense[best]),
             "dense_max": float(dense.max()),

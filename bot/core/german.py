@@ -31,7 +31,8 @@ STOP_WORDS = frozenset(
     you your zu zum zur über eigentlich genau denn mal eigentlich einfach überhaupt
     macht machen mache tut tun does doing erklär erkläre erklären explain tell sag sage
     sagen bedeutet bedeuten means mean meant heißt heisst wann nächste nächsten
-    nächster gerade immer oft viel viele sehr
+    nächster gerade immer oft viel viele sehr eher woran worauf wozu wofür womit wodurch
+    fürs vom beim ins ans ab wichtig wichtige wichtigste mehr warum weshalb wieso
     """.split()
 )
 
@@ -42,7 +43,8 @@ FRAME_WORDS = frozenset(
     aufgabe aufgaben rolle rollen job jobs beruf berufe position positionen stelle
     tätigkeit tätigkeiten verantwortlich verantwortung zuständig zuständigkeit kümmert
     kümmern role roles task tasks responsible responsibility responsibilities duties
-    work works working arbeitet arbeit handles handle charge
+    work works working arbeitet arbeit handles handle charge take takes taking care
+    kümmere kümmert sorgt sorgen
     """.split()
 )
 
@@ -60,6 +62,7 @@ class Word:
     stem: str
     parts: tuple[str, ...]
     frame: bool = False
+    capitalized: bool = False  # written with a capital: in German, likely a noun
 
 
 def normalize(text: str) -> str:
@@ -132,7 +135,7 @@ class Analyzer:
             head, tail = word[:cut], word[cut:]
             if not self._known(head):
                 continue
-            if tail in self._lexicon if both else len(head) >= 6:
+            if tail in self._lexicon if both else len(head) >= 7:
                 return head, tail
         return None
 
@@ -143,8 +146,10 @@ class Analyzer:
         the word and their pieces as parts; other long words are split as compounds.
         """
         out: list[Word] = []
+        original = unicodedata.normalize("NFKC", text)
         for match in _WORD.finditer(normalize(text)):
             token = match.group(0)
+            capitalized = original[match.start() : match.start() + 1].isupper()
             pieces = [p for p in re.split(r"[-/]", token) if p]
             joined = "".join(pieces)
             if joined in STOP_WORDS or (len(pieces) == 1 and len(joined) < 2):
@@ -160,7 +165,7 @@ class Analyzer:
                 stem(p) for p in part_words if len(p) >= _MIN_PART and p not in STOP_WORDS
             )
             parts.pop(word_stem, None)
-            out.append(Word(joined, word_stem, tuple(parts), frame=joined in FRAME_WORDS))
+            out.append(Word(joined, word_stem, tuple(parts), joined in FRAME_WORDS, capitalized))
         return out
 
     def terms(self, text: str) -> list[str]:

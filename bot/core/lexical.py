@@ -10,6 +10,7 @@ the passage contains. Low coverage is the main sign of an out-of-scope question.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ ALIAS_BOOST = 2
 PART_WEIGHT = 0.5  # a compound part counts half a word
 EXPANSION_WEIGHT = 0.6  # a glossary synonym counts a bit less than the word itself
 FRAME_WEIGHT = 0.3  # "Aufgaben", "zuständig": they frame a question, not its topic
+FUZZY_WEIGHT = 0.8  # "screent" ~ "screening", "betreut" ~ "betreuung"
+MIN_PREFIX = 4
+UNKNOWN_VERB_WEIGHT = 1.0  # an unknown lower-case German word: a verb or adjective
+LOWERCASE_FACTOR = 0.5  # known lower-case German words say less about the topic than nouns
 
 
 @dataclass(frozen=True)
@@ -51,22 +56,42 @@ class LexicalIndex:
             for key, values in sorted(synonyms.items(), key=lambda kv: -len(kv[0]))
         ]
         docs = [self._document(p) for p in passages]
+        self._names = [
+            [(f" {_phrase_key(n)} ", len(_phrase_key(n).split())) for n in (p.title, *p.aliases)]
+            for p in passages
+        ]
         self._term_sets = [frozenset(doc) for doc in docs]
         self._df: dict[str, int] = {}
         for terms in self._term_sets:
             for term in terms:
                 self._df[term] = self._df.get(term, 0) + 1
         self._n = len(docs)
+        self._by_prefix: dict[str, list[str]] = {}
+        for term in self._df:
+            self._by_prefix.setdefault(term[:MIN_PREFIX], []).append(term)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
         self._bm25.index(docs, show_progress=False)
 
     def _document(self, p: Passage) -> list[str]:
-        terms = self.analyzer.terms(p.title) * TITLE_BOOST
-        for alias in p.aliases:
-            terms += self.analyzer.terms(alias) * ALIAS_BOOST
-        for term in p.search_terms:
-            terms += self.analyzer.terms(term)
-        return terms + self.analyzer.terms(p.text)
+        # Aliases and search terms count once per distinct term: twenty spellings of
+        # "Marketing Manager" must not make "marketing" dominate the passage.
+        aliases = dict.fromkeys(t for a in p.aliases for t in self.analyzer.terms(a))
+        topics = dict.fromkeys(t for s in p.search_terms for t in self.analyzer.terms(s))
+        return (
+            self.analyzer.terms(p.title) * TITLE_BOOST
+            + list(aliases) * ALIAS_BOOST
+            + list(topics)
+            + self.analyzer.terms(p.text)
+        )
+
+    def name_matches(self, question: str) -> np.ndarray:
+        """Per passage, the length in words of its longest title or alias that the
+        question contains as a phrase (0 for none)."""
+        text = f" {_phrase_key(question)} "
+        return np.array(
+            [max((n for key, n in names if key in text), default=0) for names in self._names],
+            dtype=np.float32,
+        )
 
     def analyze(self, question: str) -> Query:
         """Split a question into words and find its glossary expansions."""
@@ -83,6 +108,25 @@ class LexicalIndex:
                 expansions.setdefault(key, []).extend(self.analyzer.terms(value))
         return Query(words, {k: tuple(dict.fromkeys(v)) for k, v in expansions.items()})
 
+    def variants(self, term: str) -> tuple[str, ...]:
+        """Indexed terms that ``term`` stands for: itself, or words sharing most of it.
+
+        An unknown stem matches indexed stems that share at least three quarters of it
+        and most of themselves as a prefix: German inflection and derivation that the
+        stemmer leaves apart ("screent" ~ "screening", "betreut" ~ "betreuung"), but
+        not a compound's head ("steuerberat" !~ "steuer").
+        """
+        if term in self._df:
+            return (term,)
+        if len(term) < MIN_PREFIX:
+            return ()
+        out = []
+        for candidate in self._by_prefix.get(term[:MIN_PREFIX], ()):
+            shared = len(os.path.commonprefix((term, candidate)))
+            if shared >= 0.75 * len(term) and shared >= 0.6 * len(candidate):
+                out.append(candidate)
+        return tuple(out)
+
     def idf(self, term: str) -> float:
         """Inverse document frequency; unknown terms get the highest value."""
         df = self._df.get(term, 0)
@@ -93,8 +137,9 @@ class LexicalIndex:
         weighted: dict[str, float] = {}
 
         def add(term: str, weight: float) -> None:
-            if term in self._df:
-                weighted[term] = max(weighted.get(term, 0.0), weight)
+            for found in self.variants(term):
+                factor = 1.0 if found == term else FUZZY_WEIGHT
+                weighted[found] = max(weighted.get(found, 0.0), weight * factor)
 
         for word in query.words:
             scale = FRAME_WEIGHT if word.frame else 1.0
@@ -109,22 +154,41 @@ class LexicalIndex:
             total += weight * self._bm25.get_scores([term])
         return total
 
-    def coverage(self, query: Query, doc: int) -> float:
+    def coverage(self, query: Query, doc: int, *, german: bool = True) -> float:
         """Share (0..1) of the question's content words found in passage ``doc``.
 
         A word counts as found when the passage has its stem, all its compound parts, or
-        one of its glossary synonyms. Words are weighted by how rare they are, so an
-        unknown word ("Steuerberater", "Feiertag") weighs most.
+        one of its glossary synonyms (each also in a close variant). Words weigh by how
+        rare they are; a word the knowledge base lacks weighs most when it is a German
+        noun ("Steuerberater", "Feiertag") and little when it is a lower-case German
+        verb or adjective ("vereinbart", "orientiert").
         """
         terms = self._term_sets[doc]
+
+        def has(term: str) -> bool:
+            return any(v in terms for v in self.variants(term))
+
         found = wanted = 0.0
         for word in query.content_words:
-            weight = max(self.idf(word.stem), *(self.idf(p) for p in word.parts), 0.1)
+            known = [t for t in (word.stem, *word.parts) if self.variants(t)]
+            if known:
+                weight = max(self.idf(self.variants(t)[0]) for t in known)
+                if german and not word.capitalized:
+                    weight *= LOWERCASE_FACTOR
+            elif german and not word.capitalized:
+                weight = UNKNOWN_VERB_WEIGHT
+            else:
+                weight = self.idf(word.stem)
             wanted += weight
             if (
-                word.stem in terms
-                or (word.parts and all(p in terms for p in word.parts))
+                has(word.stem)
+                or (word.parts and all(has(p) for p in word.parts))
                 or any(t in terms for t in query.expansions.get(word.stem, ()))
             ):
                 found += weight
         return found / wanted if wanted else 0.0
+
+
+def _phrase_key(text: str) -> str:
+    """Lower-case words joined by single spaces, for phrase matching."""
+    return " ".join(re.findall(r"[a-z0-9äöüß]+", normalize(text)))
