@@ -54,12 +54,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     if args.batch is not None:
         try:
-            stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        except OSError as exc:
-            print(f"rolle ask: cannot read {args.batch}: {exc.strerror}", file=sys.stderr)
+            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"rolle ask: cannot read {args.batch}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        with stream:
-            questions = [line.rstrip("\r\n") for line in stream]
+        questions = text.splitlines()
     else:
         questions = [" ".join(args.question)]
     engine = _engine(settings)

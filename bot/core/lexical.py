@@ -10,7 +10,6 @@ the passage contains. Low coverage is the main sign of an out-of-scope question.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 
@@ -122,7 +121,7 @@ class LexicalIndex:
             return ()
         out = []
         for candidate in self._by_prefix.get(term[:MIN_PREFIX], ()):
-            shared = len(os.path.commonprefix((term, candidate)))
+            shared = _shared_prefix(term, candidate)
             if shared >= 0.75 * len(term) and shared >= 0.6 * len(candidate):
                 out.append(candidate)
         return tuple(out)
@@ -192,3 +191,13 @@ class LexicalIndex:
 def _phrase_key(text: str) -> str:
     """Lower-case words joined by single spaces, for phrase matching."""
     return " ".join(re.findall(r"[a-z0-9äöüß]+", normalize(text)))
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many leading characters two strings share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

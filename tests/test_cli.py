@@ -1,0 +1,125 @@
+"""The `rolle` command: JSON and batch contract, exit codes, chat, build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.config import Settings
+from bot.core.engine import Engine
+
+
+@pytest.fixture()
+def run(monkeypatch: pytest.MonkeyPatch, settings: Settings, engine: Engine, capsys):
+    """Call `rolle ARGS` in-process with the session's engine; returns (code, out, err)."""
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    monkeypatch.setattr(cli, "_engine", lambda _settings: engine)
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_ask_json_contract(run) -> None:
+    code, out, _ = run("ask", "--json", "Was macht ein BDM?")
+    assert code == 0
+    data = json.loads(out)
+    assert data["question"] == "Was macht ein BDM?" and data["answered"] is True
+    assert len(data["passages"]) == 3
+    first = data["passages"][0]
+    assert set(first) >= {"id", "title", "text", "source", "score"}
+    assert first["id"] == "business-development-manager"
+    assert "Wachstumsstrategien" in first["text"]
+    assert first["source"].startswith("Die Positions-Unterschiede")
+
+
+def test_ask_json_not_found_and_top_k(run) -> None:
+    code, out, _ = run("ask", "--json", "--top-k", "1", "Was macht ein Steuerberater?")
+    data = json.loads(out)
+    assert code == 0 and data["answered"] is False and data["passages"] == []
+    assert "Vertriebsleiter" in data["known_roles"]
+    _, out, _ = run("ask", "--json", "--top-k", "1", "Aufgaben Sales Manager")
+    assert len(json.loads(out)["passages"]) == 1
+
+
+def test_batch_one_line_per_question_in_order(run, tmp_path: Path) -> None:
+    batch = tmp_path / "q.txt"
+    batch.write_text("Was macht ein BDM?\n\nWer führt die Vertriebsmannschaft?\nhello?\n", "utf-8")
+    code, out, _ = run("ask", "--json", "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == 4
+    assert [x["question"] for x in lines] == ["Was macht ein BDM?", "",
+                                               "Wer führt die Vertriebsmannschaft?", "hello?"]
+    assert [x["answered"] for x in lines] == [True, False, True, False]
+    assert lines[1]["reason"] == "empty"
+
+
+def test_readable_answer_and_refusal(run) -> None:
+    code, out, _ = run("ask", "Wer ist für Key Accounts zuständig?")
+    assert code == 0 and out.startswith("Vertriebsleiter")
+    assert "> Vertriebsleiter entwickeln Vertriebsstrategien" in out
+    assert "Quelle: Die Positions-Unterschiede" in out
+    code, out, _ = run("ask", "Wann ist der nächste Feiertag?")
+    assert code == 0 and "nichts in meiner Wissensbasis" in out and "Sales Manager" in out
+
+
+def test_bad_input_is_a_message_not_a_traceback(run) -> None:
+    code, out, _ = run("ask", "x" * 10_000)
+    assert code == 0 and "zu lang" in out
+    code, out, _ = run("ask", "   ")
+    assert code == 0 and "Stell mir eine Frage" in out
+    code, _, err = run("ask")
+    assert code == 2 and "QUESTION" in err
+    code, _, err = run("ask", "--batch", "/nonexistent/file")
+    assert code == 2 and "cannot read" in err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["frobnicate"])
+    assert exit_info.value.code == 2
+
+
+def test_roles_and_chat(run, engine: Engine) -> None:
+    code, out, _ = run("roles")
+    assert code == 0 and "Business Development" in out and "• Leiter E-Commerce" in out
+    replies: list[str] = []
+    cli.chat(engine, ["hilfe", "liste", "Vertriebsassistentin", "Was macht ein BDM?", "exit",
+                      "never read"], replies.append)
+    assert len(replies) == 4
+    assert "Beispiele" in replies[0] and "Rollen und Themen" in replies[1]
+    assert replies[2].startswith("Vertriebsassistenz") and "Auftragsabwicklung" in replies[2]
+    assert replies[3].startswith("Business Development Manager")
+
+
+def test_eval_prints_the_figures(run, tmp_path: Path) -> None:
+    data = Path(__file__).parent / "data"
+    code, out, _ = run("eval", str(data / "holdout_questions.yaml"))
+    assert code == 0 and out.startswith("correct: ") and "top-3:" in out and "refusals:" in out
+
+
+def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_path: Path) -> None:
+    """The installed console script end to end, with its own process and model load."""
+    env = {**os.environ, "ROLLE_INDEX_DIR": str(tmp_path / "index"),
+           "ROLLE_KNOWLEDGE_DIR": str(settings.knowledge_dir), "HF_HUB_OFFLINE": "1"}
+    env.pop("SLACK_BOT_TOKEN", None)
+    rolle = [sys.executable, "-m", "bot.cli"]
+    missing = subprocess.run([*rolle, "ask", "hallo"], env=env, capture_output=True, text=True)
+    assert missing.returncode == 1 and "rolle build" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    first = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0 and "Built index: 18 passages" in first.stdout
+    second = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
+    assert second.returncode == 0 and "nothing to do" in second.stdout
+    asked = subprocess.run([*rolle, "ask", "--json", "--batch", "-"], env=env, text=True,
+                           input="Was macht ein BDM?\nWer screent internationale Märkte?\n",
+                           capture_output=True)
+    assert asked.returncode == 0, asked.stderr
+    answers = [json.loads(line) for line in asked.stdout.splitlines()]
+    assert [a["answered"] for a in answers] == [True, True]
