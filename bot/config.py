@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     teams_app_password: str | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
     teams_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
     teams_anonymous: bool = Field(False, alias="ROLLE_TEAMS_ANONYMOUS")
+    # For the Teams app package (`rolle teams-package`): the bot's public host name
+    # (validDomains), and the publisher shown in Teams' app details.
+    teams_domain: str | None = Field(None, alias="ROLLE_TEAMS_DOMAIN")
+    teams_developer_name: str = Field("Rollenbot", alias="ROLLE_TEAMS_DEVELOPER_NAME")
+    teams_website_url: str | None = Field(None, alias="ROLLE_TEAMS_WEBSITE_URL")
 
     @property
     def slack_enabled(self) -> bool:
