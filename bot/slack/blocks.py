@@ -1,0 +1,261 @@
+"""Answers as Block Kit messages, within Slack's limits and with all text escaped.
+
+Limits (https://docs.slack.dev/reference/block-kit/blocks): section text <= 3000
+characters, <= 50 blocks per message, button value <= 2000, button text <= 75, header
+<= 150, <= 25 elements per actions block. Long passages are split at paragraph, line or
+word boundaries; if a passage still needs more blocks than a message has, the message
+says that it was shortened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.models import Answer, Language, Passage
+from bot.slack.strings import s
+from bot.slack.text import escape, shorten, split_text
+from bot.texts import t
+
+MAX_SECTION_CHARS = 3000
+MAX_BLOCKS = 50
+MAX_VALUE_CHARS = 2000
+MAX_BUTTON_CHARS = 75
+MAX_HEADER_CHARS = 150
+MAX_ELEMENTS = 25
+MAX_ECHO_CHARS = 500
+MAX_FALLBACK_CHARS = 3000
+FURTHER_MATCHES = 2
+
+ACTION_SHOW = "show_passage"  # value: passage id; action_id: show_passage.<lang>.<n>
+ACTION_ASK = "ask_example"  # value: the question
+ACTION_SHARE = "share_answer"  # value: AnswerRef
+ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
+ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
+
+Block = dict[str, Any]
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack message: the notification ``text`` and the Block Kit ``blocks``."""
+
+    text: str
+    blocks: tuple[Block, ...] = ()
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for chat.postMessage, chat.postEphemeral or respond()."""
+        if not self.blocks:
+            return {"text": self.text}
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRef:
+    """What the share and feedback buttons carry: enough to show the answer again."""
+
+    question: str
+    passage_ids: tuple[str, ...]
+    language: Language = "de"
+
+    def encode(self) -> str:
+        """JSON of at most 2000 characters; a long question is shortened to fit."""
+        question = self.question
+        while True:
+            value = json.dumps(
+                {"q": question, "p": list(self.passage_ids), "l": self.language},
+                ensure_ascii=False, separators=(",", ":"),
+            )
+            if len(value) <= MAX_VALUE_CHARS or not question:
+                return value
+            excess = len(value) - MAX_VALUE_CHARS
+            question = shorten(question, max(len(question) - excess - 1, 1))
+
+    @classmethod
+    def decode(cls, value: str | None) -> AnswerRef | None:
+        """The reference in a button value, or None if it is not one."""
+        try:
+            data = json.loads(value or "")
+            question, ids, language = data["q"], data["p"], data.get("l", "de")
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(question, str) or not isinstance(ids, list):
+            return None
+        if not all(isinstance(i, str) for i in ids):
+            return None
+        return cls(question=question, passage_ids=tuple(ids),
+                   language="en" if language == "en" else "de")
+
+
+# --- building blocks ---------------------------------------------------------------------
+def section(mrkdwn: str) -> Block:
+    """A section with mrkdwn text (the caller escapes user text)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION_CHARS]}}
+
+
+def context(mrkdwn: str) -> Block:
+    """A context line."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn[:3000]}]}
+
+
+def header(text: str) -> Block:
+    """A header (plain text, so nothing in it is markup)."""
+    return {"type": "header",
+            "text": {"type": "plain_text", "text": shorten(text, MAX_HEADER_CHARS), "emoji": True}}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    """A button; ``value`` must already fit Slack's 2000 characters."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise ValueError(f"button value of {len(value)} characters for {action_id}")
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": shorten(text, MAX_BUTTON_CHARS), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(elements: Sequence[Block]) -> list[Block]:
+    """Actions blocks holding ``elements``, 25 per block."""
+    return [{"type": "actions", "elements": list(elements[i:i + MAX_ELEMENTS])}
+            for i in range(0, len(elements), MAX_ELEMENTS)]
+
+
+def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0) -> list[Block]:
+    """One "show this passage" button per passage, with unique action ids."""
+    return [button(p.title, f"{ACTION_SHOW}.{language}.{n}", p.id)
+            for n, p in enumerate(passages, start)]
+
+
+def mention(user_id: str) -> str:
+    """``<@U…>`` for a real user id; anything else is escaped and shown as text."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
+
+
+def echo(question: str) -> str:
+    """The question as it may be shown back: shortened and escaped."""
+    return escape(shorten(question, MAX_ECHO_CHARS))
+
+
+def quote(text: str) -> str:
+    """Escaped text as a mrkdwn blockquote, line by line."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in escape(text).split("\n"))
+
+
+def quote_sections(passage: Passage) -> list[Block]:
+    """The passage as blockquote sections: one per paragraph, long ones split."""
+    return [section(quote(piece))
+            for paragraph in passage.paragraphs
+            for piece in split_text(paragraph, MAX_SECTION_CHARS, quote)]
+
+
+def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
+    """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
+    if len(blocks) <= room:
+        return blocks
+    return [*blocks[: room - 1], context(s("truncated", language))]
+
+
+# --- messages ------------------------------------------------------------------------------
+def passages_message(
+    passages: Sequence[Passage],
+    language: Language,
+    *,
+    question: str | None = None,
+    show_question: bool = False,
+    share: bool = False,
+    shared_by: str | None = None,
+    more_label: str | None = None,
+) -> Message:
+    """The first passage quoted in full, the next two as buttons, feedback below.
+
+    Args:
+        passages: best first; at least one.
+        language: language of the UI strings (the quote stays German).
+        question: what was asked, for the echo and the share/feedback buttons.
+        show_question: repeat the question on top (for replies only the asker sees).
+        share: add the "Im Kanal teilen" button.
+        shared_by: user id of who shared this into the channel.
+        more_label: heading of the further-passage buttons (default: "Weitere Treffer:").
+    """
+    best, more = passages[0], list(passages[1:1 + FURTHER_MATCHES])
+    head = [header(best.title)]
+    if shared_by:
+        line = t("shared_by", language, user=mention(shared_by))
+        if question:
+            line += " · " + s("question", language, question=echo(question))
+        head.append(context(line))
+    elif show_question and question:
+        head.append(context(t("your_question", language, question=echo(question))))
+    tail = [context(t("source", language, source=escape(best.source.label())))]
+    if more:
+        tail.append(section(f"*{escape(more_label or t('more', language))}*"))
+        tail.extend(actions(passage_buttons(more, language)))
+    ref = AnswerRef(question=question or best.title,
+                    passage_ids=tuple(p.id for p in [best, *more]), language=language).encode()
+    controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
+    controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
+                 button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+    tail.extend(actions(controls))
+    body = fit(quote_sections(best), MAX_BLOCKS - len(head) - len(tail), language)
+    first = best.paragraphs[0] if best.paragraphs else ""
+    text = shorten(f"{best.title}: {first}", MAX_FALLBACK_CHARS)
+    return Message(text=escape(text), blocks=(*head, *body, *tail))
+
+
+def no_answer_message(answer: Answer, *, show_question: bool = False) -> Message:
+    """Nothing found: say so, and offer the known roles as buttons."""
+    language = answer.language
+    blocks: list[Block] = []
+    if show_question:
+        blocks.append(context(t("your_question", language, question=echo(answer.question))))
+    blocks.append(section(escape(t("no_answer", language))))
+    blocks.extend(actions(passage_buttons(answer.suggestions, language)))
+    names = ", ".join(p.title for p in answer.suggestions)
+    text = shorten(f"{t('no_answer', language)} {names}", MAX_FALLBACK_CHARS)
+    return Message(text=escape(text), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+
+
+def answer_message(
+    answer: Answer, *, limit: int, show_question: bool = False, share: bool = False
+) -> Message:
+    """The reply to an engine answer, whatever its reason.
+
+    Args:
+        answer: what the engine returned.
+        limit: the engine's maximum question length, for the "too long" text.
+        show_question: repeat the question on top.
+        share: offer the "Im Kanal teilen" button (answers only).
+    """
+    language = answer.language
+    if answer.reason == "empty":
+        return text_message(t("empty", language))
+    if answer.reason == "too_long":
+        note = t("too_long", language, length=len(answer.question), limit=limit)
+        return text_message(note, question=answer.question if show_question else None,
+                            language=language)
+    if not answer.answered or not answer.hits:
+        return no_answer_message(answer, show_question=show_question)
+    return passages_message([h.passage for h in answer.hits], language,
+                            question=answer.question, show_question=show_question, share=share)
+
+
+def text_message(text: str, *, question: str | None = None, language: Language = "de") -> Message:
+    """A plain message of our own text, optionally with the (escaped) question above."""
+    if question is None:
+        return Message(text=escape(text))
+    line = t("your_question", language, question=echo(question))
+    return Message(text=escape(text), blocks=(context(line), section(escape(text))))
+
+
+def error_message(request_id: str) -> Message:
+    """The short German error reply, with the reference that is also in the log."""
+    return Message(text=escape(t("error", "de", request_id=request_id)))

@@ -1,0 +1,98 @@
+"""Block Kit for everything that is not an answer: help, the role list, the App Home
+tab, the onboarding welcome DM and the assistant greeting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.core.models import Language, Passage
+from bot.slack.blocks import (
+    ACTION_ASK,
+    MAX_BLOCKS,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    fit,
+    header,
+    passage_buttons,
+    section,
+)
+from bot.slack.strings import s
+from bot.slack.text import clip_lines, escape, shorten
+from bot.texts import EXAMPLE_QUESTIONS, t
+
+MAX_HOME_BLOCKS = 100
+Catalogue = Mapping[str, Sequence[Passage]]
+
+
+def example_buttons(language: Language = "de") -> list[Block]:
+    """The three example questions as buttons that ask them."""
+    return actions([button(q, f"{ACTION_ASK}.{n}", q)
+                    for n, q in enumerate(EXAMPLE_QUESTIONS[language])])
+
+
+def catalogue_blocks(groups: Catalogue, language: Language = "de") -> list[Block]:
+    """Per department a bold heading and one button per role or topic."""
+    blocks: list[Block] = []
+    start = 0
+    for department, passages in groups.items():
+        blocks.append(section(f"*{escape(department)}*"))
+        blocks.extend(actions(passage_buttons(passages, language, start)))
+        start += len(passages)
+    return blocks
+
+
+def help_message(language: Language = "de") -> Message:
+    """Usage with examples; the examples are buttons."""
+    text = t("help", language)
+    return Message(text=escape(text), blocks=(section(escape(text)), *example_buttons(language)))
+
+
+def catalogue_message(groups: Catalogue, language: Language = "de") -> Message:
+    """All roles and topics grouped by department (``/rolle liste``)."""
+    lines = [t("list_header", language)]
+    for department, passages in groups.items():
+        lines.append(f"{department}: " + ", ".join(p.title for p in passages))
+    blocks = [section(f"*{escape(t('list_header', language))}*"),
+              *catalogue_blocks(groups, language),
+              context(s("catalogue_hint", language))]
+    return Message(text=clip_lines(escape("\n".join(lines)), 3000),
+                   blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+
+
+def home_view(groups: Catalogue) -> dict[str, Any]:
+    """The App Home tab: what the bot is for, how to ask, the roles by department."""
+    blocks = [
+        header("Rollenbot"),
+        section(escape(s("home_intro"))),
+        section(s("home_how")),
+        {"type": "divider"},
+        section(f"*{escape(t('list_header'))}*"),
+        *catalogue_blocks(groups),
+        context(s("catalogue_hint")),
+    ]
+    return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
+
+
+def welcome_message(groups: Catalogue) -> Message:
+    """The onboarding DM: a greeting, three example questions, the departments."""
+    overview = [s("departments")]
+    for department, passages in groups.items():
+        names = shorten(", ".join(p.title for p in passages), 250)
+        overview.append(f"• *{escape(department)}*: {escape(names)}")
+    blocks = [
+        section(escape(t("welcome"))),
+        *example_buttons(),
+        {"type": "divider"},
+        section(clip_lines("\n".join(overview), 3000)),
+        context(s("welcome_tip")),
+    ]
+    return Message(text=escape(t("welcome")), blocks=tuple(fit(blocks, MAX_BLOCKS, "de")))
+
+
+def assistant_prompts(language: Language = "de") -> list[dict[str, str]]:
+    """Suggested prompts for the assistant panel."""
+    return [{"title": q, "message": q} for q in EXAMPLE_QUESTIONS[language]]
