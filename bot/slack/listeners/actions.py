@@ -1,0 +1,127 @@
+"""Button clicks: show a passage, ask an example question, share an answer into the
+channel, and feedback (acknowledged and logged; storing it comes later)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.models import Answer, Language
+from bot.slack.blocks import (
+    ACTION_ASK,
+    ACTION_HELPFUL,
+    ACTION_NOT_HELPFUL,
+    ACTION_SHARE,
+    ACTION_SHOW,
+    AnswerRef,
+    Message,
+    error_message,
+    no_answer_message,
+    passages_message,
+    text_message,
+)
+from bot.slack.listeners import acknowledge, bind
+from bot.slack.responder import Responder, constant, deliver, new_request_id
+from bot.slack.targets import click_target, post_to_response_url, response_url_target
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, responder: Responder) -> None:
+    """Listen for the buttons that :mod:`bot.slack.blocks` and ``views`` create."""
+    show = re.compile(rf"^{ACTION_SHOW}(\..*)?$")
+    ask = re.compile(rf"^{ACTION_ASK}(\..*)?$")
+    feedback = re.compile(rf"^({ACTION_HELPFUL}|{ACTION_NOT_HELPFUL})$")
+    app.action(show)(ack=acknowledge, lazy=[bind(show_passage, responder=responder)])
+    app.action(ask)(ack=acknowledge, lazy=[bind(ask_example, responder=responder)])
+    app.action(ACTION_SHARE)(ack=acknowledge, lazy=[bind(share_answer, responder=responder)])
+    app.action(feedback)(ack=acknowledge, lazy=[record_feedback])
+
+
+def _language(action_id: str) -> Language:
+    """The UI language a show button was made for (``show_passage.<lang>.<n>``)."""
+    parts = action_id.split(".")
+    return "en" if len(parts) > 1 and parts[1] == "en" else "de"
+
+
+async def show_passage(
+    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, *, responder: Responder,
+) -> None:
+    """Show the passage whose id is the button's value, to the person who clicked."""
+    language = _language(action.get("action_id", ""))
+    passage_id = str(action.get("value", ""))
+
+    async def build() -> Message:
+        message = responder.passage_message(passage_id, language)
+        if message is None:  # a button from before the knowledge changed
+            unknown = Answer(question=passage_id, answered=False, language=language,
+                             reason="no_match", suggestions=responder.engine.roles())
+            return no_answer_message(unknown)
+        return message
+
+    await deliver(click_target(body, client, respond).send, build, request_id=new_request_id())
+
+
+async def ask_example(
+    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond, *, responder: Responder,
+) -> None:
+    """Ask the example question on the button, as if the clicker had typed it."""
+    await responder.handle(
+        str(action.get("value", "")),
+        user=body.get("user", {}).get("id", ""),
+        target=click_target(body, client, respond),
+        request_id=new_request_id(),
+        show_question=True,
+    )
+
+
+async def share_answer(
+    action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, *,
+    responder: Responder,
+) -> None:
+    """Post the answer from an ephemeral reply visibly, naming who shared it."""
+    request_id = new_request_id()
+    user = body.get("user", {}).get("id", "")
+    try:
+        ref = AnswerRef.decode(action.get("value"))
+        if ref is None:
+            raise ValueError(f"not an answer reference: {action.get('value')!r}")
+        passages = [p for p in map(responder.engine.get, ref.passage_ids) if p is not None]
+        if not passages:
+            raise LookupError(f"none of the passages {ref.passage_ids} exists any more")
+        message = passages_message(passages, ref.language, question=ref.question,
+                                   shared_by=user)
+        await post_to_response_url(respond, message, response_type="in_channel",
+                                   replace_original=False)
+        log.info("request_id=%s user=%s shared passage=%s", request_id, user, passages[0].id)
+    except Exception:
+        log.exception("request_id=%s: sharing failed", request_id)
+        await deliver(response_url_target(respond, keep_original=True).send,
+                      constant(error_message(request_id)), request_id=request_id)
+
+
+async def record_feedback(
+    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Log a helpful / not helpful click and thank the clicker."""
+    verdict = "helpful" if action.get("action_id") == ACTION_HELPFUL else "not_helpful"
+    ref = AnswerRef.decode(action.get("value"))
+    user = body.get("user", {}).get("id", "")
+    log.info(
+        "feedback verdict=%s passage=%s user=%s question=%r",
+        verdict, ref.passage_ids[0] if ref and ref.passage_ids else "-", user,
+        ref.question if ref else None,
+    )
+    language: Language = ref.language if ref else "de"
+    await deliver(click_target(body, client, respond).private,
+                  constant(text_message(t("thanks_feedback", language))),
+                  request_id=new_request_id())

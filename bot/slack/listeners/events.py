@@ -1,0 +1,91 @@
+"""Mentions in channels, direct messages and follow-ups in threads the bot answers in.
+
+Slack delivers a channel mention twice (``app_mention`` and ``message``) and retries
+events; every message is answered once (see :mod:`bot.slack.dedup`). Messages from
+bots, including this one, are never answered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.listeners import acknowledge, bind
+from bot.slack.responder import Responder, new_request_id
+from bot.slack.targets import conversation_target
+from bot.slack.text import mentions, question_from
+
+# Message subtypes that are still a person writing (edits, joins etc. are not).
+_PERSON_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+
+
+def register(app: AsyncApp, responder: Responder) -> None:
+    """Listen for ``app_mention`` and ``message`` events."""
+    app.event("app_mention")(ack=acknowledge, lazy=[bind(answer_mention, responder=responder)])
+    app.event("message")(ack=acknowledge, lazy=[bind(answer_message, responder=responder)])
+
+
+def is_from_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Whether a message event was written by a person other than this bot."""
+    return (
+        event.get("subtype") in _PERSON_SUBTYPES
+        and not event.get("bot_id")
+        and not event.get("bot_profile")
+        and bool(event.get("user"))
+        and event.get("user") != bot_user_id
+    )
+
+
+def is_direct(event: dict[str, Any]) -> bool:
+    """Whether the event happened in a direct message with the bot."""
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+async def answer_mention(
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
+    responder: Responder,
+) -> None:
+    """``@Rollenbot …`` in a channel: answer in a thread under the message."""
+    await answer_event(event, context, client, responder=responder)
+
+
+async def answer_message(
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
+    responder: Responder,
+) -> None:
+    """Any message the bot can see: answer DMs, mentions and follow-ups in its threads."""
+    if not is_from_person(event, context.bot_user_id):
+        return
+    channel, thread_ts = event.get("channel", ""), event.get("thread_ts")
+    if (
+        is_direct(event)
+        or mentions(event.get("text") or "", context.bot_user_id)
+        or (thread_ts is not None and f"{channel}:{thread_ts}" in responder.threads)
+    ):
+        await answer_event(event, context, client, responder=responder)
+
+
+async def answer_event(
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
+    responder: Responder,
+) -> None:
+    """Answer one message event, unless it is from a bot or already being answered."""
+    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
+    if not is_from_person(event, context.bot_user_id) or not channel or not ts or not user:
+        return
+    # Claimed before any await: of two deliveries of one message, exactly one passes.
+    if not responder.messages.claim(f"{channel}:{ts}"):
+        return
+    direct = is_direct(event)
+    thread_ts = event.get("thread_ts") or (None if direct else ts)
+    if not direct:
+        responder.threads.add(f"{channel}:{thread_ts}")
+    await responder.handle(
+        question_from(event.get("text"), context.bot_user_id),
+        user=user,
+        target=conversation_target(client, channel, user, thread_ts, is_im=direct),
+        request_id=new_request_id(),
+    )

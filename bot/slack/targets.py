@@ -1,0 +1,83 @@
+"""Where a reply goes, depending on how the question reached the bot.
+
+* slash command: the command's ``response_url``, ephemeral;
+* channel message: a thread under it (notes only for the asker: ``chat.postEphemeral``);
+* direct message or assistant thread: the same conversation (and thread);
+* button click: next to the clicked message (in its thread), visible to the clicker
+  only; from the App Home tab, a direct message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import Message
+from bot.slack.responder import Target
+
+
+class ResponseUrlError(RuntimeError):
+    """Slack did not accept a post to a ``response_url``."""
+
+
+async def post_to_response_url(respond: AsyncRespond, message: Message, **options: Any) -> None:
+    """``respond(...)``, raising when Slack answers anything but 200."""
+    response = await respond(**message.kwargs(), **options)
+    if response.status_code != 200:
+        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+
+
+def response_url_target(respond: AsyncRespond, *, keep_original: bool = False) -> Target:
+    """Ephemeral replies through ``response_url`` (slash commands, ephemeral messages)."""
+    options: dict[str, Any] = {"response_type": "ephemeral"}
+    if keep_original:
+        options["replace_original"] = False
+
+    async def send(message: Message) -> None:
+        await post_to_response_url(respond, message, **options)
+
+    return Target(send=send, private=send)
+
+
+def conversation_target(
+    client: AsyncWebClient, channel: str, user: str, thread_ts: str | None, *, is_im: bool
+) -> Target:
+    """Replies in a conversation, optionally in a thread."""
+
+    async def send(message: Message) -> None:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message.kwargs())
+
+    async def private(message: Message) -> None:
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts,
+                                        **message.kwargs())
+
+    return Target(send=send, private=send if is_im else private)
+
+
+def direct_message_target(client: AsyncWebClient, user: str) -> Target:
+    """Replies in the bot's direct message with ``user`` (opened if needed)."""
+
+    async def send(message: Message) -> None:
+        opened = await client.conversations_open(users=user)
+        await client.chat_postMessage(channel=opened["channel"]["id"], **message.kwargs())
+
+    return Target(send=send, private=send)
+
+
+def click_target(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> Target:
+    """Where the reply to a button click goes (see the module docstring)."""
+    user = body.get("user", {}).get("id", "")
+    container = body.get("container") or {}
+    if container.get("type") == "view" or not body.get("channel"):
+        return direct_message_target(client, user)
+    if container.get("is_ephemeral") and body.get("response_url"):
+        return response_url_target(respond, keep_original=True)
+    channel = body["channel"]["id"]
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts") or container.get("thread_ts")
+    target = conversation_target(client, channel, user, thread_ts,
+                                 is_im=channel.startswith("D"))
+    # In a channel, what one person clicks is shown to that person only.
+    return Target(send=target.private, private=target.private)
