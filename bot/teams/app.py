@@ -1,0 +1,107 @@
+"""Teams wiring: the AgentApplication with its routes, the CloudAdapter, and
+POST /api/messages on the shared aiohttp app, guarded by the SDK's JWT validation."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from microsoft_agents.activity import ActivityTypes, ConversationUpdateTypes
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import (
+    CloudAdapter,
+    jwt_authorization_decorator,
+    start_agent_process,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationOptions,
+    MemoryStorage,
+    OutboundHostValidator,
+    TurnState,
+)
+from microsoft_agents.hosting.msteams import TeamsAgentExtension
+
+from bot.config import Settings
+from bot.teams.auth import connection_manager
+from bot.teams.handlers import TeamsHandlers
+
+if TYPE_CHECKING:
+    from bot.core.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+# The key under which the SDK's JWT middleware looks up the auth configuration.
+_AUTH_CONFIG_KEY = "agent_configuration"
+
+
+def create_agent_app(
+    settings: Settings, engine: Engine, connections: MsalConnectionManager | None = None
+) -> tuple[AgentApplication[TurnState], CloudAdapter]:
+    """The Teams agent and the adapter that runs it, both configured from ``settings``.
+
+    Args:
+        settings: the Teams credentials and the question length limit.
+        engine: answers the questions.
+        connections: the SDK connection manager (default: built from ``settings``).
+
+    Raises:
+        TeamsConfigError: when the Teams credentials are incomplete.
+    """
+    connections = connections or connection_manager(settings)
+    # With real credentials, replies may only go to Microsoft's Teams service URLs;
+    # anonymous mode is for local tests against a connector on loopback.
+    validator = OutboundHostValidator(enabled=not settings.teams_anonymous)
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
+    options = ApplicationOptions(
+        storage=MemoryStorage(),
+        bot_app_id=settings.teams_app_id or "",
+        remove_recipient_mention=True,
+        start_typing_timer=True,
+    )
+    agent_app = AgentApplication[TurnState](options, connection_manager=connections)
+    handlers = TeamsHandlers(engine, settings)
+    teams = TeamsAgentExtension[TurnState](agent_app)
+    teams.activity(ActivityTypes.message)(handlers.on_message)
+    teams.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(handlers.on_members_added)
+    agent_app.error(handlers.on_turn_error)
+    adapter.on_turn_error = handlers.on_turn_error
+    return agent_app, adapter
+
+
+def add_teams_routes(web_app: web.Application, settings: Settings, engine: Engine) -> None:
+    """Add POST /api/messages (the Teams messaging endpoint) to ``web_app``.
+
+    Requests need a valid Bot Framework token for MICROSOFT_APP_ID; a missing or
+    malformed Authorization header is refused with 401 before anything else runs.
+    With ROLLE_TEAMS_ANONYMOUS=true, requests without a token are accepted (local
+    testing only; a warning is logged).
+
+    Raises:
+        TeamsConfigError: when the Teams credentials are incomplete.
+    """
+    connections = connection_manager(settings)
+    agent_app, adapter = create_agent_app(settings, engine, connections)
+    if settings.teams_anonymous:
+        logger.warning(
+            "Teams: ROLLE_TEAMS_ANONYMOUS=true, %s accepts requests WITHOUT authentication. "
+            "Use this only for local testing, never on a reachable server.",
+            MESSAGES_PATH,
+        )
+    else:
+        logger.info("Teams: %s accepts Bot Framework tokens for app %s",
+                    MESSAGES_PATH, settings.teams_app_id)
+    with warnings.catch_warnings():
+        # The SDK reads this plain string key; aiohttp would prefer a web.AppKey.
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        web_app[_AUTH_CONFIG_KEY] = connections.get_default_connection_configuration()
+
+    @jwt_authorization_decorator
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await start_agent_process(request, agent_app, adapter)
+        return response if response is not None else web.Response(status=202)
+
+    web_app.router.add_post(MESSAGES_PATH, messages)

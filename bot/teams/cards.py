@@ -1,0 +1,191 @@
+"""Engine results as Teams messages: Adaptive Cards for answers and the welcome, markdown
+text for help, lists and refusals. All text is escaped for the markdown it lands in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from bot.core.models import Answer, Language, Passage
+from bot.texts import EXAMPLE_QUESTIONS, t
+
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"  # the highest version Teams renders on desktop, web and mobile
+# Action.Submit data carries this key; its value names what the button does.
+ACTION_KEY = "rolle"
+SHOW, FEEDBACK, ASK = "show", "feedback", "ask"
+MAX_MORE = 2
+_BUTTON_TITLE_CHARS = 60
+
+# Markdown (and Teams' <at> mention markup) significant anywhere in a line.
+_INLINE = re.compile(r"([\\`*_~\[\]<>#|])")
+# Characters that only matter at the start of a line: list items and headings.
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Escape ``text`` for Teams markdown (Adaptive Card TextBlock and chat messages).
+
+    Backslash-escapes emphasis, code, link, heading, list and angle-bracket characters,
+    so user text renders literally and cannot form ``<at>`` mentions or links. Double
+    braces are broken up so Adaptive Card ``{{DATE()}}`` functions do not run.
+    """
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("{{", "{\u200b{").replace("}}", "}\u200b}")
+
+
+def _block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str) -> dict:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": fallback,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
+    if len(title) > _BUTTON_TITLE_CHARS:
+        title = title[: _BUTTON_TITLE_CHARS - 1].rstrip() + "…"
+    return {"type": "Action.Submit", "title": title, "data": data}
+
+
+def _quote(passage: Passage) -> dict[str, Any]:
+    """The passage verbatim in an emphasised container, task lists one line each."""
+    items: list[dict[str, Any]] = []
+    for paragraph in passage.paragraphs:
+        lines = paragraph.splitlines()
+        bullets = [line for line in lines if line.lstrip().startswith("•")]
+        if not bullets:
+            items.append(_block(escape(" ".join(line.strip() for line in lines))))
+            continue
+        for n, line in enumerate(lines):
+            spacing = "Small" if n == 0 else "None"
+            items.append(_block(escape(line.strip()), spacing=spacing))
+    return {"type": "Container", "style": "emphasis", "items": items}
+
+
+def plain_answer(passage: Passage, language: Language) -> str:
+    """The passage as plain text with its source: the fallback for clients without cards."""
+    source = t("source", language, source=passage.source.label())
+    return f"{passage.title}\n\n{passage.text}\n\n{source}"
+
+
+def passage_card(
+    passage: Passage,
+    language: Language,
+    *,
+    question: str | None = None,
+    more: Sequence[Passage] = (),
+) -> dict[str, Any]:
+    """An Adaptive Card quoting ``passage``.
+
+    Args:
+        passage: the passage to quote.
+        language: language of the UI strings (the quote stays German).
+        question: the user's question, shown (escaped) above the quote.
+        more: further passages, at most two are offered as buttons.
+
+    Returns:
+        The card as a JSON-ready dict.
+    """
+    body = [_block(escape(passage.title), size="Medium", weight="Bolder", style="heading")]
+    if question:
+        text = t("your_question", language, question=escape(" ".join(question.split())))
+        body.append(_block(text, isSubtle=True, spacing="None", size="Small"))
+    body.append(_quote(passage))
+    source = t("source", language, source=escape(passage.source.label()))
+    body.append(_block(source, isSubtle=True, size="Small"))
+    more = [p for p in more if p.id != passage.id][:MAX_MORE]
+    if more:
+        body.append(_block(t("more", language), weight="Bolder"))
+        body.append({
+            "type": "ActionSet",
+            "actions": [
+                _submit(p.title, {ACTION_KEY: SHOW, "passage": p.id, "lang": language})
+                for p in more
+            ],
+        })
+    feedback = {ACTION_KEY: FEEDBACK, "passage": passage.id, "lang": language}
+    actions = [
+        _submit("👍 " + t("helpful", language), {**feedback, "helpful": True}),
+        _submit("👎 " + t("not_helpful", language), {**feedback, "helpful": False}),
+    ]
+    return _card(body, actions, plain_answer(passage, language))
+
+
+def answer_card(answer: Answer) -> dict[str, Any]:
+    """The card for an answered question: the best hit quoted, the next two as buttons.
+
+    Raises:
+        ValueError: if the answer has no hits.
+    """
+    if answer.best is None:
+        raise ValueError("answer_card needs an answered question")
+    more = [hit.passage for hit in answer.hits[1:]]
+    return passage_card(
+        answer.best.passage, answer.language, question=answer.question, more=more
+    )
+
+
+def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Language) -> dict:
+    """The onboarding card: what the bot does, the example questions as buttons that ask
+    them, and the departments with their roles and topics."""
+    questions = EXAMPLE_QUESTIONS[language]
+    body: list[dict[str, Any]] = [
+        _block("Rollenbot", size="Large", weight="Bolder", style="heading"),
+        _block(escape(t("welcome", language))),
+        {
+            "type": "ActionSet",
+            "actions": [
+                _submit(q, {
+                    ACTION_KEY: ASK,
+                    "q": q,
+                    # messageBack shows the question in the chat as if the user typed it.
+                    "msteams": {"type": "messageBack", "displayText": q, "text": q},
+                })
+                for q in questions
+            ],
+        },
+        _block(escape(t("list_header", language)), weight="Bolder", spacing="Large"),
+    ]
+    lines = [t("welcome", language), *questions, t("list_header", language)]
+    for department, passages in departments.items():
+        titles = [p.title for p in passages]
+        body.append(_block(f"**{escape(department)}**", spacing="Medium"))
+        body.append(_block(", ".join(escape(x) for x in titles), spacing="None", isSubtle=True))
+        lines.append(f"{department}: {', '.join(titles)}")
+    return _card(body, [], "\n".join(lines))
+
+
+def markdown(text: str) -> str:
+    """A UI string as Teams chat markdown: escaped, every line its own paragraph."""
+    return "\n\n".join(escape(line) for line in text.splitlines() if line.strip())
+
+
+def bullet_list(titles: Iterable[str]) -> str:
+    """Escaped titles as a markdown list."""
+    return "\n".join(f"- {escape(title)}" for title in titles)
+
+
+def no_answer_text(suggestions: Sequence[Passage], language: Language) -> str:
+    """Friendly refusal listing the roles and topics the bot knows."""
+    return markdown(t("no_answer", language)) + "\n\n" + bullet_list(p.title for p in suggestions)
+
+
+def list_text(departments: Mapping[str, Iterable[Passage]], language: Language) -> str:
+    """All roles and topics, grouped by department."""
+    parts = [markdown(t("list_header", language))]
+    for department, passages in departments.items():
+        parts.append(f"**{escape(department)}**\n\n" + bullet_list(p.title for p in passages))
+    return "\n\n".join(parts)
