@@ -1,0 +1,129 @@
+"""Cards and texts: escaping for Teams markdown, the answer card's parts and limits, the
+welcome card, and the markdown texts for lists and refusals."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from bot.core.engine import Engine
+from bot.core.models import Answer, Hit, Language
+from bot.teams import cards
+from bot.texts import EXAMPLE_QUESTIONS, t
+from tests.teams.harness import actions_of, texts_of
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("**fett** und _kursiv_", r"\*\*fett\*\* und \_kursiv\_"),
+        ("[Klick](https://evil.example)", r"\[Klick\](https://evil.example)"),
+        ("<at>Alle</at> hallo", r"\<at\>Alle\</at\> hallo"),
+        ("`code` ~durch~ # Titel | x", r"\`code\` \~durch\~ \# Titel \| x"),
+        ("- kein Listenpunkt\n1. auch nicht", "\\- kein Listenpunkt\n\\1. auch nicht"),
+        ("Mitte - bleibt 1. so", "Mitte - bleibt 1. so"),
+        (r"C:\pfad", r"C:\\pfad"),
+        ("{{DATE(2017-02-14T06:08:39Z)}}", "{\u200b{DATE(2017-02-14T06:08:39Z)}\u200b}"),
+        ("Äöü „Zitat“ • Punkt", "Äöü „Zitat“ • Punkt"),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert cards.escape(raw) == escaped
+
+
+def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: Engine) -> None:
+    answer = engine.answer("Was macht ein Vertriebsleiter?", top_k=4)
+    assert answer.answered and len(answer.hits) >= 3
+    card = cards.answer_card(answer)
+    best = answer.hits[0].passage
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    texts = texts_of(card)
+    assert texts[0] == cards.escape(best.title)
+    assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
+    quote = next(e for e in card["body"] if e.get("type") == "Container")
+    assert quote["style"] == "emphasis"
+    quoted = " ".join(texts_of(quote))
+    for paragraph in best.paragraphs:
+        first_line = paragraph.splitlines()[0].strip()
+        assert cards.escape(first_line) in quoted
+    assert t("source", "de", source=cards.escape(best.source.label())) in texts
+    shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert [a["data"]["passage"] for a in shows] == [h.passage.id for h in answer.hits[1:3]]
+    feedback = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK)
+    assert [a["data"]["helpful"] for a in feedback] == [True, False]
+    assert all(a["data"]["passage"] == best.id for a in feedback)
+    assert best.text in card["fallbackText"]
+    json.dumps(card)  # JSON-ready
+
+
+def test_task_list_lines_stay_separate(engine: Engine) -> None:
+    passage = engine.get("leiter-marketing")
+    assert passage is not None
+    texts = texts_of(cards.passage_card(passage, "de"))
+    bullets = [line for p in passage.paragraphs for line in p.splitlines() if line.startswith("•")]
+    assert bullets and all(cards.escape(b) in texts for b in bullets)
+
+
+def test_user_text_in_the_card_is_escaped(engine: Engine) -> None:
+    passage = engine.roles()[0]
+    question = "<at>Chef</at> **was** macht [der](http://x) {{DATE(1)}}?"
+    answer = Answer(question=question, answered=True,
+                    hits=(Hit(passage=passage, score=0.9),), language="de")
+    card = cards.answer_card(answer)
+    question_line = texts_of(card)[1]
+    assert question_line == "Deine Frage: " + cards.escape(question)
+    assert "<at>" not in json.dumps(card) and "**was**" not in question_line
+    assert "{{" not in question_line
+
+
+def test_english_answer_uses_english_ui_strings(engine: Engine) -> None:
+    answer = engine.answer("What does a key account manager do?")
+    assert answer.answered and answer.language == "en"
+    card = cards.answer_card(answer)
+    texts = texts_of(card)
+    assert texts[1].startswith("Your question: ")
+    assert any(text.startswith("Source: ") for text in texts)
+    titles = [a["title"] for a in actions_of(card)]
+    assert "👍 Helpful" in titles and "👎 Not helpful" in titles
+
+
+def test_unanswered_answer_has_no_card() -> None:
+    with pytest.raises(ValueError, match="answered"):
+        cards.answer_card(Answer(question="x", answered=False, reason="no_match"))
+
+
+def test_long_button_titles_are_shortened(engine: Engine) -> None:
+    passage, other = engine.passages[0], engine.passages[1]
+    long = dataclasses.replace(other, title="Sehr langer Titel " * 10)
+    [button] = actions_of(cards.passage_card(passage, "de", more=[long]),
+                          lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert len(button["title"]) <= 60 and button["title"].endswith("…")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_welcome_card_lists_departments_and_asks_examples(engine: Engine, language: Language
+                                                          ) -> None:
+    departments = engine.by_department()
+    card = cards.welcome_card(departments, language)
+    texts = texts_of(card)
+    assert cards.escape(t("welcome", language)) in texts
+    for department, passages in departments.items():
+        assert f"**{cards.escape(department)}**" in texts
+        listed = texts[texts.index(f"**{cards.escape(department)}**") + 1]
+        assert all(cards.escape(p.title) in listed for p in passages)
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert [a["data"]["q"] for a in asks] == list(EXAMPLE_QUESTIONS[language])
+    assert all(a["data"]["msteams"]["type"] == "messageBack" for a in asks)
+    assert all(a["data"]["msteams"]["text"] == a["data"]["q"] for a in asks)
+
+
+def test_no_answer_and_list_texts(engine: Engine) -> None:
+    roles = engine.roles()
+    text = cards.no_answer_text(roles, "de")
+    assert text.startswith(cards.escape(t("no_answer", "de")).split("\n")[0])
+    assert all(f"- {cards.escape(r.title)}" in text for r in roles)
+    listing = cards.list_text(engine.by_department(), "en")
+    assert listing.startswith(t("list_header", "en"))
+    assert all(f"**{cards.escape(d)}**" in listing for d in engine.by_department())

@@ -1,0 +1,282 @@
+"""End to end over loopback HTTP: Activity JSON as Teams sends it goes to /api/messages,
+the real engine answers, and the replies are read from a fake Bot Connector."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.models import Answer
+from bot.teams import cards
+from bot.texts import t
+from tests.teams.conftest import StartBot
+from tests.teams.harness import (
+    BOT_ID,
+    USER,
+    FakeConnector,
+    TeamsClient,
+    actions_of,
+    card_of,
+    card_submit,
+    channel_message,
+    group_message,
+    members_added,
+    personal_message,
+    texts_of,
+)
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
+]
+
+
+async def ask(bot: TeamsClient, connector: FakeConnector, activity: dict[str, Any]
+              ) -> dict[str, Any]:
+    """POST one activity and return the one message the bot sent for it."""
+    before = len(connector.messages())
+    status, _ = await bot.post(activity)
+    assert status == 202
+    messages = await connector.wait_messages(before + 1)
+    assert len(messages) == before + 1, messages
+    return messages[-1]
+
+
+async def test_personal_chat_answer_card(
+    bot: TeamsClient, connector: FakeConnector, engine: Engine
+) -> None:
+    activity = personal_message(connector.url, "Was macht ein Vertriebsleiter?")
+    reply = await ask(bot, connector, activity)
+    passage = engine.get("vertriebsleiter")
+    assert passage is not None
+    card = card_of(reply)
+    texts = texts_of(card)
+    assert texts[0] == "Vertriebsleiter"
+    assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
+    assert cards.escape(passage.paragraphs[0]) in texts
+    assert f"Quelle: {cards.escape(passage.source.label())}" in texts
+    assert reply["summary"] == "Vertriebsleiter"
+    assert passage.paragraphs[0] in card["fallbackText"]
+    # Threaded under the question, in the same conversation, from the bot.
+    [record] = [r for r in connector.recorded if r.body["type"] == "message"]
+    assert record.conversation_id == "a:1personal-chat-erika"
+    assert record.reply_to_id == activity["id"]
+    assert reply["from"]["id"] == BOT_ID and reply["recipient"]["id"] == USER["id"]
+    more = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert 1 <= len(more) <= 2
+
+
+async def test_group_chat_mention_is_removed(bot: TeamsClient, connector: FakeConnector) -> None:
+    reply = await ask(bot, connector,
+                      group_message(connector.url, "Was macht ein Business Development Manager?"))
+    texts = texts_of(card_of(reply))
+    assert texts[0] == "Business Development Manager"
+    assert texts[1] == "Deine Frage: Was macht ein Business Development Manager?"
+
+
+async def test_channel_mention_answers_in_the_thread(
+    bot: TeamsClient, connector: FakeConnector
+) -> None:
+    activity = channel_message(connector.url, "Wer ist für Online-Marketing zuständig?")
+    reply = await ask(bot, connector, activity)
+    texts = texts_of(card_of(reply))
+    assert texts[1] == "Deine Frage: Wer ist für Online-Marketing zuständig?"
+    assert "Rollenbot" not in texts[1] and "nbsp" not in texts[1]
+    [record] = [r for r in connector.recorded if r.body["type"] == "message"]
+    assert record.conversation_id == activity["conversation"]["id"]
+    assert record.reply_to_id == activity["id"]
+
+
+async def test_english_question_gets_english_ui(bot: TeamsClient, connector: FakeConnector
+                                                ) -> None:
+    reply = await ask(bot, connector, personal_message(
+        connector.url, "What does a key account manager do?", locale="en-US"))
+    card = card_of(reply)
+    texts = texts_of(card)
+    assert texts[1] == "Your question: What does a key account manager do?"
+    assert any(x.startswith("Source: ") for x in texts)
+    assert {"👍 Helpful", "👎 Not helpful"} <= {a["title"] for a in actions_of(card)}
+
+
+@pytest.mark.parametrize(("word", "language"), [("hilfe", "de"), ("Help", "en"), ("?", "de")])
+async def test_help(bot: TeamsClient, connector: FakeConnector, word: str, language: str
+                    ) -> None:
+    reply = await ask(bot, connector, channel_message(connector.url, word))
+    assert not reply.get("attachments")
+    first_line = t("help", language).splitlines()[0]  # type: ignore[arg-type]
+    assert reply["text"].startswith(cards.escape(first_line))
+    assert reply["textFormat"] == "markdown"
+
+
+@pytest.mark.parametrize(("word", "language"), [("liste", "de"), ("list", "en")])
+async def test_list(bot: TeamsClient, connector: FakeConnector, engine: Engine, word: str,
+                    language: str) -> None:
+    reply = await ask(bot, connector, personal_message(connector.url, word))
+    assert reply["text"].startswith(t("list_header", language))  # type: ignore[arg-type]
+    for department, passages in engine.by_department().items():
+        assert f"**{cards.escape(department)}**" in reply["text"]
+        assert all(f"- {cards.escape(p.title)}" in reply["text"] for p in passages)
+
+
+async def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnector,
+                                         engine: Engine) -> None:
+    reply = await ask(bot, connector, group_message(connector.url, "Marketingleiter"))
+    card = card_of(reply)
+    texts = texts_of(card)
+    passage = engine.get("leiter-marketing")
+    assert passage is not None
+    assert texts[0] == passage.title
+    assert not any(x.startswith("Deine Frage") for x in texts)
+    related = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert [a["data"]["passage"] for a in related] == list(passage.related[:2])
+
+
+async def test_no_answer_lists_known_roles(bot: TeamsClient, connector: FakeConnector,
+                                           engine: Engine) -> None:
+    reply = await ask(bot, connector,
+                      personal_message(connector.url, "Wie backe ich einen Käsekuchen?"))
+    assert not reply.get("attachments")
+    assert reply["text"].startswith(cards.escape(t("no_answer", "de")))
+    assert all(f"- {cards.escape(r.title)}" in reply["text"] for r in engine.roles())
+
+
+async def test_mention_without_question(bot: TeamsClient, connector: FakeConnector) -> None:
+    reply = await ask(bot, connector, channel_message(connector.url, ""))
+    assert reply["text"] == cards.markdown(t("empty", "de"))
+
+
+async def test_too_long_question(bot: TeamsClient, connector: FakeConnector,
+                                 anonymous_settings: Settings) -> None:
+    question = "Was macht der Vertrieb eigentlich den ganzen Tag? " * 40
+    reply = await ask(bot, connector, personal_message(connector.url, question))
+    limit = anonymous_settings.max_question_chars
+    assert f"höchstens {limit}" in reply["text"]
+
+
+async def test_user_text_is_escaped_in_the_card(bot: TeamsClient, connector: FakeConnector
+                                                ) -> None:
+    # Teams HTML-encodes what the user typed; other people's mentions arrive as <at>.
+    text = ("<at>Max Muster</at> was macht ein **Vertriebsleiter** &lt;script&gt; "
+            "[hier](https://evil.example)?")
+    reply = await ask(bot, connector, group_message(connector.url, text))
+    line = texts_of(card_of(reply))[1]
+    assert line == ("Deine Frage: Max Muster was macht ein \\*\\*Vertriebsleiter\\*\\* "
+                    "\\<script\\> \\[hier\\](https://evil.example)?")
+    assert "<" not in line.replace("\\<", "")
+
+
+async def test_show_more_button(bot: TeamsClient, connector: FakeConnector, engine: Engine
+                                ) -> None:
+    first = await ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
+    [button, *_] = actions_of(card_of(first),
+                              lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    reply = await ask(bot, connector, card_submit(connector.url, button["data"]))
+    passage = engine.get(button["data"]["passage"])
+    assert passage is not None
+    assert texts_of(card_of(reply))[0] == cards.escape(passage.title)
+
+
+@pytest.mark.parametrize(("helpful", "word"), [(True, "helpful"), (False, "not helpful")])
+async def test_feedback_is_acknowledged_and_logged(
+    bot: TeamsClient, connector: FakeConnector, caplog: pytest.LogCaptureFixture,
+    helpful: bool, word: str,
+) -> None:
+    value = {cards.ACTION_KEY: cards.FEEDBACK, "passage": "vertriebsleiter", "lang": "en",
+             "helpful": helpful}
+    with caplog.at_level(logging.INFO, logger="bot.teams.handlers"):
+        reply = await ask(bot, connector, card_submit(connector.url, value))
+    assert reply["text"] == cards.markdown(t("thanks_feedback", "en"))
+    assert any(r.getMessage().startswith(f"Teams feedback: {word} for passage vertriebsleiter")
+               for r in caplog.records)
+
+
+async def test_example_question_button(bot: TeamsClient, connector: FakeConnector) -> None:
+    question = "Wer ist für Key Accounts zuständig?"
+    value = {cards.ACTION_KEY: cards.ASK, "q": question}
+    activity = card_submit(connector.url, value, conversation_type="channel")
+    activity["text"] = question  # messageBack sends the text along with the value
+    reply = await ask(bot, connector, activity)
+    assert texts_of(card_of(reply))[1] == f"Deine Frage: {question}"
+
+
+async def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector: FakeConnector
+                                                     ) -> None:
+    value = {cards.ACTION_KEY: cards.SHOW, "passage": "../../etc/passwd" * 30}
+    reply = await ask(bot, connector, card_submit(connector.url, value))
+    assert reply["text"] == cards.markdown(t("empty", "de"))
+
+
+@pytest.mark.parametrize(
+    ("members", "locale", "language"),
+    [([{"id": BOT_ID}], None, "de"),
+     ([{"id": "29:1new-colleague", "name": "Neu"}], "de-DE", "de"),
+     ([{"id": BOT_ID}, {"id": USER["id"]}], "en-US", "en")],
+    ids=["bot-installed", "member-joined", "english-client"],
+)
+async def test_welcome_card(bot: TeamsClient, connector: FakeConnector, engine: Engine,
+                            members: list[dict], locale: str | None, language: str) -> None:
+    reply = await ask(bot, connector, members_added(connector.url, members, locale=locale))
+    card = card_of(reply)
+    texts = texts_of(card)
+    assert cards.escape(t("welcome", language)) in texts  # type: ignore[arg-type]
+    assert all(f"**{cards.escape(d)}**" in texts for d in engine.by_department())
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert len(asks) == 3
+    await connector.wait_messages(1)
+    assert len(connector.messages()) == 1  # one card, however many joined
+
+
+async def test_expect_replies_returns_the_card_in_the_response(
+    bot: TeamsClient, connector: FakeConnector
+) -> None:
+    activity = personal_message(connector.url, "Was macht ein Vertriebsleiter?",
+                                deliveryMode="expectReplies")
+    status, body = await bot.post(activity)
+    assert status == 200
+    [reply] = [a for a in body["activities"] if a["type"] == "message"]
+    assert texts_of(card_of(reply))[0] == "Vertriebsleiter"
+    assert connector.recorded == []
+
+
+class BrokenEngine:
+    """The real engine, except that answering fails."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def answer(self, question: str, *, top_k: int | None = None) -> Answer:
+        raise RuntimeError("index exploded")
+
+
+async def test_failure_gets_a_short_error_with_a_reference(
+    start_bot: StartBot, anonymous_settings: Settings, engine: Engine,
+    connector: FakeConnector, caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot = await start_bot(anonymous_settings, BrokenEngine(engine))
+    with caplog.at_level(logging.ERROR, logger="bot.teams.handlers"):
+        reply = await ask(bot, connector, personal_message(connector.url, "Was macht der CMO?"))
+    match = re.search(r"Referenz: ([0-9a-f]{12})", reply["text"])
+    assert match, reply["text"]
+    assert "index exploded" not in reply["text"] and "Traceback" not in reply["text"]
+    [record] = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert record.exc_info and "index exploded" in str(record.exc_info[1])
+
+
+async def test_served_by_the_shared_web_app(
+    start_bot: StartBot, anonymous_settings: Settings, engine: Engine,
+    connector: FakeConnector,
+) -> None:
+    from bot.server import create_web_app
+
+    bot = await start_bot(anonymous_settings, engine,
+                          app=create_web_app(anonymous_settings, engine))
+    reply = await ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
+    assert texts_of(card_of(reply))[0] == "Leiter Marketing"
