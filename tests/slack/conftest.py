@@ -1,0 +1,60 @@
+"""Slack-only fixtures: the fake Slack Web API and the real server, both on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import SECRET, LoopThread, SlackServer, start_site
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    """One background event loop for all Slack end-to-end tests."""
+    loop = LoopThread()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def _fake_slack_session(loop_thread: LoopThread) -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    runner, port = loop_thread.run(start_site(fake.app()))
+    fake.url = f"http://127.0.0.1:{port}"
+    yield fake
+    loop_thread.run(runner.cleanup())
+
+
+@pytest.fixture
+def fake_slack(_fake_slack_session: FakeSlack) -> FakeSlack:
+    """The fake Slack Web API, with nothing recorded yet."""
+    _fake_slack_session.reset()
+    return _fake_slack_session
+
+
+@pytest.fixture
+def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
+    """The shared test settings plus Slack in HTTP mode, talking to the fake."""
+    return settings.model_copy(update={
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SECRET,
+        "slack_app_token": None,
+        "slack_api_url": fake_slack.url + "/api/",
+        "onboarding_channel": "C0ONBOARD",
+        "rate_limit_per_minute": 20,
+        "teams_app_id": None,
+        "teams_anonymous": False,
+    })
+
+
+@pytest.fixture
+def server(loop_thread: LoopThread, slack_settings: Settings, engine: Engine
+           ) -> Iterator[SlackServer]:
+    """A fresh Rollenbot server (fresh dedup and rate-limit records) per test."""
+    running = SlackServer(loop_thread, slack_settings, engine)
+    yield running
+    running.stop()

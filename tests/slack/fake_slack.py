@@ -1,0 +1,176 @@
+"""A small fake of the Slack Web API on 127.0.0.1, recording every call.
+
+It answers ``auth.test`` like Slack does for a bot token, returns ``ok`` for the other
+methods (``conversations.open`` opens ``D<user>``, ``conversations.info`` names the
+channel), and also serves ``response_url`` endpoints under ``/response/<key>``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0TEAM01"
+JSON_FIELDS = ("blocks", "view", "prompts", "attachments", "metadata")
+
+
+@dataclass
+class Call:
+    """One recorded request: the API method (or ``response_url``) and its parameters."""
+
+    method: str
+    params: dict[str, Any]
+    path: str = ""
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        """The message blocks (or the view's blocks for views.publish)."""
+        if "view" in self.params:
+            return list(self.params["view"].get("blocks", []))
+        return list(self.params.get("blocks") or [])
+
+    def block_text(self) -> str:
+        """All visible text in the blocks and the fallback text, joined by newlines."""
+        return "\n".join([self.params.get("text") or "", *_texts(self.blocks)])
+
+    def action_values(self) -> list[tuple[str, str]]:
+        """(action_id, value) of every button."""
+        return [(e["action_id"], e.get("value", "")) for b in self.blocks if b["type"] == "actions"
+                for e in b["elements"]]
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        out = [node["text"]] if isinstance(node.get("text"), str) else []
+        for value in node.values():
+            if isinstance(value, dict | list):
+                out.extend(_texts(value))
+        return out
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
+
+
+@dataclass
+class FakeSlack:
+    """The fake's state; :meth:`app` is the aiohttp application serving it."""
+
+    calls: list[Call] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+    channel_names: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def app(self) -> web.Application:
+        """The aiohttp app: ``/api/<method>`` (GET or POST) and ``POST /response/<key>``."""
+        web_app = web.Application()
+        web_app.router.add_route("*", "/api/{method}", self._api)
+        web_app.router.add_post("/response/{key}", self._response_url)
+        return web_app
+
+    def reset(self) -> None:
+        """Forget recorded calls and failure settings."""
+        with self._changed:
+            self.calls.clear()
+            self.failing.clear()
+
+    def response_url(self, key: str) -> str:
+        """A response_url that points at this fake."""
+        return f"{self.url}/response/{key}"
+
+    # --- recording -----------------------------------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def of(self, *methods: str) -> list[Call]:
+        """Recorded calls of these methods, in order."""
+        with self._changed:
+            return [c for c in self.calls if c.method in methods]
+
+    def posts(self) -> list[Call]:
+        """Everything that shows a message to someone."""
+        return self.of("chat.postMessage", "chat.postEphemeral", "response_url")
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 20.0,
+                 what: str = "the expected Slack calls") -> list[Call]:
+        """Block until ``predicate(calls)`` holds; fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(list(self.calls)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what}; got {self.calls!r}")
+                self._changed.wait(left)
+            return list(self.calls)
+
+    def wait_posts(self, count: int = 1, timeout: float = 20.0) -> list[Call]:
+        """Block until at least ``count`` message posts arrived; return all posts."""
+        self.wait_for(lambda calls: len([c for c in calls if c.method in (
+            "chat.postMessage", "chat.postEphemeral", "response_url")]) >= count,
+            timeout, f"{count} message post(s)")
+        return self.posts()
+
+    # --- handlers ------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        self._record(Call(method=method, params=params, path=request.path))
+        if method in self.failing:
+            return web.json_response({"ok": False, "error": "fake_failure"})
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake",
+                    "user": "rollenbot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
+        if method == "conversations.info":
+            channel = str(params.get("channel"))
+            return {"ok": True, "channel": {"id": channel,
+                                            "name": self.channel_names.get(channel, "other")}}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = await _params(request)
+        self._record(Call(method="response_url", params=params, path=request.path))
+        return web.Response(text="ok")
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Query string and body together, the way Slack reads both."""
+    raw = await request.text()
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(json.loads(raw or "{}"))
+    else:
+        params.update(parse_qsl(raw, keep_blank_values=True))
+        for key in JSON_FIELDS:
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+    return params
+
+
+def header(call: Call) -> str | None:
+    """The text of the first header block (the answer's title)."""
+    for block in call.blocks:
+        if block["type"] == "header":
+            return str(block["text"]["text"])
+    return None

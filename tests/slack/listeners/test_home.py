@@ -1,0 +1,66 @@
+"""App Home tab and the onboarding welcome DM, end to end."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.texts import EXAMPLE_QUESTIONS, t
+from tests.slack import payloads as p
+from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
+from tests.slack.harness import LoopThread, SlackServer
+
+
+def test_home_tab_is_published_with_the_roles(server: SlackServer, fake_slack: FakeSlack,
+                                              engine: Engine) -> None:
+    server.event(p.event_callback(p.app_home_opened("U0READER")))
+    call = fake_slack.wait_for(lambda calls: any(c.method == "views.publish" for c in calls))
+    publish = next(c for c in call if c.method == "views.publish")
+    assert publish.params["user_id"] == "U0READER"
+    assert publish.params["view"]["type"] == "home"
+    values = [v for _, v in publish.action_values()]
+    assert values == [passage.id for passage in engine.passages]
+    text = publish.block_text()
+    for department in engine.by_department():
+        assert department in text
+
+
+def test_messages_tab_does_not_publish(server: SlackServer, fake_slack: FakeSlack) -> None:
+    server.event(p.event_callback(p.app_home_opened("U0READER", tab="messages")))
+    server.loop.idle()
+    assert not fake_slack.of("views.publish")
+
+
+def test_joining_the_onboarding_channel_sends_a_welcome_dm(
+        server: SlackServer, fake_slack: FakeSlack, engine: Engine) -> None:
+    server.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0ONBOARD")))
+    post = fake_slack.wait_posts(1)[0]
+    assert fake_slack.of("conversations.open")[0].params["users"] == "U0NEWBIE"
+    assert post.params["channel"] == "DU0NEWBIE"
+    assert post.params["text"] == t("welcome", "de")
+    assert [v for _, v in post.action_values()] == list(EXAMPLE_QUESTIONS["de"])
+    for department in engine.by_department():
+        assert department in post.block_text()
+
+
+def test_other_channels_and_the_bot_itself_get_no_welcome(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    server.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0RANDOM")))
+    server.event(p.event_callback(p.member_joined_channel(BOT_USER_ID, "C0ONBOARD")))
+    server.loop.idle()
+    assert fake_slack.posts() == []
+
+
+def test_onboarding_channel_by_name(loop_thread: LoopThread, slack_settings: Settings,
+                                    engine: Engine, fake_slack: FakeSlack) -> None:
+    fake_slack.channel_names.update({"C0NAMED01": "onboarding", "C0RANDOM": "random"})
+    named = SlackServer(loop_thread, slack_settings.model_copy(
+        update={"onboarding_channel": "#Onboarding"}), engine)
+    try:
+        named.event(p.event_callback(p.member_joined_channel("U0LATE", "C0RANDOM")))
+        named.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0NAMED01")))
+        post = fake_slack.wait_posts(1)[0]
+        named.loop.idle()
+        assert post.params["channel"] == "DU0NEWBIE"
+        assert len(fake_slack.posts()) == 1
+    finally:
+        named.stop()

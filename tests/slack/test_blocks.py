@@ -1,0 +1,161 @@
+"""Block Kit for answers: structure, limits, escaping and UI language."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.models import Answer, Hit, Passage, Source
+from bot.slack.blocks import (
+    ACTION_HELPFUL,
+    ACTION_SHARE,
+    MAX_BLOCKS,
+    MAX_SECTION_CHARS,
+    MAX_VALUE_CHARS,
+    AnswerRef,
+    Message,
+    answer_message,
+    error_message,
+    mention,
+    passages_message,
+)
+from bot.texts import t
+
+SOURCE = Source(title="Die Positions-Unterschiede", seed="000.txt", author="Kenneth Smit")
+
+
+def passage(pid: str, text: str = "Kurzer Text.", title: str | None = None) -> Passage:
+    return Passage(id=pid, title=title or pid.title(), kind="role", department="Vertrieb",
+                   text=text, source=SOURCE)
+
+
+def answered(*passages: Passage, question: str = "Was macht ein Vertriebsleiter?",
+             language: str = "de") -> Answer:
+    return Answer(question=question, answered=True, language=language,  # type: ignore[arg-type]
+                  hits=tuple(Hit(passage=p, score=0.9 - i / 10) for i, p in enumerate(passages)))
+
+
+def sections(message: Message) -> list[str]:
+    return [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+
+
+def buttons(message: Message) -> list[dict[str, Any]]:
+    return [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def contexts(message: Message) -> list[str]:
+    return [b["elements"][0]["text"] for b in message.blocks if b["type"] == "context"]
+
+
+def test_answer_has_title_quote_source_more_and_feedback() -> None:
+    best = passage("vertriebsleiter", "Erster Absatz.\n\nAufgaben:\n• Planen\n• Führen")
+    message = answer_message(answered(best, passage("sales-manager"), passage("assistenz"),
+                                      passage("vierter")), limit=1000)
+    assert message.blocks[0] == {"type": "header", "text": {
+        "type": "plain_text", "text": "Vertriebsleiter", "emoji": True}}
+    assert sections(message)[:2] == ["> Erster Absatz.", "> Aufgaben:\n> • Planen\n> • Führen"]
+    assert "Quelle: Die Positions-Unterschiede (Kenneth Smit)" in contexts(message)
+    values = [b["value"] for b in buttons(message) if b["action_id"].startswith("show_passage")]
+    assert values == ["sales-manager", "assistenz"]  # at most two further matches
+    ref = AnswerRef.decode(next(b["value"] for b in buttons(message)
+                                if b["action_id"] == ACTION_HELPFUL))
+    assert ref is not None and ref.passage_ids[0] == "vertriebsleiter"
+    assert not any(b["action_id"] == ACTION_SHARE for b in buttons(message))
+    assert message.text.startswith("Vertriebsleiter: Erster Absatz.")
+
+
+def test_ephemeral_reply_repeats_the_question_escaped_and_offers_sharing() -> None:
+    question = "<!channel> <@U999> Was macht R&D?"
+    message = answer_message(answered(passage("vertriebsleiter"), question=question),
+                             limit=1000, show_question=True, share=True)
+    assert contexts(message)[0] == (
+        "Deine Frage: &lt;!channel&gt; &lt;@U999&gt; Was macht R&amp;D?")
+    assert "<!channel>" not in json.dumps(message.kwargs())
+    share = [b for b in buttons(message) if b["action_id"] == ACTION_SHARE]
+    assert share and share[0]["text"]["text"] == "Im Kanal teilen"
+
+
+def test_english_question_gets_english_ui_strings() -> None:
+    message = answer_message(answered(passage("sales-manager"), passage("x"), language="en",
+                                      question="What does a sales manager do?"),
+                             limit=1000, show_question=True, share=True)
+    texts = json.dumps(message.kwargs(), ensure_ascii=False)
+    for english in ("Your question:", "Source:", "More matches:", "Share in channel",
+                    "Helpful", "Not helpful"):
+        assert english in texts
+    assert "Quelle" not in texts
+
+
+def test_shared_answer_names_the_sharer_and_has_no_share_button() -> None:
+    message = passages_message([passage("sales-manager")], "de", question="Wer <!here>?",
+                               shared_by="U0SHARER")
+    assert contexts(message)[0] == "Geteilt von <@U0SHARER> · Frage: Wer &lt;!here&gt;?"
+    assert not any(b["action_id"] == ACTION_SHARE for b in buttons(message))
+    assert mention("not a user <!channel>") == "not a user &lt;!channel&gt;"
+
+
+def test_long_passage_is_split_within_limits_never_mid_word() -> None:
+    paragraph = " ".join(f"Aufgabe{n}" for n in range(900))  # ~8,900 characters
+    text = "\n\n".join([paragraph, "• " + paragraph])
+    message = answer_message(answered(passage("lang", text)), limit=1000)
+    quoted = [s for s in sections(message) if s.startswith(">")]
+    assert len(quoted) >= 6
+    assert all(len(s) <= MAX_SECTION_CHARS for s in quoted)
+    words = {w for s in quoted for w in s.replace(">", " ").replace("•", " ").split()}
+    assert words == {f"Aufgabe{n}" for n in range(900)}
+    assert len(message.blocks) <= MAX_BLOCKS
+
+
+def test_huge_passage_is_capped_at_fifty_blocks_with_a_note() -> None:
+    text = "\n\n".join(f"Absatz {n}." for n in range(200))
+    message = answer_message(answered(passage("riesig", text), passage("b"), passage("c")),
+                             limit=1000, show_question=True, share=True)
+    assert len(message.blocks) == MAX_BLOCKS
+    assert any("gekürzt" in c for c in contexts(message))
+    assert message.blocks[-1]["type"] == "actions"  # feedback buttons survive
+
+
+def test_button_values_fit_even_for_huge_questions() -> None:
+    question = '"' * 1500 + " Vertrieb " * 100
+    message = answer_message(answered(passage("a"), question=question), limit=5000,
+                             show_question=True, share=True)
+    for element in buttons(message):
+        assert len(element["value"]) <= MAX_VALUE_CHARS
+        assert len(element["text"]["text"]) <= 75
+    ref = AnswerRef.decode(buttons(message)[-1]["value"])
+    assert ref is not None and ref.passage_ids == ("a",)
+    assert all(len(c) <= 3000 for c in contexts(message))
+
+
+def test_answer_ref_round_trip_and_garbage() -> None:
+    ref = AnswerRef(question="Was?", passage_ids=("a", "b"), language="en")
+    assert AnswerRef.decode(ref.encode()) == ref
+    for junk in (None, "", "not json", "[]", '{"q": 1, "p": []}', '{"q": "x", "p": [1]}'):
+        assert AnswerRef.decode(junk) is None
+
+
+def test_no_answer_offers_the_known_roles() -> None:
+    roles = tuple(passage(f"rolle-{n}") for n in range(30))
+    answer = Answer(question="Wie backe ich Brot?", answered=False, reason="no_match",
+                    suggestions=roles)
+    message = answer_message(answer, limit=1000, show_question=True)
+    assert sections(message)[0] == t("no_answer", "de")
+    assert [b["value"] for b in buttons(message)] == [r.id for r in roles]
+    actions = [b for b in message.blocks if b["type"] == "actions"]
+    assert [len(a["elements"]) for a in actions] == [25, 5]
+    ids = [b["action_id"] for b in buttons(message)]
+    assert len(set(ids)) == len(ids)
+
+
+def test_empty_and_too_long_use_the_shared_texts() -> None:
+    empty = Answer(question="  ", answered=False, reason="empty")
+    assert answer_message(empty, limit=1000).text == t("empty", "de")
+    long_question = "Vertrieb " * 200
+    too_long = Answer(question=long_question, answered=False, reason="too_long", language="de")
+    message = answer_message(too_long, limit=1000, show_question=True)
+    assert message.text == t("too_long", "de", length=len(long_question), limit=1000)
+    assert len(contexts(message)[0]) < 600  # the echo is shortened
+
+
+def test_error_message_is_german_with_the_reference() -> None:
+    assert error_message("abc123").text == t("error", "de", request_id="abc123")
