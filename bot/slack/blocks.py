@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.models import Answer, Language, Passage
 from bot.slack.strings import s
-from bot.slack.text import escape, shorten, split_text
+from bot.slack.text import escape, shorten, split_text, unescape
 from bot.texts import t
 
 MAX_SECTION_CHARS = 3000
@@ -63,11 +63,15 @@ class AnswerRef:
     language: Language = "de"
 
     def encode(self) -> str:
-        """JSON of at most 2000 characters; a long question is shortened to fit."""
+        """JSON of at most 2000 characters; a long question is shortened to fit.
+
+        The question is stored escaped, so that no markup from user text travels in a
+        payload, even an invisible one.
+        """
         question = self.question
         while True:
             value = json.dumps(
-                {"q": question, "p": list(self.passage_ids), "l": self.language},
+                {"q": escape(question), "p": list(self.passage_ids), "l": self.language},
                 ensure_ascii=False, separators=(",", ":"),
             )
             if len(value) <= MAX_VALUE_CHARS or not question:
@@ -87,7 +91,7 @@ class AnswerRef:
             return None
         if not all(isinstance(i, str) for i in ids):
             return None
-        return cls(question=question, passage_ids=tuple(ids),
+        return cls(question=unescape(question), passage_ids=tuple(ids),
                    language="en" if language == "en" else "de")
 
 
