@@ -199,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # pydantic's ValidationError: a bad environment variable
         print(f"rolle: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+    level = settings.log_level.upper()
+    if args.command not in {"serve", "run"} and level != "DEBUG":
+        level = "WARNING"  # terminal commands: the answer, not the library chatter
+    logging.basicConfig(level=level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args, settings))

@@ -9,6 +9,7 @@ the passage contains. Low coverage is the main sign of an out-of-scope question.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import numpy as np
 
 from bot.core.german import Analyzer, Word, normalize, surface_words
 from bot.core.models import Passage
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 TITLE_BOOST = 3  # title terms are repeated this often in the BM25 document
 ALIAS_BOOST = 2
