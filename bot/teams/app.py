@@ -23,6 +23,7 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
+from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.teams.auth import connection_manager
@@ -101,7 +102,12 @@ def add_teams_routes(web_app: web.Application, settings: Settings, engine: Engin
 
     @jwt_authorization_decorator
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await start_agent_process(request, agent_app, adapter)
+        try:
+            response = await start_agent_process(request, agent_app, adapter)
+        except ValidationError as exc:
+            # JSON that is no Activity: the SDK raises instead of answering 400.
+            logger.warning("Teams: rejected a malformed activity (%d errors)", exc.error_count())
+            return web.json_response({"error": "Invalid activity"}, status=400)
         return response if response is not None else web.Response(status=202)
 
     web_app.router.add_post(MESSAGES_PATH, messages)

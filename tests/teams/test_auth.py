@@ -1,6 +1,7 @@
-"""Authentication: credentials map onto the SDK configuration; with credentials, requests
-without a valid token are refused with 401 and get no answer; anonymous mode only when
-asked for, with a warning, and without token fetches for replies."""
+"""Authentication and request checks: credentials map onto the SDK configuration; with
+credentials, requests without a valid token are refused with 401 and get no answer;
+malformed activities get 400; anonymous mode only when asked for, with a warning, and
+without token fetches for replies."""
 
 from __future__ import annotations
 
@@ -113,4 +114,12 @@ async def test_the_messages_route_is_post_only(
 ) -> None:
     async with secured_bot.session.get(secured_bot.base_url + "/api/messages") as response:
         assert response.status == 405
+    assert connector.recorded == []
+
+
+@pytest.mark.parametrize("body", [{}, [], "hallo", {"type": "message"}])
+async def test_malformed_activities_get_400(bot: TeamsClient, connector: FakeConnector,
+                                            body: object) -> None:
+    async with bot.session.post(bot.base_url + "/api/messages", json=body) as response:
+        assert response.status == 400
     assert connector.recorded == []
