@@ -23,6 +23,18 @@ from bot.slack.responder import Responder
 log = logging.getLogger(__name__)
 
 
+class _SkipTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that the
+    client we pass (with that very token) wins; that warning only confuses admins."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_bolt_log = logging.getLogger("bot.slack.bolt")
+_bolt_log.addFilter(_SkipTokenWarning())
+
+
 class SlackConfigError(RollenbotError):
     """The Slack settings are incomplete; the message says which variable to set."""
 
@@ -69,7 +81,7 @@ def create_app(settings: Settings, engine: Engine) -> AsyncApp:
         signing_secret=settings.slack_signing_secret or "",
         # Socket Mode connections are authenticated by the app token instead.
         request_verification_enabled=not socket_mode,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=_bolt_log,
     )
     responder = Responder(engine, settings)
     # Before any listener: a retried delivery of an event is acknowledged and dropped.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
@@ -69,6 +69,7 @@ class FakeSlack:
     failing: set[str] = field(default_factory=set)
     channel_names: dict[str, str] = field(default_factory=dict)
     url: str = ""
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -77,6 +78,7 @@ class FakeSlack:
         web_app = web.Application()
         web_app.router.add_route("*", "/api/{method}", self._api)
         web_app.router.add_post("/response/{key}", self._response_url)
+        web_app.router.add_get("/socket", self._socket)
         return web_app
 
     def reset(self) -> None:
@@ -142,11 +144,33 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message_ts": ts}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "conversations.info":
             channel = str(params.get("channel"))
             return {"ok": True, "channel": {"id": channel,
                                             "name": self.channel_names.get(channel, "other")}}
         return {"ok": True}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every acknowledgement the app sends."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        self._record(Call(method="socket.connect", params={}, path=request.path))
+        await socket.send_json({
+            "type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0ROLLE01"},
+            "debug_info": {"host": "fake", "approximate_connection_time": 3600}})
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                self._record(Call(method="socket.ack", params=json.loads(frame.data),
+                                  path=request.path))
+        self.sockets.remove(socket)
+        return socket
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to the connected app."""
+        await self.sockets[-1].send_json(envelope)
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await _params(request)

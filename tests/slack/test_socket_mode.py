@@ -1,0 +1,63 @@
+"""Socket Mode end to end: ``SLACK_APP_TOKEN`` set, envelopes over a loopback WebSocket
+from the fake Slack, acknowledgements and answers recorded there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from tests.slack import payloads as p
+from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
+from tests.slack.harness import LoopThread, SlackServer, http
+
+
+@pytest.fixture
+def socket_server(loop_thread: LoopThread, slack_settings: Settings, engine: Engine,
+                  fake_slack: FakeSlack) -> Iterator[SlackServer]:
+    socket_settings = slack_settings.model_copy(
+        update={"slack_app_token": "xapp-1-test", "slack_signing_secret": None})
+    running = SlackServer(loop_thread, socket_settings, engine)
+    fake_slack.wait_for(lambda calls: any(c.method == "socket.connect" for c in calls),
+                        what="the Socket Mode connection")
+    yield running
+    running.stop()
+
+
+def acked(envelope_id: str) -> Callable[[list[Call]], bool]:
+    return lambda calls: any(c.method == "socket.ack" and
+                             c.params.get("envelope_id") == envelope_id for c in calls)
+
+
+def test_mention_over_socket_mode(socket_server: SlackServer, fake_slack: FakeSlack,
+                                  loop_thread: LoopThread) -> None:
+    opened = fake_slack.of("apps.connections.open")
+    assert opened and opened[0].path == "/api/apps.connections.open"
+    ts = p.next_ts()
+    event = p.app_mention(f"<@{BOT_USER_ID}> Was macht ein Sales Manager?", ts=ts)
+    loop_thread.run(fake_slack.push({
+        "envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
+        "retry_attempt": 0, "retry_reason": "", "payload": p.event_callback(event)}))
+    fake_slack.wait_for(acked("env-1"), what="the envelope acknowledgement")
+    post = fake_slack.wait_posts(1)[0]
+    assert post.params["thread_ts"] == ts
+    assert header(post) == "Sales Manager"
+
+
+def test_slash_command_over_socket_mode(socket_server: SlackServer, fake_slack: FakeSlack,
+                                        loop_thread: LoopThread) -> None:
+    command = p.slash_command("liste", fake_slack.response_url("socket"))
+    loop_thread.run(fake_slack.push({
+        "envelope_id": "env-2", "type": "slash_commands", "accepts_response_payload": True,
+        "payload": command}))
+    fake_slack.wait_for(acked("env-2"), what="the command acknowledgement")
+    post = fake_slack.wait_posts(1)[0]
+    assert post.path == "/response/socket"
+    assert "Rollen und Themen nach Bereich" in post.params["text"]
+
+
+def test_socket_mode_serves_no_http_events(socket_server: SlackServer) -> None:
+    assert http("POST", socket_server.url + "/slack/events", b"{}").status in (404, 405)
+    assert http("GET", socket_server.url + "/healthz").status == 200
