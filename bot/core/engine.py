@@ -31,7 +31,8 @@ class Calibration:
     """
 
     lexical_weight: float = 0.7  # share of the fused score from BM25 (rest: dense)
-    min_coverage: float = 0.5  # share of the question's words the best passage must contain
+    min_coverage: float = 0.51  # share of the question's words the best passage must contain
+    min_dense: float = 0.2  # below this the model says the best passage is about else
     min_dense_alone: float = 0.62  # dense similarity that answers even without coverage
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     max_hits: int = 10
@@ -228,7 +229,7 @@ class Engine:
         cal = self.calibration
         if float(dense[best]) >= cal.min_dense_alone:
             return True
-        if lexical[best] <= 0 or not query.content_words:
+        if lexical[best] <= 0 or not query.content_words or dense[best] < cal.min_dense:
             return False
         return self._lexical.coverage(query, best, german=german) >= cal.min_coverage
 

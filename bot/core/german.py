@@ -33,6 +33,7 @@ STOP_WORDS = frozenset(
     sagen bedeutet bedeuten means mean meant heißt heisst wann nächste nächsten
     nächster gerade immer oft viel viele sehr eher woran worauf wozu wofür womit wodurch
     fürs vom beim ins ans ab wichtig wichtige wichtigste mehr warum weshalb wieso
+    fest los dar her hin weiter zurück zusammen
     """.split()
 )
 
@@ -48,7 +49,7 @@ FRAME_WORDS = frozenset(
     """.split()
 )
 
-_WORD = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
+WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
 _STEMMER = Stemmer.Stemmer("german")
 _MIN_PART = 4  # shorter compound parts ("auf", "mit") are mostly prefixes, not words
 _MIN_SPLIT_SCORE = 0.5
@@ -147,7 +148,7 @@ class Analyzer:
         """
         out: list[Word] = []
         original = unicodedata.normalize("NFKC", text)
-        for match in _WORD.finditer(normalize(text)):
+        for match in WORD_PATTERN.finditer(normalize(text)):
             token = match.group(0)
             capitalized = original[match.start() : match.start() + 1].isupper()
             pieces = [p for p in re.split(r"[-/]", token) if p]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
-from bot.core.german import Analyzer, Word, normalize, surface_words
+from bot.core.german import WORD_PATTERN, Analyzer, Word, normalize, stem, surface_words
 from bot.core.models import Passage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
@@ -29,7 +29,8 @@ EXPANSION_WEIGHT = 0.6  # a glossary synonym counts a bit less than the word its
 FRAME_WEIGHT = 0.3  # "Aufgaben", "zuständig": they frame a question, not its topic
 FUZZY_WEIGHT = 0.8  # "screent" ~ "screening", "betreut" ~ "betreuung"
 MIN_PREFIX = 4
-UNKNOWN_VERB_WEIGHT = 1.0  # an unknown lower-case German word: a verb or adjective
+UNKNOWN_VERB_WEIGHT = 0.7  # an unknown lower-case German word: a verb or adjective
+UNKNOWN_COMPOUND_CREDIT = 0.5  # an unknown compound found only through its parts
 LOWERCASE_FACTOR = 0.5  # known lower-case German words say less about the topic than nouns
 
 
@@ -53,10 +54,9 @@ class LexicalIndex:
         for p in passages:
             lexicon |= surface_words(" ".join((p.title, p.text, *p.aliases, *p.search_terms)))
         self.analyzer = Analyzer(frozenset(lexicon))
-        self._synonyms = [
-            (re.compile(rf"(?<![\w-]){re.escape(normalize(key))}(?![\w-])"), values)
-            for key, values in sorted(synonyms.items(), key=lambda kv: -len(kv[0]))
-        ]
+        # Glossary keys match as stem sequences, so "trains" finds "train" and
+        # "neuen Kunden" finds "neue kunden".
+        self._synonyms = [(_stem_sequence(key), values) for key, values in synonyms.items()]
         docs = [self._document(p) for p in passages]
         self._names = [
             [(f" {_phrase_key(n)} ", len(_phrase_key(n).split())) for n in (p.title, *p.aliases)]
@@ -98,16 +98,14 @@ class LexicalIndex:
     def analyze(self, question: str) -> Query:
         """Split a question into words and find its glossary expansions."""
         words = tuple(self.analyzer.words(question))
-        text = normalize(question)
+        sequence = _stem_sequence(question)
         expansions: dict[str, list[str]] = {}
-        for pattern, values in self._synonyms:
-            match = pattern.search(text)
-            if not match:
+        for key, values in self._synonyms:
+            if not key or not _contains(sequence, key):
                 continue
-            anchor = self.analyzer.words(match.group(0))
-            key = anchor[-1].stem if anchor else match.group(0)
-            for value in values:
-                expansions.setdefault(key, []).extend(self.analyzer.terms(value))
+            terms = [t for value in values for t in self.analyzer.terms(value)]
+            for word_stem in key:  # every word of the key counts as found through it
+                expansions.setdefault(word_stem, []).extend(terms)
         return Query(words, {k: tuple(dict.fromkeys(v)) for k, v in expansions.items()})
 
     def variants(self, term: str) -> tuple[str, ...]:
@@ -182,12 +180,12 @@ class LexicalIndex:
             else:
                 weight = self.idf(word.stem)
             wanted += weight
-            if (
-                has(word.stem)
-                or (word.parts and all(has(p) for p in word.parts))
-                or any(t in terms for t in query.expansions.get(word.stem, ()))
-            ):
+            if has(word.stem) or any(t in terms for t in query.expansions.get(word.stem, ())):
                 found += weight
+            elif word.parts and all(has(p) for p in word.parts):
+                # Parts alone are weaker evidence when the whole word is unknown:
+                # "Produktmanager" is not "Produkt..." plus "...Manager".
+                found += weight * (1.0 if self.variants(word.stem) else UNKNOWN_COMPOUND_CREDIT)
         return found / wanted if wanted else 0.0
 
 
@@ -204,3 +202,16 @@ def _shared_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
+
+
+def _stem_sequence(text: str) -> tuple[str, ...]:
+    """Every word of ``text`` (hyphenated words joined), stemmed, stop words kept."""
+    return tuple(
+        stem(match.group(0).replace("-", "").replace("/", ""))
+        for match in WORD_PATTERN.finditer(normalize(text))
+    )
+
+
+def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
