@@ -93,7 +93,9 @@ class Responder:
         share: bool = False,
     ) -> None:
         """Answer ``question`` from ``user`` at ``target``, within the rate limit."""
-        verdict = self.limiter.check(user)
+        # "hilfe" and "liste" are not questions: they do not count against the limit.
+        word = question.strip().lower()
+        verdict = Verdict.ALLOW if word in HELP_WORDS | LIST_WORDS else self.limiter.check(user)
         if verdict is not Verdict.ALLOW:
             log.info("request_id=%s user=%s rate limited (%s)", request_id, user, verdict.value)
             if verdict is Verdict.NOTIFY:

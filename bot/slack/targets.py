@@ -9,13 +9,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Message
 from bot.slack.responder import Target
+
+log = logging.getLogger(__name__)
 
 
 class ResponseUrlError(RuntimeError):
@@ -60,8 +64,15 @@ def direct_message_target(client: AsyncWebClient, user: str) -> Target:
     """Replies in the bot's direct message with ``user`` (opened if needed)."""
 
     async def send(message: Message) -> None:
-        opened = await client.conversations_open(users=user)
-        await client.chat_postMessage(channel=opened["channel"]["id"], **message.kwargs())
+        try:
+            opened = await client.conversations_open(users=user)
+            channel = (opened.get("channel") or {}).get("id") or user
+        except SlackApiError as error:
+            # A user ID as channel also reaches the app's DM (its Messages tab).
+            log.warning("conversations.open for %s failed (%s): posting to the user ID",
+                        user, error.response.get("error"))
+            channel = user
+        await client.chat_postMessage(channel=channel, **message.kwargs())
 
     return Target(send=send, private=send)
 
