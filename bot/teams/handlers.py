@@ -141,7 +141,7 @@ class TeamsHandlers:
     ) -> None:
         more: list[Passage] = []
         if related:
-            found = [await asyncio.to_thread(self.engine.get, pid) for pid in passage.related]
+            found = await asyncio.to_thread(lambda: [self.engine.get(i) for i in passage.related])
             more = [p for p in found if p is not None]
         card = cards.passage_card(passage, language, more=more)
         await context.send_activity(_card(card, passage.title))
@@ -151,9 +151,11 @@ class TeamsHandlers:
         action = value.get(cards.ACTION_KEY)
         language: Language = "en" if value.get("lang") == "en" else "de"
         if action == cards.ASK:
+            # Example-question buttons (messageBack): the question is in the data and,
+            # as the user's visible message, in the text.
             question = value.get("q")
-            await self._answer(context, question_text(question if isinstance(question, str)
-                                                      else text))
+            await self._answer(context, question_text(question) if isinstance(question, str)
+                               else text)
             return
         passage_id = value.get("passage")
         passage = None
@@ -171,7 +173,6 @@ class TeamsHandlers:
             )
             await context.send_activity(_text(cards.markdown(t("thanks_feedback", language))))
         else:
-            logger.warning("Teams: ignored card submission %r", {
-                key: value.get(key) for key in (cards.ACTION_KEY, "passage")
-            })
+            logger.warning("Teams: ignored card submission (action %.40r, passage %.80r)",
+                           action, passage_id)
             await context.send_activity(_text(cards.markdown(t("empty", language))))
