@@ -165,7 +165,7 @@ def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
     """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
     if len(blocks) <= room:
         return blocks
-    return [*blocks[: room - 1], context(s("truncated", language))]
+    return [*blocks[: room - 1], context(escape(s("truncated", language)))]
 
 
 # --- messages ------------------------------------------------------------------------------

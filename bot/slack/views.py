@@ -58,7 +58,7 @@ def catalogue_message(groups: Catalogue, language: Language = "de") -> Message:
         lines.append(f"{department}: " + ", ".join(p.title for p in passages))
     blocks = [section(f"*{escape(t('list_header', language))}*"),
               *catalogue_blocks(groups, language),
-              context(s("catalogue_hint", language))]
+              context(escape(s("catalogue_hint", language)))]
     return Message(text=clip_lines(escape("\n".join(lines)), 3000),
                    blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
 
@@ -68,18 +68,18 @@ def home_view(groups: Catalogue) -> dict[str, Any]:
     blocks = [
         header("Rollenbot"),
         section(escape(s("home_intro"))),
-        section(s("home_how")),
+        section(escape(s("home_how"))),
         {"type": "divider"},
         section(f"*{escape(t('list_header'))}*"),
         *catalogue_blocks(groups),
-        context(s("catalogue_hint")),
+        context(escape(s("catalogue_hint"))),
     ]
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
 
 
 def welcome_message(groups: Catalogue) -> Message:
     """The onboarding DM: a greeting, three example questions, the departments."""
-    overview = [s("departments")]
+    overview = [escape(s("departments"))]
     for department, passages in groups.items():
         names = shorten(", ".join(p.title for p in passages), 250)
         overview.append(f"• *{escape(department)}*: {escape(names)}")
@@ -88,7 +88,7 @@ def welcome_message(groups: Catalogue) -> Message:
         *example_buttons(),
         {"type": "divider"},
         section(clip_lines("\n".join(overview), 3000)),
-        context(s("welcome_tip")),
+        context(escape(s("welcome_tip"))),
     ]
     return Message(text=escape(t("welcome")), blocks=tuple(fit(blocks, MAX_BLOCKS, "de")))
 

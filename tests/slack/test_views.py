@@ -74,3 +74,23 @@ def test_welcome_has_three_examples_and_the_departments() -> None:
 def test_assistant_prompts() -> None:
     prompts = assistant_prompts()
     assert [p["message"] for p in prompts] == list(EXAMPLE_QUESTIONS["de"])
+
+
+def mrkdwn_texts(blocks: list[dict]) -> list[str]:
+    out = []
+    for block in blocks:
+        if block.get("text", {}).get("type") == "mrkdwn":
+            out.append(block["text"]["text"])
+        out.extend(e["text"] for e in block.get("elements", []) if e.get("type") == "mrkdwn")
+    return out
+
+
+def test_no_raw_angle_brackets_reach_slack_markup() -> None:
+    """Our own strings contain ``<Frage>``: as mrkdwn that must be escaped too."""
+    for language in ("de", "en"):
+        blocks = [*home_view(groups())["blocks"], *welcome_message(groups()).blocks,
+                  *help_message(language).blocks,
+                  *catalogue_message(groups(), language).blocks]
+        texts = mrkdwn_texts(blocks)
+        assert texts and all("<" not in text and ">" not in text for text in texts)
+    assert "&lt;Frage&gt;" in json.dumps(home_view(groups()), ensure_ascii=False)
