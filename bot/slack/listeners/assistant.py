@@ -23,9 +23,18 @@ def register(app: AsyncApp, responder: Responder) -> None:
     """Add the assistant middleware with our greeting and answer listeners."""
     assistant = AsyncAssistant()
     assistant.thread_started(greet)
+    assistant.thread_context_changed(keep_no_context)
     answer = bind(answer_event, responder=responder)
     assistant.user_message(lazy=[answer])(acknowledge)  # type: ignore[list-item]
     app.assistant(assistant)
+
+
+async def keep_no_context() -> None:
+    """Ignore which channel the user is looking at: answers do not depend on it.
+
+    (Bolt's default would store that context in message metadata, costing two Web API
+    calls per channel switch.)
+    """
 
 
 async def greet(payload: dict[str, Any], client: AsyncWebClient) -> None:

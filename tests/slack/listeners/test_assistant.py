@@ -31,3 +31,14 @@ def test_question_in_the_assistant_thread_is_answered_there(server: SlackServer,
     assert post.params["channel"] == "D0ASKER01"
     assert post.params["thread_ts"] == "1710000099.000001"
     assert header(post) == "Vertriebsleiter"
+
+
+def test_context_change_costs_no_api_calls(server: SlackServer, fake_slack: FakeSlack) -> None:
+    event = {"type": "assistant_thread_context_changed",
+             "assistant_thread": {"user_id": p.USER, "channel_id": "D0ASKER01",
+                                  "thread_ts": "1710000099.000001",
+                                  "context": {"channel_id": "C0OTHER", "team_id": "T0TEAM01"}},
+             "event_ts": p.next_ts()}
+    assert server.event(p.event_callback(event)).status == 200
+    server.loop.idle()
+    assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == []
