@@ -31,6 +31,7 @@ from bot.slack.targets import click_target, post_to_response_url, response_url_t
 from bot.texts import t
 
 log = logging.getLogger(__name__)
+_PASSAGE_ID = re.compile(r"[\w.-]{1,100}")
 
 
 def register(app: AsyncApp, responder: Responder) -> None:
@@ -114,13 +115,15 @@ async def record_feedback(
 ) -> None:
     """Log a helpful / not helpful click and thank the clicker."""
     verdict = "helpful" if action.get("action_id") == ACTION_HELPFUL else "not_helpful"
-    ref = AnswerRef.decode(action.get("value"))
+    value = str(action.get("value") or "")
+    ref = AnswerRef.decode(value)
+    if ref and ref.passage_ids:
+        passage_id = ref.passage_ids[0]
+    else:  # a bare passage id, as other clients of this action might send
+        passage_id = value if _PASSAGE_ID.fullmatch(value) else "-"
     user = body.get("user", {}).get("id", "")
-    log.info(
-        "feedback verdict=%s passage=%s user=%s question=%r",
-        verdict, ref.passage_ids[0] if ref and ref.passage_ids else "-", user,
-        ref.question if ref else None,
-    )
+    log.info("feedback verdict=%s passage=%s user=%s question=%r",
+             verdict, passage_id, user, ref.question if ref else None)
     language: Language = ref.language if ref else "de"
     await deliver(click_target(body, client, respond).private,
                   constant(text_message(t("thanks_feedback", language))),

@@ -98,3 +98,13 @@ def test_share_with_a_broken_value_gets_the_error(server: SlackServer,
     assert post.params["text"].startswith("Da ist bei mir etwas schiefgegangen.")
     assert post.params["response_type"] == "ephemeral"
     assert "in_channel" not in json.dumps(post.params)
+
+
+def test_feedback_with_a_bare_passage_id_is_logged_too(
+        server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    server.interaction(p.block_actions("feedback_not_helpful", "vertriebsleiter"))
+    fake_slack.wait_posts(1)
+    assert any(r.getMessage().startswith(
+        "feedback verdict=not_helpful passage=vertriebsleiter user=" + p.USER)
+        for r in caplog.records)
