@@ -144,6 +144,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("rolle serve: set SLACK_BOT_TOKEN (Slack) or MICROSOFT_APP_ID / "
               "ROLLE_TEAMS_ANONYMOUS=true (Teams) first; see README.", file=sys.stderr)
         return EXIT_USAGE
+    # Check the platform settings before the model loads: a missing secret is reported
+    # in a second, not after the engine has started.
+    if settings.slack_enabled:
+        from bot.slack.app import check_settings
+
+        check_settings(settings)
+    if settings.teams_enabled:
+        from bot.teams.auth import auth_configuration
+
+        auth_configuration(settings)
     serve(settings, _engine(settings))
     return EXIT_OK
 

@@ -123,3 +123,25 @@ def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_pat
     assert asked.returncode == 0, asked.stderr
     answers = [json.loads(line) for line in asked.stdout.splitlines()]
     assert [a["answered"] for a in answers] == [True, True]
+
+
+def test_serve_reports_missing_platform_settings_before_loading(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, capsys
+) -> None:
+    def no_engine(_settings: Settings) -> Engine:
+        raise AssertionError("the engine must not load before the settings are checked")
+
+    monkeypatch.setattr(cli, "_engine", no_engine)
+    slack_only = settings.model_copy(update={"slack_bot_token": "xoxb-test"})
+    monkeypatch.setattr(cli, "get_settings", lambda: slack_only)
+    assert cli.main(["serve"]) == 1
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    app_id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    teams_only = settings.model_copy(update={"teams_app_id": app_id})
+    monkeypatch.setattr(cli, "get_settings", lambda: teams_only)
+    assert cli.main(["serve"]) == 1
+    assert "MICROSOFT_APP_PASSWORD" in capsys.readouterr().err
+    nothing = settings.model_copy()
+    monkeypatch.setattr(cli, "get_settings", lambda: nothing)
+    assert cli.main(["serve"]) == 2
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
