@@ -31,7 +31,7 @@ def _app_id(settings: Settings) -> str:
         raise TeamsConfigError(
             "MICROSOFT_APP_ID is not set: the Teams app package needs the bot's Microsoft "
             "App ID (Azure Bot > Configuration, a GUID). Set it and run `rolle teams-package` "
-            "again; see docs/teams.md."
+            "again; see the README, Microsoft Teams."
         )
     try:
         return str(uuid.UUID(settings.teams_app_id.strip()))
