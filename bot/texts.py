@@ -92,7 +92,14 @@ HELP_WORDS = frozenset({"hilfe", "help", "?", "hilfe!"})
 LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
 
 
+def pick(
+    table: dict[str, dict[Language, str]], key: str, language: Language, **values: object
+) -> str:
+    """String ``key`` of ``table`` in ``language`` (German if missing), formatted."""
+    text = table[key].get(language) or table[key]["de"]
+    return text.format(**values) if values else text
+
+
 def t(key: str, language: Language = "de", **values: object) -> str:
     """The UI string ``key`` in ``language``, formatted with ``values``."""
-    text = _STRINGS[key].get(language) or _STRINGS[key]["de"]
-    return text.format(**values) if values else text
+    return pick(_STRINGS, key, language, **values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.models import Language
+from bot.texts import pick
 
 _STRINGS: dict[str, dict[Language, str]] = {
     "question": {"de": "Frage: {question}", "en": "Question: {question}"},
@@ -54,5 +55,4 @@ _STRINGS: dict[str, dict[Language, str]] = {
 
 def s(key: str, language: Language = "de", **values: object) -> str:
     """The Slack UI string ``key`` in ``language``, formatted with ``values``."""
-    text = _STRINGS[key].get(language) or _STRINGS[key]["de"]
-    return text.format(**values) if values else text
+    return pick(_STRINGS, key, language, **values)
