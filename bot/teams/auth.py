@@ -44,7 +44,8 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
             raise TeamsConfigError(
                 f"MICROSOFT_APP_ID is set but {' and '.join(missing)} "
                 f"{'is' if len(missing) == 1 else 'are'} not: copy the client secret and "
-                "the directory (tenant) ID of the bot's app registration (see the README, Microsoft Teams)."
+                "the directory (tenant) ID of the bot's app registration "
+                "(see the README, Microsoft Teams)."
             )
         return AgentAuthConfiguration(
             auth_type=AuthTypes.client_secret,
