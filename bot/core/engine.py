@@ -33,6 +33,8 @@ class Calibration:
     lexical_weight: float = 0.7  # share of the fused score from BM25 (rest: dense)
     min_coverage: float = 0.51  # share of the question's words the best passage must contain
     min_dense: float = 0.2  # below this the model says the best passage is about else
+    weak_lexical: float = 1.0  # BM25 below this: only generic words ("Kunden") matched ...
+    min_dense_if_weak: float = 0.5  # ... so the dense model must agree more strongly
     min_dense_alone: float = 0.62  # dense similarity that answers even without coverage
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     max_hits: int = 10
@@ -230,6 +232,8 @@ class Engine:
         if float(dense[best]) >= cal.min_dense_alone:
             return True
         if lexical[best] <= 0 or not query.content_words or dense[best] < cal.min_dense:
+            return False
+        if lexical[best] < cal.weak_lexical and dense[best] < cal.min_dense_if_weak:
             return False
         return self._lexical.coverage(query, best, german=german) >= cal.min_coverage
 
