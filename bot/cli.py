@@ -16,7 +16,7 @@ from bot.config import Settings, get_settings
 from bot.core.engine import Engine, fingerprint, load_embedder
 from bot.core.errors import RollenbotError
 from bot.core.index import build_index, staleness
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import by_department, load_knowledge
 from bot.terminal import answer_json, render_answer, render_catalogue, render_passage
 from bot.texts import HELP_WORDS, LIST_WORDS, t
 
@@ -30,11 +30,12 @@ def _engine(settings: Settings) -> Engine:
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = load_knowledge(settings.knowledge_dir)
     print_ = print if not args.quiet else (lambda *a, **k: None)
-    reason = staleness(settings.index_dir, fingerprint(settings, knowledge))
+    wanted = fingerprint(settings, knowledge)
+    reason = staleness(settings.index_dir, wanted)
     manifest = build_index(
         settings.index_dir,
         knowledge,
-        fingerprint(settings, knowledge),
+        wanted,
         lambda: load_embedder(settings),
         force=args.force,
     )
@@ -73,11 +74,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
-    knowledge = load_knowledge(settings.knowledge_dir)
-    groups: dict[str, list] = {}
-    for p in knowledge.passages:
-        groups.setdefault(p.department, []).append(p)
-    print(render_catalogue(groups))
+    print(render_catalogue(by_department(load_knowledge(settings.knowledge_dir).passages)))
     return EXIT_OK
 
 

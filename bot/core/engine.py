@@ -18,7 +18,7 @@ from bot.core import language
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.german import normalize
 from bot.core.index import DenseIndex, Fingerprint, load_index
-from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.knowledge import Knowledge, by_department, load_knowledge
 from bot.core.lexical import LexicalIndex, Query
 from bot.core.models import Answer, Hit, Passage
 
@@ -124,10 +124,7 @@ class Engine:
 
     def by_department(self) -> dict[str, list[Passage]]:
         """All passages grouped by department, departments in order of appearance."""
-        groups: dict[str, list[Passage]] = {}
-        for p in self.passages:
-            groups.setdefault(p.department, []).append(p)
-        return groups
+        return by_department(self.passages)
 
     def _name_table(self) -> dict[str, Passage]:
         table: dict[str, Passage] = {}

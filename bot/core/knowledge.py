@@ -105,6 +105,14 @@ def load_knowledge(directory: Path) -> Knowledge:
     return Knowledge(tuple(passages), synonyms, digest.hexdigest())
 
 
+def by_department(passages: tuple[Passage, ...]) -> dict[str, list[Passage]]:
+    """Passages grouped by department, departments in order of first appearance."""
+    groups: dict[str, list[Passage]] = {}
+    for passage in passages:
+        groups.setdefault(passage.department, []).append(passage)
+    return groups
+
+
 def _parse_yaml(path: Path, raw: bytes) -> Any:
     try:
         return yaml.safe_load(raw.decode("utf-8"))
