@@ -12,33 +12,19 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bot import compose
 from bot.config import Settings, get_settings
-from bot.core.engine import Engine, fingerprint, load_embedder
+from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
-from bot.core.index import build_index, staleness
 from bot.core.knowledge import by_department, load_knowledge
-from bot.terminal import answer_json, render_answer, render_catalogue, render_passage
-from bot.texts import HELP_WORDS, LIST_WORDS, t
+from bot.terminal import answer_json, render, render_catalogue
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def _engine(settings: Settings) -> Engine:
-    return Engine.load(settings)
-
-
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    knowledge = load_knowledge(settings.knowledge_dir)
     print_ = print if not args.quiet else (lambda *a, **k: None)
-    wanted = fingerprint(settings, knowledge)
-    reason = staleness(settings.index_dir, wanted)
-    manifest = build_index(
-        settings.index_dir,
-        knowledge,
-        wanted,
-        lambda: load_embedder(settings),
-        force=args.force,
-    )
+    knowledge, manifest, reason = compose.build(settings, force=args.force)
     if manifest is None:
         print_(f"Index is up to date ({len(knowledge.passages)} passages, model "
                f"{settings.model}): nothing to do.")
@@ -62,12 +48,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         questions = text.splitlines()
     else:
         questions = [" ".join(args.question)]
-    engine = _engine(settings)
+    engine = compose.load_engine(settings)
+    conversation = Conversation(engine)
     for answer in engine.answer_many(questions, top_k=args.top_k):
         if args.json:
             print(answer_json(answer))
         else:
-            print(render_answer(answer, limit=engine.max_question_chars))
+            print(render(conversation.from_answer(answer)))
             if len(questions) > 1:
                 print("\n" + "-" * 40)
     return EXIT_OK
@@ -81,7 +68,7 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluate import evaluate
 
-    report = evaluate(_engine(settings), Path(args.file))
+    report = evaluate(compose.load_engine(settings), Path(args.file))
     if args.verbose:
         for o in report.outcomes:
             got = o.answer.hits[0].passage.id if o.answer.answered else "(no answer)"
@@ -95,26 +82,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def reply(engine: Engine, text: str) -> str:
-    """The terminal chat's reply to one line: help, the list, a role, or an answer."""
-    word = text.strip().lower()
-    if word in HELP_WORDS:
-        return t("help", "en" if word == "help" else "de")
-    if word in LIST_WORDS:
-        return render_catalogue(engine.by_department(), "en" if word in {"list", "roles"} else "de")
-    passage = engine.lookup(text)
-    if passage is not None:
-        return render_passage(passage)
-    return render_answer(engine.answer(text), limit=engine.max_question_chars)
-
-
-def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> None:
+def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
+         ) -> None:
     """Answer each line until "exit"/"quit" or the end of input."""
     for line in lines:
         if line.strip().lower() in {"exit", "quit", "q", "ende"}:
             break
         if line.strip():
-            write(reply(engine, line) + "\n")
+            write(render(conversation.respond(line)) + "\n")
 
 
 def _prompt_lines() -> Iterable[str]:
@@ -127,10 +102,10 @@ def _prompt_lines() -> Iterable[str]:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    engine = _engine(settings)
+    conversation = Conversation(compose.load_engine(settings))
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
-    chat(engine, _prompt_lines() if sys.stdin.isatty() else sys.stdin, print)
+    chat(conversation, _prompt_lines() if sys.stdin.isatty() else sys.stdin, print)
     return EXIT_OK
 
 
@@ -151,7 +126,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from bot.teams.auth import auth_configuration
 
         auth_configuration(settings)
-    serve(settings, _engine(settings))
+    serve(settings, compose.conversation(settings, compose.load_engine(settings)))
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,16 +36,16 @@ class Settings(BaseSettings):
     host: str = Field("0.0.0.0", alias="ROLLE_HOST")
 
     # --- Slack ----------------------------------------------------------------------
-    slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
-    slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
-    slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
     onboarding_channel: str | None = Field(None, alias="ROLLE_ONBOARDING_CHANNEL")
     rate_limit_per_minute: int = Field(20, ge=1, alias="ROLLE_RATE_LIMIT_PER_MINUTE")
 
     # --- Microsoft Teams (Microsoft 365 Agents SDK) ---------------------------------
     teams_app_id: str | None = Field(None, alias="MICROSOFT_APP_ID")
-    teams_app_password: str | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
+    teams_app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
     teams_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
     teams_anonymous: bool = Field(False, alias="ROLLE_TEAMS_ANONYMOUS")
     # For the Teams app package (`rolle teams-package`): the bot's public host name

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.core.models import Answer, Passage
+from bot.conversation import Reply
+from bot.core.models import Answer, Language, Passage
 from bot.texts import t
 
 
@@ -29,11 +31,13 @@ def answer_json(answer: Answer) -> str:
     data: dict[str, Any] = {
         "question": answer.question,
         "answered": answer.answered,
+        "outcome": answer.outcome,
+        "comparison": answer.comparison,
         "passages": [passage_json(h.passage, h.score) for h in answer.hits],
         "reason": answer.reason,
         "language": answer.language,
     }
-    if not answer.answered:
+    if answer.outcome == "none":
         data["known_roles"] = [p.title for p in answer.suggestions]
     return json.dumps(data, ensure_ascii=False)
 
@@ -55,27 +59,40 @@ def render_passage(passage: Passage, score: float | None = None) -> str:
     return f"{head}\n{_quote(passage.text)}\n{t('source', 'de', source=passage.source.label())}"
 
 
-def render_answer(answer: Answer, *, limit: int | None = None) -> str:
-    """The readable terminal form of an answer."""
-    lang = answer.language
-    if answer.reason == "empty":
-        return t("empty", lang)
-    if answer.reason == "too_long":
-        return t("too_long", lang, length=len(answer.question), limit=limit or "?")
-    if not answer.answered:
-        names = "\n".join(f"  • {p.title}" for p in answer.suggestions)
-        return f"{t('no_answer', lang)}\n{names}"
-    best, *rest = answer.hits
-    out = render_passage(best.passage, best.score)
-    if rest:
-        more = ", ".join(f"{h.passage.title} ({h.score:.2f})" for h in rest)
-        out += f"\n\n{t('more', lang)} {more}"
-    return out
+def render(reply: Reply) -> str:
+    """The readable terminal form of a decided reply."""
+    language = reply.language
+    if reply.kind == "help":
+        return t("help", language)
+    if reply.kind == "listing":
+        return render_catalogue(reply.catalogue or {}, language)
+    if reply.kind == "empty":
+        return t("empty", language)
+    if reply.kind == "too_long":
+        return t("too_long", language, length=len(reply.question), limit=reply.limit)
+    if reply.kind == "rate_limited":
+        return t("rate_limited", language)
+    scores = {h.passage.id: h.score for h in reply.hits}
+    if reply.quotes:
+        out = "\n\n".join(render_passage(p, scores.get(p.id)) for p in reply.shown)
+        if reply.comparison:
+            out = f"{t('comparison', language)}\n\n{out}"
+        if reply.offered:
+            more = ", ".join(_titled(p, scores.get(p.id)) for p in reply.offered)
+            out += f"\n\n{t(reply.offer_label or 'more', language)} {more}"
+        return out
+    label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
+    names = "\n".join(f"  • {_titled(p, scores.get(p.id))}" for p in reply.offered)
+    return f"{t(label, language)}\n{names}"
 
 
-def render_catalogue(groups: dict[str, list[Passage]], language: str = "de") -> str:
+def _titled(passage: Passage, score: float | None) -> str:
+    return passage.title if score is None else f"{passage.title} ({score:.2f})"
+
+
+def render_catalogue(groups: Mapping[str, Sequence[Passage]], language: Language = "de") -> str:
     """Roles and topics grouped by department."""
-    lines = [t("list_header", "en" if language == "en" else "de")]
+    lines = [t("list_header", language)]
     for department, passages in groups.items():
         lines.append(f"\n{department}")
         lines.extend(f"  • {p.title}" for p in passages)

@@ -1,5 +1,5 @@
-"""UI strings shared by the Slack and Teams adapters, German by default, English for
-English questions. Quoted passages are never translated."""
+"""The UI strings of every front end, German by default, English for English questions.
+Quoted passages are never translated."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ _STRINGS: dict[str, dict[Language, str]] = {
     },
     "source": {"de": "Quelle: {source}", "en": "Source: {source}"},
     "more": {"de": "Weitere Treffer:", "en": "More matches:"},
+    "related": {"de": "Verwandt:", "en": "Related:"},
+    "did_you_mean": {
+        "de": "Da bin ich mir nicht sicher. Meinst du eins davon?",
+        "en": "I am not sure about that one. Did you mean one of these?",
+    },
+    "comparison": {"de": "Im Vergleich:", "en": "Side by side:"},
     "your_question": {"de": "Deine Frage: {question}", "en": "Your question: {question}"},
     "share": {"de": "Im Kanal teilen", "en": "Share in channel"},
     "shared_by": {"de": "Geteilt von {user}", "en": "Shared by {user}"},
@@ -73,6 +79,51 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Welcome! I am Rollenbot and explain who does what here: marketing, sales, "
         "business development and e-commerce. Just ask me, for example:",
     },
+    # --- Slack only ---------------------------------------------------------------------
+    "question": {"de": "Frage: {question}", "en": "Question: {question}"},
+    "truncated": {
+        "de": "… (für Slack gekürzt: der Text ist länger als eine Nachricht erlaubt)",
+        "en": "… (shortened for Slack: the text is longer than a message allows)",
+    },
+    "catalogue_hint": {
+        "de": "Klick auf einen Namen, um die Beschreibung zu sehen.",
+        "en": "Click a name to see its description.",
+    },
+    "home_intro": {
+        "de": "Ich erkläre, wer bei uns was macht: Rollen und Zuständigkeiten in Marketing, "
+        "Vertrieb, Business Development und E-Commerce. Ich antworte mit Zitaten aus "
+        "unserer Wissensbasis und sage dazu, woher sie stammen.",
+        "en": "I explain who does what here: roles and responsibilities in marketing, "
+        "sales, business development and e-commerce, quoting our knowledge base.",
+    },
+    "home_how": {
+        "de": "*So fragst du mich*\n"
+        "• Schreib mir hier im Tab „Nachrichten“ eine Direktnachricht.\n"
+        "• Erwähne mich in einem Kanal: `@Rollenbot Was macht ein Sales Manager?` "
+        "(Folgefragen im Thread gehen ohne Erwähnung).\n"
+        "• Überall: `/rolle <Frage>`, `/rolle liste`, `/rolle hilfe` oder "
+        "`/rolle <Rollenname>`.",
+        "en": "*How to ask me*\n"
+        "• Send me a direct message in the Messages tab.\n"
+        "• Mention me in a channel: `@Rollenbot What does a sales manager do?` "
+        "(follow-ups in the thread need no mention).\n"
+        "• Anywhere: `/rolle <question>`, `/rolle list`, `/rolle help` or "
+        "`/rolle <role name>`.",
+    },
+    "departments": {"de": "*Die Bereiche im Überblick*", "en": "*The departments*"},
+    "welcome_tip": {
+        "de": "Tipp: `/rolle liste` zeigt alle Rollen und Themen, `/rolle hilfe` erklärt "
+        "den Rest.",
+        "en": "Tip: `/rolle list` shows all roles and topics, `/rolle help` explains the rest.",
+    },
+    "assistant_greeting": {
+        "de": "Hallo! Ich erkläre dir, wer bei uns was macht. Frag mich nach einer Rolle "
+        "oder einem Thema, zum Beispiel:",
+        "en": "Hi! I explain who does what here. Ask me about a role or a topic, "
+        "for example:",
+    },
+    "assistant_prompts_title": {"de": "Zum Beispiel:", "en": "For example:"},
+    "looking": {"de": "sucht in der Wissensbasis …", "en": "is looking it up …"},
 }
 
 EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
@@ -88,18 +139,9 @@ EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
     ),
 }
 
-HELP_WORDS = frozenset({"hilfe", "help", "?", "hilfe!"})
-LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
-
-
-def pick(
-    table: dict[str, dict[Language, str]], key: str, language: Language, **values: object
-) -> str:
-    """String ``key`` of ``table`` in ``language`` (German if missing), formatted."""
-    text = table[key].get(language) or table[key]["de"]
-    return text.format(**values) if values else text
 
 
 def t(key: str, language: Language = "de", **values: object) -> str:
-    """The UI string ``key`` in ``language``, formatted with ``values``."""
-    return pick(_STRINGS, key, language, **values)
+    """The UI string ``key`` in ``language`` (German if missing), formatted with ``values``."""
+    text = _STRINGS[key].get(language) or _STRINGS[key]["de"]
+    return text.format(**values) if values else text

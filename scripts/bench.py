@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.compose import fingerprint, load_embedder, load_engine
 from bot.config import Settings
-from bot.core.engine import Engine, fingerprint, load_embedder
 from bot.core.index import build_index
 from bot.core.knowledge import load_knowledge
 
@@ -55,7 +55,7 @@ def main() -> None:
                     lambda: embedder)
         build_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        engine = Engine.load(settings, embedder=embedder)
+        engine = load_engine(settings, embedder=embedder)
         engine_seconds = time.perf_counter() - started
         engine.answer_many(questions)  # warm-up
         single: list[float] = []

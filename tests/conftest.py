@@ -1,7 +1,9 @@
-"""Session-wide fixtures: the real packaged model, a freshly built index and the engine.
+"""Session-wide fixtures.
 
-The model loads once per test session (a few seconds); every test that needs real
-retrieval shares it.
+Cheap by default: ``settings`` points at a temporary index folder and builds nothing.
+The real packaged model, a freshly built index and the real engine load once per
+session, only for the tests that ask for them (``real_settings``, ``engine``); tests
+that use them are marked ``slow`` automatically.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from bot import compose
 from bot.config import Settings
 from bot.core.embedder import Embedder
-from bot.core.engine import Engine, fingerprint, load_embedder
+from bot.core.engine import Engine
 from bot.core.index import build_index
 from bot.core.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
+_REAL = {"embedder", "real_settings", "real_engine"}  # the root `engine` needs these
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
@@ -39,22 +43,42 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that loads the real model as ``slow`` (``-m "not slow"`` skips
+    them for a quick run; ``make test`` runs everything)."""
+    for item in items:
+        if _REAL & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Test settings with an empty index folder (nothing is built)."""
+    return make_settings(tmp_path_factory.mktemp("empty-index"))
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The real packaged all-MiniLM-L6-v2 model."""
-    return load_embedder(make_settings(Path("unused")))
+    return compose.load_embedder(make_settings(Path("unused")))
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+def real_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """Settings whose index folder holds an index freshly built with the real model."""
     s = make_settings(tmp_path_factory.mktemp("index"))
     knowledge = load_knowledge(s.knowledge_dir)
-    build_index(s.index_dir, knowledge, fingerprint(s, knowledge), lambda: embedder)
+    build_index(s.index_dir, knowledge, compose.fingerprint(s, knowledge), lambda: embedder)
     return s
 
 
 @pytest.fixture(scope="session")
-def engine(settings: Settings, embedder: Embedder) -> Engine:
+def real_engine(real_settings: Settings, embedder: Embedder) -> Engine:
     """The real engine over the real knowledge and model."""
-    return Engine.load(settings, embedder=embedder)
+    return compose.load_engine(real_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def engine(real_engine: Engine) -> Engine:
+    """The real engine (adapter test folders override this with a stub)."""
+    return real_engine

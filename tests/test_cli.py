@@ -12,14 +12,16 @@ import pytest
 
 from bot import cli
 from bot.config import Settings
+from bot.conversation import Conversation
 from bot.core.engine import Engine
+from tests.support import reconfigure
 
 
 @pytest.fixture()
 def run(monkeypatch: pytest.MonkeyPatch, settings: Settings, engine: Engine, capsys):
     """Call `rolle ARGS` in-process with the session's engine; returns (code, out, err)."""
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
-    monkeypatch.setattr(cli, "_engine", lambda _settings: engine)
+    monkeypatch.setattr(cli.compose, "load_engine", lambda _settings: engine)
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))
@@ -90,8 +92,9 @@ def test_roles_and_chat(run, engine: Engine) -> None:
     code, out, _ = run("roles")
     assert code == 0 and "Business Development" in out and "• Leiter E-Commerce" in out
     replies: list[str] = []
-    cli.chat(engine, ["hilfe", "liste", "Vertriebsassistentin", "Was macht ein BDM?", "exit",
-                      "never read"], replies.append)
+    lines = ["hilfe", "liste", "Vertriebsassistentin", "Was macht ein BDM?", "exit",
+             "never read"]
+    cli.chat(Conversation(engine), lines, replies.append)
     assert len(replies) == 4
     assert "Beispiele" in replies[0] and "Rollen und Themen" in replies[1]
     assert replies[2].startswith("Vertriebsassistenz") and "Auftragsabwicklung" in replies[2]
@@ -104,6 +107,7 @@ def test_eval_prints_the_figures(run, tmp_path: Path) -> None:
     assert code == 0 and out.startswith("correct: ") and "top-3:" in out and "refusals:" in out
 
 
+@pytest.mark.slow
 def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_path: Path) -> None:
     """The installed console script end to end, with its own process and model load."""
     env = {**os.environ, "ROLLE_INDEX_DIR": str(tmp_path / "index"),
@@ -131,13 +135,13 @@ def test_serve_reports_missing_platform_settings_before_loading(
     def no_engine(_settings: Settings) -> Engine:
         raise AssertionError("the engine must not load before the settings are checked")
 
-    monkeypatch.setattr(cli, "_engine", no_engine)
-    slack_only = settings.model_copy(update={"slack_bot_token": "xoxb-test"})
+    monkeypatch.setattr(cli.compose, "load_engine", no_engine)
+    slack_only = reconfigure(settings, {"slack_bot_token": "xoxb-test"})
     monkeypatch.setattr(cli, "get_settings", lambda: slack_only)
     assert cli.main(["serve"]) == 1
     assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
     app_id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
-    teams_only = settings.model_copy(update={"teams_app_id": app_id})
+    teams_only = reconfigure(settings, {"teams_app_id": app_id})
     monkeypatch.setattr(cli, "get_settings", lambda: teams_only)
     assert cli.main(["serve"]) == 1
     assert "MICROSOFT_APP_PASSWORD" in capsys.readouterr().err

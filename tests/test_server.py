@@ -12,9 +12,16 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
-from bot.core.engine import Engine
-from bot.server import SLACK_APP_KEY, create_web_app, start
-from tests.slack.harness import LoopThread, http
+from bot.conversation import Conversation
+from bot.server import create_web_app, start
+from tests.support import reconfigure
+from tests.support.net import LoopThread, http
+from tests.support.stub_engine import StubEngine
+
+
+@pytest.fixture(scope="module")
+def conversation() -> Conversation:
+    return Conversation(StubEngine())
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +37,13 @@ def routes(web_app: web.Application) -> set[tuple[str, str]]:
 
 
 def test_healthz_answers_200_with_the_engine_loaded(loop: LoopThread, settings: Settings,
-                                                   engine: Engine) -> None:
-    running = loop.run(start(settings, engine, host="127.0.0.1", port=0))
+                                                   conversation: Conversation) -> None:
+    running = loop.run(start(settings, conversation, host="127.0.0.1", port=0))
     try:
         result = http("GET", f"http://127.0.0.1:{running.port}/healthz")
         assert result.status == 200
-        assert json.loads(result.body) == {"status": "ok", "passages": len(engine.passages),
+        passages = len(conversation.engine.passages)
+        assert json.loads(result.body) == {"status": "ok", "passages": passages,
                                            "slack": "off", "teams": "off"}
         missing = http("POST", f"http://127.0.0.1:{running.port}/slack/events", b"{}")
         assert missing.status in (404, 405)
@@ -43,38 +51,54 @@ def test_healthz_answers_200_with_the_engine_loaded(loop: LoopThread, settings: 
         loop.run(running.stop())
 
 
-def test_slack_http_mode_adds_the_events_route(settings: Settings, engine: Engine) -> None:
-    slack = settings.model_copy(update={"slack_bot_token": "xoxb-1",
-                                        "slack_signing_secret": "secret"})
-    web_app = create_web_app(slack, engine)
+def test_slack_http_mode_adds_the_events_route(settings: Settings,
+                                               conversation: Conversation) -> None:
+    slack = reconfigure(settings, {"slack_bot_token": "xoxb-1",
+                                   "slack_signing_secret": "secret"})
+    web_app = create_web_app(slack, conversation)
     assert ("POST", "/slack/events") in routes(web_app)
-    assert SLACK_APP_KEY in web_app
+    assert len(web_app.on_startup) == len(web.Application().on_startup)
 
 
-def test_socket_mode_has_no_events_route(settings: Settings, engine: Engine) -> None:
-    socket = settings.model_copy(update={"slack_bot_token": "xoxb-1",
-                                         "slack_app_token": "xapp-1"})
-    web_app = create_web_app(socket, engine)
+def test_socket_mode_has_no_events_route(settings: Settings,
+                                         conversation: Conversation) -> None:
+    socket = reconfigure(settings, {"slack_bot_token": "xoxb-1",
+                                    "slack_app_token": "xapp-1"})
+    web_app = create_web_app(socket, conversation)
     assert ("POST", "/slack/events") not in routes(web_app)
-    assert SLACK_APP_KEY in web_app  # serve() connects it over Socket Mode
+    # the Socket Mode connection opens when the server starts
+    assert len(web_app.on_startup) == len(web.Application().on_startup) + 1
 
 
 def test_teams_routes_are_added_when_teams_is_enabled(
-        settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+        settings: Settings, conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[Any, ...]] = []
 
     async def messages(request: web.Request) -> web.Response:
         return web.Response()
 
-    def add_teams_routes(web_app: web.Application, s: Settings, e: Engine) -> None:
-        calls.append((web_app, s, e))
+    def add_teams_routes(web_app: web.Application, s: Settings, c: Conversation,
+                         inflight: Any) -> None:
+        calls.append((web_app, s, c))
         web_app.router.add_post("/api/messages", messages)
 
     fake = types.ModuleType("bot.teams.app")
     fake.add_teams_routes = add_teams_routes  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bot.teams.app", fake)
-    teams = settings.model_copy(update={"teams_anonymous": True})
-    web_app = create_web_app(teams, engine)
-    assert len(calls) == 1 and calls[0][1] is teams and calls[0][2] is engine
+    teams = reconfigure(settings, {"teams_anonymous": True})
+    web_app = create_web_app(teams, conversation)
+    assert len(calls) == 1 and calls[0][1] is teams and calls[0][2] is conversation
     assert ("POST", "/api/messages") in routes(web_app)
     assert ("POST", "/slack/events") not in routes(web_app)
+
+
+def test_server_module_imports_neither_sdk() -> None:
+    import subprocess
+
+    code = ("import sys, bot.server; "
+            "print(any(m.split('.')[0] in ('slack_bolt', 'slack_sdk', 'microsoft_agents') "
+            "for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -7,20 +7,19 @@ It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.config import Settings
 from bot.core import language
-from bot.core.embedder import Embedder, SentenceTransformerEmbedder
+from bot.core.embedder import Embedder
 from bot.core.german import normalize
-from bot.core.index import DenseIndex, Fingerprint, load_index
-from bot.core.knowledge import Knowledge, by_department, load_knowledge
+from bot.core.index import DenseIndex
+from bot.core.knowledge import Knowledge, by_department
 from bot.core.lexical import LexicalIndex, Query
 from bot.core.models import Answer, Hit, Passage
+from bot.core.text import clean_question
 
 
 @dataclass(frozen=True)
@@ -38,35 +37,6 @@ class Calibration:
     min_dense_alone: float = 0.62  # dense similarity that answers even without coverage
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     max_hits: int = 10
-
-
-def fingerprint(settings: Settings, knowledge: Knowledge) -> Fingerprint:
-    """What the index for these settings and this knowledge must have been built from."""
-    return Fingerprint(
-        knowledge_hash=knowledge.content_hash,
-        model=settings.model,
-        query_prompt=settings.query_prompt,
-        passage_prompt=settings.passage_prompt,
-    )
-
-
-def load_embedder(settings: Settings) -> Embedder:
-    """The configured sentence-transformers model."""
-    return SentenceTransformerEmbedder(
-        settings.model,
-        query_prompt=settings.query_prompt,
-        passage_prompt=settings.passage_prompt,
-        offline=settings.hf_offline,
-    )
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-
-
-def clean_question(text: str) -> str:
-    """Drop control and invisible characters and collapse white space."""
-    text = unicodedata.normalize("NFC", text)
-    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 class Engine:
@@ -94,24 +64,6 @@ class Engine:
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self.calibration = calibration or Calibration()
-
-    @classmethod
-    def load(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
-        """Load knowledge, index and model as ``settings`` say.
-
-        Raises:
-            KnowledgeError, IndexMissingError, IndexStaleError, ModelLoadError: with a
-            message that says what to do.
-        """
-        knowledge = load_knowledge(settings.knowledge_dir)
-        dense = load_index(settings.index_dir, fingerprint(settings, knowledge))
-        return cls(
-            knowledge=knowledge,
-            dense=dense,
-            embedder=embedder or load_embedder(settings),
-            top_k=settings.top_k,
-            max_question_chars=settings.max_question_chars,
-        )
 
     # --- catalogue -------------------------------------------------------------------
     def get(self, passage_id: str) -> Passage | None:
@@ -208,7 +160,7 @@ class Engine:
             for i in order
             if fused[i] > 0
         )
-        return Answer(question=raw, answered=True, hits=hits, language=lang)
+        return Answer(question=raw, answered=True, outcome="answer", hits=hits, language=lang)
 
     def _fuse(self, lexical: np.ndarray, dense: np.ndarray, names: np.ndarray) -> np.ndarray:
         """Weighted sum of max-normalised BM25 and dense similarity, plus a bonus for

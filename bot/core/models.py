@@ -9,6 +9,9 @@ Kind = Literal["role", "comparison", "overview"]
 Language = Literal["de", "en"]
 # Why an answer has no passages: "ok" means it has them.
 Reason = Literal["ok", "empty", "too_long", "no_match"]
+# "answer": a confident quote; "clarify": medium evidence, offer candidates ("Meinst du …?");
+# "none": nothing fits.
+Outcome = Literal["answer", "clarify", "none"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +63,16 @@ class Hit:
 class Answer:
     """The engine's reply to one question.
 
-    ``hits`` is best first and empty unless ``answered``. ``language`` is the
-    language the question was asked in, for choosing UI strings; the quoted passages
-    stay German.
+    ``hits`` is best first: the answer for ``outcome == "answer"`` (``answered``), the
+    candidates for ``"clarify"``, empty for ``"none"``. ``comparison`` means the first
+    two hits are to be read side by side. ``language`` is the language the question was
+    asked in, for choosing UI strings; the quoted passages stay German.
     """
 
     question: str
     answered: bool
+    outcome: Outcome = "none"
+    comparison: bool = False
     hits: tuple[Hit, ...] = ()
     language: Language = "de"
     reason: Reason = "ok"

@@ -1,4 +1,4 @@
-"""Build the Bolt app: ``create_app(settings, engine)``.
+"""Build the Bolt app and serve it: ``add_slack_routes(web_app, settings, conversation)``.
 
 HTTP mode (``/slack/events``, requests verified with ``SLACK_SIGNING_SECRET``) unless
 ``SLACK_APP_TOKEN`` is set, then Socket Mode. ``SLACK_API_URL`` points all Web API
@@ -11,16 +11,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.core.engine import Engine
+from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
-from bot.slack.listeners import actions, assistant, bind, commands, events, home
-from bot.slack.responder import Responder
+from bot.inflight import InFlight
+from bot.slack.deps import SlackDeps, deps_of, injector
+from bot.slack.listeners import actions, assistant, commands, events, home
+from bot.slack.onboarding import OnboardingChannel
 
 log = logging.getLogger(__name__)
+SLACK_PATH = "/slack/events"
 
 
 class _SkipTokenWarning(logging.Filter):
@@ -58,18 +64,19 @@ def check_settings(settings: Settings) -> None:
 
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client, pointed at ``SLACK_API_URL`` when that is set."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     if settings.slack_api_url:
         base_url = settings.slack_api_url.rstrip("/") + "/"
-        return AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
-    return AsyncWebClient(token=settings.slack_bot_token)
+        return AsyncWebClient(token=token, base_url=base_url)
+    return AsyncWebClient(token=token)
 
 
-def create_app(settings: Settings, engine: Engine) -> AsyncApp:
+def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
     """The Bolt app with all Rollenbot listeners registered.
 
     Args:
         settings: the Slack settings must be complete (see :func:`check_settings`).
-        engine: the loaded engine; it is called off the event loop.
+        deps: the conversation core and the records listeners share (via ``context``).
 
     Raises:
         SlackConfigError: a required setting is missing.
@@ -78,29 +85,70 @@ def create_app(settings: Settings, engine: Engine) -> AsyncApp:
     socket_mode = bool(settings.slack_app_token)
     app = AsyncApp(
         client=web_client(settings),
-        signing_secret=settings.slack_signing_secret or "",
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret else "",
         # Socket Mode connections are authenticated by the app token instead.
         request_verification_enabled=not socket_mode,
         logger=_bolt_log,
     )
-    responder = Responder(engine, settings)
+    app.use(injector(deps))
     # Before any listener: a retried delivery of an event is acknowledged and dropped.
-    app.middleware(bind(skip_repeated_events, responder=responder))
+    app.use(skip_repeated_events)
     for module in (assistant, commands, events, actions, home):
-        module.register(app, responder)
+        module.register(app)
     return app
 
 
 async def skip_repeated_events(
     body: dict[str, Any],
+    context: AsyncBoltContext,
     ack: Callable[[], Awaitable[Any]],
-    next_: Callable[[], Awaitable[Any]],
-    *,
-    responder: Responder,
+    next: Callable[[], Awaitable[Any]],
 ) -> Any:
     """Let each Events API ``event_id`` through once; Slack's retries reuse the id."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if event_id and not responder.events.claim(str(event_id)):
+    if event_id and not deps_of(context).events.claim(str(event_id)):
         log.info("skipping repeated delivery of event %s", event_id)
         return await ack()
-    return await next_()
+    return await next()
+
+
+def add_slack_routes(
+    web_app: web.Application, settings: Settings, conversation: Conversation,
+    inflight: InFlight,
+) -> AsyncApp:
+    """Serve Slack from ``web_app``: ``POST /slack/events`` in HTTP mode, or a Socket
+    Mode connection opened when the web app starts (``SLACK_APP_TOKEN`` set).
+
+    Raises:
+        SlackConfigError: a required setting is missing.
+    """
+    deps = SlackDeps(conversation=conversation, settings=settings, inflight=inflight,
+                     onboarding=OnboardingChannel(settings.onboarding_channel))
+    app = create_app(settings, deps)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        app_token = settings.slack_app_token.get_secret_value()
+        handlers: list[AsyncSocketModeHandler] = []
+
+        async def connect(_: web.Application) -> None:
+            handlers.append(AsyncSocketModeHandler(app, app_token))  # needs the running loop
+            await handlers[-1].connect_async()
+
+        async def close(_: web.Application) -> None:
+            for handler in handlers:
+                await handler.close_async()
+
+        web_app.on_startup.append(connect)
+        web_app.on_cleanup.append(close)
+        log.info("Slack: Socket Mode")
+    else:
+        async def slack_events(request: web.Request) -> web.Response:
+            """Hand a Slack request to Bolt, which verifies its signature first."""
+            bolt_response = await app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_post(SLACK_PATH, slack_events)
+        log.info("Slack: %s", SLACK_PATH)
+    return app

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.models import Answer, Language, Passage
-from bot.slack.strings import s
-from bot.slack.text import escape, shorten, split_text, unescape
+from bot.core.models import Language, Passage
+from bot.slack.markup import escape, shorten, split_text, unescape
 from bot.texts import t
 
 MAX_SECTION_CHARS = 3000
@@ -61,6 +60,7 @@ class AnswerRef:
     question: str
     passage_ids: tuple[str, ...]
     language: Language = "de"
+    shown: int = 1  # how many of the passages were quoted (2: a comparison)
 
     def encode(self) -> str:
         """JSON of at most 2000 characters; a long question is shortened to fit.
@@ -71,7 +71,8 @@ class AnswerRef:
         question = self.question
         while True:
             value = json.dumps(
-                {"q": escape(question), "p": list(self.passage_ids), "l": self.language},
+                {"q": escape(question), "p": list(self.passage_ids), "l": self.language,
+                 "n": self.shown},
                 ensure_ascii=False, separators=(",", ":"),
             )
             if len(value) <= MAX_VALUE_CHARS or not question:
@@ -85,6 +86,7 @@ class AnswerRef:
         try:
             data = json.loads(value or "")
             question, ids, language = data["q"], data["p"], data.get("l", "de")
+            shown = data.get("n", 1)
         except (ValueError, TypeError, KeyError):
             return None
         if not isinstance(question, str) or not isinstance(ids, list):
@@ -92,7 +94,8 @@ class AnswerRef:
         if not all(isinstance(i, str) for i in ids):
             return None
         return cls(question=unescape(question), passage_ids=tuple(ids),
-                   language="en" if language == "en" else "de")
+                   language="en" if language == "en" else "de",
+                   shown=2 if shown == 2 else 1)
 
 
 # --- building blocks ---------------------------------------------------------------------
@@ -165,7 +168,7 @@ def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
     """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
     if len(blocks) <= room:
         return blocks
-    return [*blocks[: room - 1], context(escape(s("truncated", language)))]
+    return [*blocks[: room - 1], context(escape(t("truncated", language)))]
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -173,83 +176,75 @@ def passages_message(
     passages: Sequence[Passage],
     language: Language,
     *,
+    shown: int = 1,
     question: str | None = None,
     show_question: bool = False,
     share: bool = False,
     shared_by: str | None = None,
     more_label: str | None = None,
 ) -> Message:
-    """The first passage quoted in full, the next two as buttons, feedback below.
+    """The first ``shown`` passages quoted in full (two: side by side, each under its
+    own label), the next two as buttons, feedback below.
 
     Args:
-        passages: best first; at least one.
+        passages: best first; at least ``shown``.
         language: language of the UI strings (the quote stays German).
+        shown: how many passages are quoted (1, or 2 for a comparison).
         question: what was asked, for the echo and the share/feedback buttons.
         show_question: repeat the question on top (for replies only the asker sees).
         share: add the "Im Kanal teilen" button.
         shared_by: user id of who shared this into the channel.
         more_label: heading of the further-passage buttons (default: "Weitere Treffer:").
     """
-    best, more = passages[0], list(passages[1:1 + FURTHER_MATCHES])
-    head = [header(best.title)]
+    quoted = list(passages[:max(shown, 1)])
+    more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
+    best = quoted[0]
+    head = [header(" ↔ ".join(p.title for p in quoted))]
     if shared_by:
         line = t("shared_by", language, user=mention(shared_by))
         if question:
-            line += " · " + s("question", language, question=echo(question))
+            line += " · " + t("question", language, question=echo(question))
         head.append(context(line))
     elif show_question and question:
         head.append(context(t("your_question", language, question=echo(question))))
-    tail = [context(t("source", language, source=escape(best.source.label())))]
+    sources = dict.fromkeys(p.source.label() for p in quoted)
+    tail = [context(t("source", language, source=escape(" · ".join(sources))))]
     if more:
         tail.append(section(f"*{escape(more_label or t('more', language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
-    ref = AnswerRef(question=question or best.title,
-                    passage_ids=tuple(p.id for p in [best, *more]), language=language).encode()
+    ref = AnswerRef(question=question or best.title, shown=len(quoted),
+                    passage_ids=tuple(p.id for p in [*quoted, *more]), language=language).encode()
     controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
     controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
                  button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
     tail.extend(actions(controls))
-    body = fit(quote_sections(best), MAX_BLOCKS - len(head) - len(tail), language)
+    room = MAX_BLOCKS - len(head) - len(tail)
+    if len(quoted) == 1:
+        body = fit(quote_sections(best), room, language)
+    else:  # side by side: each passage under its bold title, half the room each
+        body = []
+        for passage in quoted:
+            part = [section(f"*{escape(passage.title)}*"), *quote_sections(passage)]
+            body.extend(fit(part, room // len(quoted), language))
     first = best.paragraphs[0] if best.paragraphs else ""
-    text = shorten(f"{best.title}: {first}", MAX_FALLBACK_CHARS)
+    text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
     return Message(text=escape(text), blocks=(*head, *body, *tail))
 
 
-def no_answer_message(answer: Answer, *, show_question: bool = False) -> Message:
-    """Nothing found: say so, and offer the known roles as buttons."""
-    language = answer.language
-    blocks: list[Block] = []
-    if show_question:
-        blocks.append(context(t("your_question", language, question=echo(answer.question))))
-    blocks.append(section(escape(t("no_answer", language))))
-    blocks.extend(actions(passage_buttons(answer.suggestions, language)))
-    names = ", ".join(p.title for p in answer.suggestions)
-    text = shorten(f"{t('no_answer', language)} {names}", MAX_FALLBACK_CHARS)
-    return Message(text=escape(text), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
-
-
-def answer_message(
-    answer: Answer, *, limit: int, show_question: bool = False, share: bool = False
+def offer_message(
+    note: str, offered: Sequence[Passage], language: Language, *,
+    question: str | None = None,
 ) -> Message:
-    """The reply to an engine answer, whatever its reason.
-
-    Args:
-        answer: what the engine returned.
-        limit: the engine's maximum question length, for the "too long" text.
-        show_question: repeat the question on top.
-        share: offer the "Im Kanal teilen" button (answers only).
-    """
-    language = answer.language
-    if answer.reason == "empty":
-        return text_message(t("empty", language))
-    if answer.reason == "too_long":
-        note = t("too_long", language, length=len(answer.question), limit=limit)
-        return text_message(note, question=answer.question if show_question else None,
-                            language=language)
-    if not answer.answered or not answer.hits:
-        return no_answer_message(answer, show_question=show_question)
-    return passages_message([h.passage for h in answer.hits], language,
-                            question=answer.question, show_question=show_question, share=share)
+    """Our ``note`` (e.g. "nothing found", "did you mean"), the ``offered`` passages as
+    buttons, and optionally the asker's question above."""
+    blocks: list[Block] = []
+    if question is not None:
+        blocks.append(context(t("your_question", language, question=echo(question))))
+    blocks.append(section(escape(note)))
+    blocks.extend(actions(passage_buttons(offered, language)))
+    names = ", ".join(p.title for p in offered)
+    text = shorten(f"{note} {names}", MAX_FALLBACK_CHARS)
+    return Message(text=escape(text), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
 
 
 def text_message(text: str, *, question: str | None = None, language: Language = "de") -> Message:

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -17,9 +19,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Message
-from bot.slack.responder import Target
 
 log = logging.getLogger(__name__)
+Send = Callable[[Message], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where replies go: ``send`` for the answer, ``private`` for notes to the asker only."""
+
+    send: Send
+    private: Send
 
 
 class ResponseUrlError(RuntimeError):

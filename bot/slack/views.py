@@ -20,8 +20,7 @@ from bot.slack.blocks import (
     passage_buttons,
     section,
 )
-from bot.slack.strings import s
-from bot.slack.text import clip_lines, escape, shorten
+from bot.slack.markup import clip_lines, escape, shorten
 from bot.texts import EXAMPLE_QUESTIONS, t
 
 MAX_HOME_BLOCKS = 100
@@ -58,7 +57,7 @@ def catalogue_message(groups: Catalogue, language: Language = "de") -> Message:
         lines.append(f"{department}: " + ", ".join(p.title for p in passages))
     blocks = [section(f"*{escape(t('list_header', language))}*"),
               *catalogue_blocks(groups, language),
-              context(escape(s("catalogue_hint", language)))]
+              context(escape(t("catalogue_hint", language)))]
     return Message(text=clip_lines(escape("\n".join(lines)), 3000),
                    blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
 
@@ -67,19 +66,19 @@ def home_view(groups: Catalogue) -> dict[str, Any]:
     """The App Home tab: what the bot is for, how to ask, the roles by department."""
     blocks = [
         header("Rollenbot"),
-        section(escape(s("home_intro"))),
-        section(escape(s("home_how"))),
+        section(escape(t("home_intro"))),
+        section(escape(t("home_how"))),
         {"type": "divider"},
         section(f"*{escape(t('list_header'))}*"),
         *catalogue_blocks(groups),
-        context(escape(s("catalogue_hint"))),
+        context(escape(t("catalogue_hint"))),
     ]
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
 
 
 def welcome_message(groups: Catalogue) -> Message:
     """The onboarding DM: a greeting, three example questions, the departments."""
-    overview = [escape(s("departments"))]
+    overview = [escape(t("departments"))]
     for department, passages in groups.items():
         names = shorten(", ".join(p.title for p in passages), 250)
         overview.append(f"• *{escape(department)}*: {escape(names)}")
@@ -88,7 +87,7 @@ def welcome_message(groups: Catalogue) -> Message:
         *example_buttons(),
         {"type": "divider"},
         section(clip_lines("\n".join(overview), 3000)),
-        context(escape(s("welcome_tip"))),
+        context(escape(t("welcome_tip"))),
     ]
     return Message(text=escape(t("welcome")), blocks=tuple(fit(blocks, MAX_BLOCKS, "de")))
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import TYPE_CHECKING
 
 from aiohttp import web
-from microsoft_agents.activity import ActivityTypes, ConversationUpdateTypes
+from microsoft_agents.activity import ConversationUpdateTypes
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import (
     CloudAdapter,
@@ -22,15 +21,14 @@ from microsoft_agents.hosting.core import (
     OutboundHostValidator,
     TurnState,
 )
-from microsoft_agents.hosting.msteams import TeamsAgentExtension
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.conversation import Conversation
+from bot.inflight import InFlight
+from bot.teams import cards
 from bot.teams.auth import connection_manager
 from bot.teams.handlers import TeamsHandlers
-
-if TYPE_CHECKING:
-    from bot.core.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +38,17 @@ _AUTH_CONFIG_KEY = "agent_configuration"
 
 
 def create_agent_app(
-    settings: Settings, engine: Engine, connections: MsalConnectionManager | None = None
+    settings: Settings,
+    conversation: Conversation,
+    inflight: InFlight | None = None,
+    connections: MsalConnectionManager | None = None,
 ) -> tuple[AgentApplication[TurnState], CloudAdapter]:
     """The Teams agent and the adapter that runs it, both configured from ``settings``.
 
     Args:
-        settings: the Teams credentials and the question length limit.
-        engine: answers the questions.
+        settings: the Teams credentials.
+        conversation: decides every reply.
+        inflight: counts answers in flight (for shutdown and tests).
         connections: the SDK connection manager (default: built from ``settings``).
 
     Raises:
@@ -64,16 +66,23 @@ def create_agent_app(
         start_typing_timer=True,
     )
     agent_app = AgentApplication[TurnState](options, connection_manager=connections)
-    handlers = TeamsHandlers(engine, settings)
-    teams = TeamsAgentExtension[TurnState](agent_app)
-    teams.activity(ActivityTypes.message)(handlers.on_message)
-    teams.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(handlers.on_members_added)
+    handlers = TeamsHandlers(conversation, inflight or InFlight())
+    submit = agent_app.adaptive_card.action_submit
+    submit(cards.SHOW, submit_filter=cards.ACTION_KEY)(handlers.on_show)
+    submit(cards.ASK, submit_filter=cards.ACTION_KEY)(handlers.on_ask)
+    submit(cards.FEEDBACK, submit_filter=cards.ACTION_KEY)(handlers.on_feedback)
+    agent_app.message()(handlers.on_message)  # everything else that is a message
+    agent_app.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(
+        handlers.on_members_added)
     agent_app.error(handlers.on_turn_error)
     adapter.on_turn_error = handlers.on_turn_error
     return agent_app, adapter
 
 
-def add_teams_routes(web_app: web.Application, settings: Settings, engine: Engine) -> None:
+def add_teams_routes(
+    web_app: web.Application, settings: Settings, conversation: Conversation,
+    inflight: InFlight | None = None,
+) -> None:
     """Add POST /api/messages (the Teams messaging endpoint) to ``web_app``.
 
     Requests need a valid Bot Framework token for MICROSOFT_APP_ID; a missing or
@@ -85,7 +94,7 @@ def add_teams_routes(web_app: web.Application, settings: Settings, engine: Engin
         TeamsConfigError: when the Teams credentials are incomplete.
     """
     connections = connection_manager(settings)
-    agent_app, adapter = create_agent_app(settings, engine, connections)
+    agent_app, adapter = create_agent_app(settings, conversation, inflight, connections)
     if settings.teams_anonymous:
         logger.warning(
             "Teams: ROLLE_TEAMS_ANONYMOUS=true, %s accepts requests WITHOUT authentication. "

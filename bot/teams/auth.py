@@ -51,7 +51,8 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
             auth_type=AuthTypes.client_secret,
             client_id=settings.teams_app_id,
             tenant_id=settings.teams_tenant_id,
-            client_secret=settings.teams_app_password,
+            client_secret=settings.teams_app_password.get_secret_value()
+            if settings.teams_app_password else None,
             connection_name=SERVICE_CONNECTION,
             anonymous_allowed=settings.teams_anonymous,
         )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.core.models import Answer, Language, Passage
+from bot.core.models import Language, Passage
 from bot.texts import EXAMPLE_QUESTIONS, t
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -87,6 +87,7 @@ def passage_card(
     *,
     question: str | None = None,
     more: Sequence[Passage] = (),
+    more_label: str = "more",
 ) -> dict[str, Any]:
     """An Adaptive Card quoting ``passage``.
 
@@ -95,6 +96,7 @@ def passage_card(
         language: language of the UI strings (the quote stays German).
         question: the user's question, shown (escaped) above the quote.
         more: further passages, at most two are offered as buttons.
+        more_label: the text key of their heading ("more" or "related").
 
     Returns:
         The card as a JSON-ready dict.
@@ -108,34 +110,59 @@ def passage_card(
     body.append(_block(source, isSubtle=True, size="Small"))
     more = [p for p in more if p.id != passage.id][:MAX_MORE]
     if more:
-        body.append(_block(t("more", language), weight="Bolder"))
-        body.append({
-            "type": "ActionSet",
-            "actions": [
-                _submit(p.title, {ACTION_KEY: SHOW, "passage": p.id, "lang": language})
-                for p in more
-            ],
-        })
+        body.append(_block(t(more_label, language), weight="Bolder"))
+        body.append(show_buttons(more, language))
+    return _card(body, _feedback(passage, language), plain_answer(passage, language))
+
+
+def show_buttons(passages: Iterable[Passage], language: Language) -> dict[str, Any]:
+    """An ActionSet with one "show this passage" button per passage."""
+    return {
+        "type": "ActionSet",
+        "actions": [_submit(p.title, {ACTION_KEY: SHOW, "passage": p.id, "lang": language})
+                    for p in passages],
+    }
+
+
+def _feedback(passage: Passage, language: Language) -> list[dict[str, Any]]:
     feedback = {ACTION_KEY: FEEDBACK, "passage": passage.id, "lang": language}
-    actions = [
+    return [
         _submit("👍 " + t("helpful", language), {**feedback, "helpful": True}),
         _submit("👎 " + t("not_helpful", language), {**feedback, "helpful": False}),
     ]
-    return _card(body, actions, plain_answer(passage, language))
 
 
-def answer_card(answer: Answer) -> dict[str, Any]:
-    """The card for an answered question: the best hit quoted, the next two as buttons.
+def comparison_card(
+    passages: Sequence[Passage], language: Language, *, question: str | None = None
+) -> dict[str, Any]:
+    """Two passages side by side (a ColumnSet), each under its title, with the source."""
+    body: list[dict[str, Any]] = [
+        _block(escape(t("comparison", language)), size="Medium", weight="Bolder",
+               style="heading"),
+    ]
+    if question:
+        text = t("your_question", language, question=escape(" ".join(question.split())))
+        body.append(_block(text, isSubtle=True, spacing="None", size="Small"))
+    body.append({
+        "type": "ColumnSet",
+        "columns": [
+            {"type": "Column", "width": "stretch",
+             "items": [_block(escape(p.title), weight="Bolder"), _quote(p)]}
+            for p in passages
+        ],
+    })
+    sources = " · ".join(dict.fromkeys(p.source.label() for p in passages))
+    body.append(_block(t("source", language, source=escape(sources)), isSubtle=True,
+                       size="Small"))
+    fallback = "\n\n".join(plain_answer(p, language) for p in passages)
+    return _card(body, _feedback(passages[0], language), fallback)
 
-    Raises:
-        ValueError: if the answer has no hits.
-    """
-    if answer.best is None:
-        raise ValueError("answer_card needs an answered question")
-    more = [hit.passage for hit in answer.hits[1:]]
-    return passage_card(
-        answer.best.passage, answer.language, question=answer.question, more=more
-    )
+
+def offer_card(note: str, passages: Sequence[Passage], language: Language) -> dict[str, Any]:
+    """Our ``note`` ("did you mean …?") with one button per candidate passage."""
+    body = [_block(escape(note)), show_buttons(passages, language)]
+    lines = [note, *(f"- {p.title}" for p in passages)]
+    return _card(body, [], "\n".join(lines))
 
 
 def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Language) -> dict:

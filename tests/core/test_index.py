@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.engine import Engine
+from bot import compose
 from bot.core.errors import IndexMissingError, IndexStaleError
 from bot.core.index import Fingerprint, build_index, chunk_passages, load_index, staleness
 from bot.core.knowledge import load_knowledge
 from tests.fakes import BrokenEmbedder, HashEmbedder
+from tests.support import reconfigure
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -60,17 +61,18 @@ def test_missing_and_stale_index_say_what_to_run(tmp_path: Path) -> None:
         load_index(tmp_path, _fingerprint(knowledge.content_hash, model="other-model"))
 
 
-def test_edited_knowledge_makes_the_engine_refuse_to_start(tmp_path: Path, settings) -> None:
+def test_edited_knowledge_makes_the_engine_refuse_to_start(tmp_path: Path, real_settings) -> None:
+    settings = real_settings
     folder = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, folder)
     index_dir = tmp_path / "index"
     shutil.copytree(settings.index_dir, index_dir, symlinks=True)
-    edited = settings.model_copy(update={"knowledge_dir": folder, "index_dir": index_dir})
-    Engine.load(edited, embedder=HashEmbedder())  # same content: loads
+    edited = reconfigure(settings, {"knowledge_dir": folder, "index_dir": index_dir})
+    compose.load_engine(edited, embedder=HashEmbedder())  # same content: loads
     path = folder / "positionen.yaml"
     path.write_text(path.read_text("utf-8").replace("- CMO\n", "- CMO\n      - Marketing-Boss\n"))
     with pytest.raises(IndexStaleError, match="rolle build"):
-        Engine.load(edited, embedder=HashEmbedder())
+        compose.load_engine(edited, embedder=HashEmbedder())
 
 
 def test_damaged_index_is_reported(tmp_path: Path) -> None:

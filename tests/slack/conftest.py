@@ -7,9 +7,17 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import Settings
-from bot.core.engine import Engine
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import SECRET, LoopThread, SlackServer, start_site
+from tests.slack.harness import SECRET, SlackServer
+from tests.support import reconfigure
+from tests.support.net import LoopThread, start_site
+from tests.support.stub_engine import StubEngine
+
+
+@pytest.fixture
+def engine() -> StubEngine:
+    """Slack tests test the adapter: a stub engine that answers by role name."""
+    return StubEngine()
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +31,7 @@ def loop_thread() -> Iterator[LoopThread]:
 @pytest.fixture(scope="session")
 def _fake_slack_session(loop_thread: LoopThread) -> Iterator[FakeSlack]:
     fake = FakeSlack()
-    runner, port = loop_thread.run(start_site(fake.app()))
-    fake.url = f"http://127.0.0.1:{port}"
+    runner, fake.url = loop_thread.run(start_site(fake.app()))
     yield fake
     loop_thread.run(runner.cleanup())
 
@@ -39,7 +46,7 @@ def fake_slack(_fake_slack_session: FakeSlack) -> FakeSlack:
 @pytest.fixture
 def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
     """The shared test settings plus Slack in HTTP mode, talking to the fake."""
-    return settings.model_copy(update={
+    return reconfigure(settings, {
         "slack_bot_token": "xoxb-test-token",
         "slack_signing_secret": SECRET,
         "slack_app_token": None,
@@ -52,7 +59,7 @@ def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
 
 
 @pytest.fixture
-def server(loop_thread: LoopThread, slack_settings: Settings, engine: Engine
+def server(loop_thread: LoopThread, slack_settings: Settings, engine: StubEngine
            ) -> Iterator[SlackServer]:
     """A fresh Rollenbot server (fresh dedup and rate-limit records) per test."""
     running = SlackServer(loop_thread, slack_settings, engine)

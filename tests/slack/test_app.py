@@ -13,6 +13,7 @@ from bot.slack.app import SlackConfigError, create_app, web_client
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.harness import SlackServer, forged_signature, http
+from tests.support import reconfigure
 
 QUESTION = f"<@{BOT_USER_ID}> Was macht ein Sales Manager?"
 
@@ -26,7 +27,7 @@ def test_forged_signature_gets_401_and_no_answer(server: SlackServer,
     assert result.status == 401
     form = p.slash_command("Was macht ein Sales Manager?", fake_slack.response_url("x"))
     assert server.command(form, secret="wrong-secret").status == 401
-    server.loop.idle()
+    server.idle()
     assert fake_slack.calls == []  # not even auth.test: verification comes first
 
 
@@ -34,7 +35,7 @@ def test_stale_timestamp_gets_401(server: SlackServer, fake_slack: FakeSlack) ->
     payload = p.event_callback(p.app_mention(QUESTION, ts=p.next_ts()))
     result = server.event(payload, timestamp=int(time.time()) - 10 * 60)  # correctly signed
     assert result.status == 401
-    server.loop.idle()
+    server.idle()
     assert fake_slack.posts() == []
 
 
@@ -65,16 +66,16 @@ def test_url_verification_answers_the_challenge(server: SlackServer) -> None:
 def test_missing_settings_are_named(settings: Settings, engine: Engine) -> None:
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
         create_app(settings, engine)
-    http_mode = settings.model_copy(update={"slack_bot_token": "xoxb-1"})
+    http_mode = reconfigure(settings, {"slack_bot_token": "xoxb-1"})
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         create_app(http_mode, engine)
-    socket_mode = http_mode.model_copy(update={"slack_app_token": "xapp-1"})
+    socket_mode = reconfigure(http_mode, {"slack_app_token": "xapp-1"})
     assert create_app(socket_mode, engine) is not None  # Socket Mode needs no secret
 
 
 def test_api_url_override(settings: Settings) -> None:
-    custom = settings.model_copy(update={"slack_bot_token": "xoxb-1",
+    custom = reconfigure(settings, {"slack_bot_token": "xoxb-1",
                                          "slack_api_url": "http://127.0.0.1:9/api"})
     assert web_client(custom).base_url == "http://127.0.0.1:9/api/"
-    default = settings.model_copy(update={"slack_bot_token": "xoxb-1"})
+    default = reconfigure(settings, {"slack_bot_token": "xoxb-1"})
     assert web_client(default).base_url == "https://slack.com/api/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Passage, Source
 from bot.slack.blocks import (
     ACTION_HELPFUL,
@@ -14,11 +15,11 @@ from bot.slack.blocks import (
     MAX_VALUE_CHARS,
     AnswerRef,
     Message,
-    answer_message,
     error_message,
     mention,
     passages_message,
 )
+from bot.slack.render import render
 from bot.texts import t
 
 SOURCE = Source(title="Die Positions-Unterschiede", seed="000.txt", author="Kenneth Smit")
@@ -31,8 +32,26 @@ def passage(pid: str, text: str = "Kurzer Text.", title: str | None = None) -> P
 
 def answered(*passages: Passage, question: str = "Was macht ein Vertriebsleiter?",
              language: str = "de") -> Answer:
-    return Answer(question=question, answered=True, language=language,  # type: ignore[arg-type]
+    return Answer(question=question, answered=True, outcome="answer",
+                  language=language,  # type: ignore[arg-type]
                   hits=tuple(Hit(passage=p, score=0.9 - i / 10) for i, p in enumerate(passages)))
+
+
+class _Limits:
+    """Just enough engine for Conversation.from_answer."""
+
+    def __init__(self, limit: int) -> None:
+        self.max_question_chars = limit
+
+    def roles(self) -> tuple[Passage, ...]:
+        return ()
+
+
+def answer_message(answer: Answer, *, limit: int, show_question: bool = False,
+                   share: bool = False) -> Message:
+    """The Slack message for an engine answer, through the conversation core."""
+    reply = Conversation(_Limits(limit)).from_answer(answer)  # type: ignore[arg-type]
+    return render(reply, show_question=show_question, share=share)
 
 
 def sections(message: Message) -> list[str]:

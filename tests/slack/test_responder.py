@@ -1,55 +1,53 @@
-"""The responder: what a question turns into, the rate limit, the error reply."""
+"""The Slack responder: the reply goes to the target, the rate-limit note privately and
+once, and any failure becomes the German error with a logged reference."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.core.engine import Engine
+from bot.conversation import Conversation
+from bot.ratelimit import RateLimiter
 from bot.slack.blocks import Message
-from bot.slack.responder import Responder, Target, deliver
+from bot.slack.deps import SlackDeps
+from bot.slack.onboarding import OnboardingChannel
+from bot.slack.responder import answer, deliver
+from bot.slack.targets import Target
 from bot.texts import t
+from tests.conftest import make_settings
+from tests.support.stub_engine import StubEngine
 
 
-def run_handle(responder: Responder, questions: list[str], user: str = "U1") -> list[str]:
-    sent: list[str] = []
+def run_answers(questions: list[str], per_minute: int) -> tuple[list[str], list[str]]:
+    conversation = Conversation(StubEngine(), limiter=RateLimiter(per_minute))
+    deps = SlackDeps(conversation=conversation, settings=make_settings(Path("unused")),
+                     onboarding=OnboardingChannel(None))
+    public: list[str] = []
+    private: list[str] = []
 
     async def send(message: Message) -> None:
-        sent.append(message.text)
+        public.append(message.text)
+
+    async def note(message: Message) -> None:
+        private.append(message.text)
 
     async def main() -> None:
         for question in questions:
-            await responder.handle(question, user=user, target=Target(send=send, private=send),
-                                   request_id="r1")
+            await answer(deps, question, user="U1", target=Target(send=send, private=note),
+                         request_id="r1")
 
     asyncio.run(main())
-    return sent
+    return public, private
 
 
-def test_help_and_list_do_not_count_against_the_limit(settings: Settings,
-                                                      engine: Engine) -> None:
-    responder = Responder(engine, settings.model_copy(update={"rate_limit_per_minute": 1}))
-    sent = run_handle(responder, ["hilfe", "liste", "help", "Sales Manager", "Vertrieb?",
-                                  "Vertrieb??"])
-    assert sent[:3] == [t("help", "de"), sent[1], t("help", "en")]
-    assert sent[1].startswith(t("list_header", "de"))
-    assert sent[3].startswith("Sales Manager")
-    assert sent[4] == t("rate_limited", "de")
-    assert len(sent) == 5  # the sixth is dropped quietly
-
-
-def test_role_name_shows_the_role_with_related_ones(settings: Settings,
-                                                    engine: Engine) -> None:
-    message = asyncio.run(Responder(engine, settings).compose("vertriebsleiter"))
-    assert message.blocks[0]["text"]["text"] == "Vertriebsleiter"
-    related = engine.get("vertriebsleiter")
-    assert related is not None
-    shown = [e["value"] for b in message.blocks if b["type"] == "actions"
-             for e in b["elements"] if e["action_id"].startswith("show_passage")]
-    assert shown == list(related.related[:2])
-    assert any("Verwandt" in str(b) for b in message.blocks)
+def test_rate_limit_note_goes_privately_and_once() -> None:
+    public, private = run_answers(["hilfe", "Sales Manager", "Vertrieb?", "Vertrieb??"], 1)
+    assert public[0] == t("help", "de")
+    assert public[1].startswith("Sales Manager")
+    assert private == [t("rate_limited", "de")]  # the fourth is dropped quietly
+    assert len(public) == 2
 
 
 def test_deliver_sends_the_error_when_building_fails(caplog: pytest.LogCaptureFixture) -> None:

@@ -12,13 +12,14 @@ from bot.core.engine import Engine
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
 from tests.slack.harness import LoopThread, SlackServer, http
+from tests.support import reconfigure
 
 
 @pytest.fixture
 def socket_server(loop_thread: LoopThread, slack_settings: Settings, engine: Engine,
                   fake_slack: FakeSlack) -> Iterator[SlackServer]:
-    socket_settings = slack_settings.model_copy(
-        update={"slack_app_token": "xapp-1-test", "slack_signing_secret": None})
+    socket_settings = reconfigure(
+        slack_settings, {"slack_app_token": "xapp-1-test", "slack_signing_secret": None})
     running = SlackServer(loop_thread, socket_settings, engine)
     fake_slack.wait_for(lambda calls: any(c.method == "socket.connect" for c in calls),
                         what="the Socket Mode connection")

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bot import compose
 from bot.config import Settings
-from bot.core.engine import Engine
 from bot.teams.app import add_teams_routes
-from tests.teams.harness import FakeConnector, OutboundGuard, TeamsClient, start_site
+from tests.support import reconfigure
+from tests.support.net import start_site
+from tests.support.stub_engine import StubEngine
+from tests.teams.harness import FakeConnector, OutboundGuard, TeamsClient
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
@@ -24,6 +27,12 @@ StartBot = Callable[..., Awaitable[TeamsClient]]
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def engine() -> StubEngine:
+    """Teams tests test the adapter: a stub engine that answers by role name."""
+    return StubEngine()
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +47,13 @@ def outbound_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[OutboundGuard]:
 @pytest.fixture
 def anonymous_settings(settings: Settings) -> Settings:
     """The session settings with Teams in local-test (anonymous) mode."""
-    return settings.model_copy(update={"teams_anonymous": True})
+    return reconfigure(settings, {"teams_anonymous": True})
 
 
 @pytest.fixture
 def credential_settings(settings: Settings) -> Settings:
     """The session settings with (fake) Entra credentials: tokens are required."""
-    return settings.model_copy(update={
+    return reconfigure(settings, {
         "teams_app_id": APP_ID,
         "teams_app_password": "not-a-real-secret",
         "teams_tenant_id": TENANT_ID,
@@ -72,7 +81,7 @@ async def start_bot() -> AsyncIterator[StartBot]:
                         ) -> TeamsClient:
             web_app = app if app is not None else web.Application()
             if app is None:
-                add_teams_routes(web_app, settings, engine)
+                add_teams_routes(web_app, settings, compose.conversation(settings, engine))
             runner, base_url = await start_site(web_app)
             stack.push_async_callback(runner.cleanup)
             return TeamsClient(base_url, session)
@@ -81,14 +90,14 @@ async def start_bot() -> AsyncIterator[StartBot]:
 
 
 @pytest.fixture
-async def bot(start_bot: StartBot, anonymous_settings: Settings, engine: Engine
+async def bot(start_bot: StartBot, anonymous_settings: Settings, engine: StubEngine
               ) -> TeamsClient:
     """The bot in anonymous mode with the real engine, on 127.0.0.1."""
     return await start_bot(anonymous_settings, engine)
 
 
 @pytest.fixture
-async def secured_bot(start_bot: StartBot, credential_settings: Settings, engine: Engine
-                      ) -> TeamsClient:
+async def secured_bot(start_bot: StartBot, credential_settings: Settings,
+                      engine: StubEngine) -> TeamsClient:
     """The bot with credentials configured, on 127.0.0.1."""
     return await start_bot(credential_settings, engine)

@@ -16,22 +16,14 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from tests.support.net import start_site
+
 BOT_ID = "28:00000000-0000-0000-0000-00000000b07"
 BOT_NAME = "Rollenbot"
 USER = {"id": "29:1user-erika", "name": "Erika Mustermann",
         "aadObjectId": "6b5f7a3c-0000-4000-8000-000000000001"}
 TENANT = "72f988bf-0000-4000-8000-000000000000"
 _ids = itertools.count(1_700_000_000_000)
-
-
-async def start_site(app: web.Application) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` on 127.0.0.1 at a free port; returns the runner and the base URL."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
 
 
 @dataclass

@@ -11,8 +11,10 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
+from bot.conversation import Conversation
 from bot.teams.app import add_teams_routes
 from bot.teams.auth import TeamsConfigError, auth_configuration
+from tests.support import reconfigure
 from tests.teams.conftest import APP_ID, TENANT_ID
 from tests.teams.harness import FakeConnector, TeamsClient, personal_message
 
@@ -33,7 +35,7 @@ def test_credentials_map_to_the_service_connection(credential_settings: Settings
 
 
 def test_anonymous_only_when_asked_for(settings: Settings) -> None:
-    assert auth_configuration(settings.model_copy(update={"teams_anonymous": True})
+    assert auth_configuration(reconfigure(settings, {"teams_anonymous": True})
                               ).ANONYMOUS_ALLOWED is True
     with pytest.raises(TeamsConfigError, match="ROLLE_TEAMS_ANONYMOUS=true"):
         auth_configuration(settings)
@@ -52,8 +54,8 @@ def test_incomplete_credentials_name_the_missing_variable(
     credential_settings: Settings, update: dict, missing: str
 ) -> None:
     with pytest.raises(TeamsConfigError, match=missing):
-        add_teams_routes(web.Application(), credential_settings.model_copy(update=update),
-                         engine=None)  # type: ignore[arg-type]
+        add_teams_routes(web.Application(), reconfigure(credential_settings, update),
+                         conversation=None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +97,7 @@ def test_anonymous_mode_logs_a_warning(
     anonymous_settings: Settings, engine: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.teams.app"):
-        add_teams_routes(web.Application(), anonymous_settings, engine)  # type: ignore[arg-type]
+        add_teams_routes(web.Application(), anonymous_settings, Conversation(engine))  # type: ignore[arg-type]
     assert any("WITHOUT authentication" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
 
@@ -104,7 +106,7 @@ def test_credential_mode_logs_no_warning(
     credential_settings: Settings, engine: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="bot.teams.app"):
-        add_teams_routes(web.Application(), credential_settings, engine)  # type: ignore[arg-type]
+        add_teams_routes(web.Application(), credential_settings, Conversation(engine))  # type: ignore[arg-type]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert any(APP_ID in r.getMessage() for r in caplog.records)
 

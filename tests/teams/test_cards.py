@@ -8,11 +8,21 @@ import json
 
 import pytest
 
-from bot.core.engine import Engine
+from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Language
 from bot.teams import cards
+from bot.teams.render import render
 from bot.texts import EXAMPLE_QUESTIONS, t
+from tests.support.stub_engine import StubEngine as Engine
 from tests.teams.harness import actions_of, texts_of
+
+
+def answer_card(engine: Engine, answer: Answer) -> dict:
+    """The card Teams gets for an engine answer, through the conversation core."""
+    activity = render(Conversation(engine).from_answer(answer))
+    assert activity.attachments and len(activity.attachments) == 1
+    content: dict = activity.attachments[0].content
+    return content
 
 
 @pytest.mark.parametrize(
@@ -34,9 +44,9 @@ def test_escape(raw: str, escaped: str) -> None:
 
 
 def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: Engine) -> None:
-    answer = engine.answer("Was macht ein Vertriebsleiter?", top_k=4)
+    answer = engine.answer("Was macht ein Vertriebsleiter?")
     assert answer.answered and len(answer.hits) >= 3
-    card = cards.answer_card(answer)
+    card = answer_card(engine, answer)
     best = answer.hits[0].passage
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     texts = texts_of(card)
@@ -69,9 +79,9 @@ def test_task_list_lines_stay_separate(engine: Engine) -> None:
 def test_user_text_in_the_card_is_escaped(engine: Engine) -> None:
     passage = engine.roles()[0]
     question = "<at>Chef</at> **was** macht [der](http://x) {{DATE(1)}}?"
-    answer = Answer(question=question, answered=True,
+    answer = Answer(question=question, answered=True, outcome="answer",
                     hits=(Hit(passage=passage, score=0.9),), language="de")
-    card = cards.answer_card(answer)
+    card = answer_card(engine, answer)
     question_line = texts_of(card)[1]
     assert question_line == "Deine Frage: " + cards.escape(question)
     assert "<at>" not in json.dumps(card) and "**was**" not in question_line
@@ -79,9 +89,9 @@ def test_user_text_in_the_card_is_escaped(engine: Engine) -> None:
 
 
 def test_english_answer_uses_english_ui_strings(engine: Engine) -> None:
-    answer = engine.answer("What does a key account manager do?")
+    answer = engine.answer("What does a sales manager do?")
     assert answer.answered and answer.language == "en"
-    card = cards.answer_card(answer)
+    card = answer_card(engine, answer)
     texts = texts_of(card)
     assert texts[1].startswith("Your question: ")
     assert any(text.startswith("Source: ") for text in texts)
@@ -89,9 +99,11 @@ def test_english_answer_uses_english_ui_strings(engine: Engine) -> None:
     assert "👍 Helpful" in titles and "👎 Not helpful" in titles
 
 
-def test_unanswered_answer_has_no_card() -> None:
-    with pytest.raises(ValueError, match="answered"):
-        cards.answer_card(Answer(question="x", answered=False, reason="no_match"))
+def test_unanswered_answer_has_no_card(engine: Engine) -> None:
+    answer = Answer(question="x", answered=False, reason="no_match", suggestions=engine.roles())
+    activity = render(Conversation(engine).from_answer(answer))
+    assert not activity.attachments
+    assert activity.text == cards.no_answer_text(engine.roles(), "de")
 
 
 def test_long_button_titles_are_shortened(engine: Engine) -> None:

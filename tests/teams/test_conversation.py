@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot import compose
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import Answer
@@ -82,10 +83,10 @@ async def test_group_chat_mention_is_removed(bot: TeamsClient, connector: FakeCo
 async def test_channel_mention_answers_in_the_thread(
     bot: TeamsClient, connector: FakeConnector
 ) -> None:
-    activity = channel_message(connector.url, "Wer ist für Online-Marketing zuständig?")
+    activity = channel_message(connector.url, "Wer ist Head of Online Marketing?")
     reply = await ask(bot, connector, activity)
     texts = texts_of(card_of(reply))
-    assert texts[1] == "Deine Frage: Wer ist für Online-Marketing zuständig?"
+    assert texts[1] == "Deine Frage: Wer ist Head of Online Marketing?"
     assert "Rollenbot" not in texts[1] and "nbsp" not in texts[1]
     [record] = [r for r in connector.recorded if r.body["type"] == "message"]
     assert record.conversation_id == activity["conversation"]["id"]
@@ -95,10 +96,10 @@ async def test_channel_mention_answers_in_the_thread(
 async def test_english_question_gets_english_ui(bot: TeamsClient, connector: FakeConnector
                                                 ) -> None:
     reply = await ask(bot, connector, personal_message(
-        connector.url, "What does a key account manager do?", locale="en-US"))
+        connector.url, "What does a sales manager do?", locale="en-US"))
     card = card_of(reply)
     texts = texts_of(card)
-    assert texts[1] == "Your question: What does a key account manager do?"
+    assert texts[1] == "Your question: What does a sales manager do?"
     assert any(x.startswith("Source: ") for x in texts)
     assert {"👍 Helpful", "👎 Not helpful"} <= {a["title"] for a in actions_of(card)}
 
@@ -196,7 +197,7 @@ async def test_feedback_is_acknowledged_and_logged(
 
 
 async def test_example_question_button(bot: TeamsClient, connector: FakeConnector) -> None:
-    question = "Wer ist für Key Accounts zuständig?"
+    question = "Was macht der Vertriebsleiter?"
     value = {cards.ACTION_KEY: cards.ASK, "q": question}
     activity = card_submit(connector.url, value, conversation_type="channel")
     activity["text"] = question  # messageBack sends the text along with the value
@@ -208,7 +209,7 @@ async def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector
                                                      ) -> None:
     value = {cards.ACTION_KEY: cards.SHOW, "passage": "../../etc/passwd" * 30}
     reply = await ask(bot, connector, card_submit(connector.url, value))
-    assert reply["text"] == cards.markdown(t("empty", "de"))
+    assert reply["text"].startswith(cards.markdown(t("no_answer", "de")))  # the known roles
 
 
 @pytest.mark.parametrize(
@@ -277,6 +278,7 @@ async def test_served_by_the_shared_web_app(
     from bot.server import create_web_app
 
     bot = await start_bot(anonymous_settings, engine,
-                          app=create_web_app(anonymous_settings, engine))
+                          app=create_web_app(anonymous_settings,
+                                             compose.conversation(anonymous_settings, engine)))
     reply = await ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
     assert texts_of(card_of(reply))[0] == "Leiter Marketing"

@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.teams.auth import TeamsConfigError
 from bot.teams.package import build_package
+from tests.support import reconfigure
 from tests.teams.conftest import APP_ID
 
 
@@ -40,7 +41,7 @@ def png_info(data: bytes) -> tuple[int, int, int, list[bytes]]:
 
 @pytest.fixture
 def package_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
+    return reconfigure(settings, {
         "teams_app_id": APP_ID,
         "teams_domain": "https://rollenbot.example.org/api/messages",
         "teams_developer_name": "Beispiel GmbH",
@@ -95,7 +96,7 @@ def test_package_replaces_an_old_one(package_settings: Settings, tmp_path: Path)
 ])
 def test_package_needs_the_app_id(settings: Settings, tmp_path: Path, app_id: str | None,
                                   message: str) -> None:
-    bad = settings.model_copy(update={"teams_app_id": app_id})
+    bad = reconfigure(settings, {"teams_app_id": app_id})
     with pytest.raises(TeamsConfigError, match=message):
         build_package(bad, tmp_path / "pkg.zip")
     assert not list(tmp_path.iterdir())
@@ -112,6 +113,6 @@ def test_rolle_teams_package_command(package_settings: Settings, tmp_path: Path,
     assert str(out) in capsys.readouterr().out
     assert zipfile.is_zipfile(out)
     monkeypatch.setattr(cli, "get_settings",
-                        lambda: package_settings.model_copy(update={"teams_app_id": None}))
+                        lambda: reconfigure(package_settings, {"teams_app_id": None}))
     assert cli.main(["teams-package", "--output", str(tmp_path / "x.zip")]) != 0
     assert "MICROSOFT_APP_ID is not set" in capsys.readouterr().err

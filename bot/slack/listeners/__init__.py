@@ -1,29 +1,26 @@
-"""Bolt listeners, one module per kind of request; each has ``register(app, responder)``.
+"""Bolt listeners, one module per kind of request; each has ``register(app)``.
 
-Callbacks are plain async functions. Bolt injects its arguments by parameter name
-(``body``, ``client``, ``respond``, …); our own dependencies are keyword-only and bound
-with :func:`bind`, so a test can call any callback directly.
+Callbacks are plain async functions registered by calling Bolt's decorators. Bolt
+injects its arguments by parameter name (``body``, ``client``, ``respond``, ``say``, …);
+Rollenbot's own dependencies come from ``context`` (see :mod:`bot.slack.deps`), so a
+test can call any callback directly with a context it made.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
-
-
-def bind(func: F, **dependencies: Any) -> F:
-    """``func`` with keyword-only ``dependencies`` filled in, still looking like ``func``.
-
-    Bolt reads the parameter names of the wrapped function (``__wrapped__``) to decide
-    what to inject; the bound keyword-only parameters are not among them.
-    """
-    bound = functools.partial(func, **dependencies)
-    return functools.update_wrapper(bound, func)  # type: ignore[return-value]
-
-
-async def acknowledge(ack: Callable[[], Awaitable[Any]]) -> None:
-    """Acknowledge at once; the lazy listener does the work after Slack got its 200."""
-    await ack()
+# Events API types the listeners register, and the manifest's bot events that deliver
+# them (``message`` arrives per conversation type). manifest.json must match this.
+APP_MENTION = "app_mention"
+MESSAGE = "message"
+APP_HOME_OPENED = "app_home_opened"
+MEMBER_JOINED = "member_joined_channel"
+ASSISTANT_STARTED = "assistant_thread_started"
+ASSISTANT_CONTEXT = "assistant_thread_context_changed"
+BOT_EVENTS: dict[str, tuple[str, ...]] = {
+    APP_MENTION: (APP_MENTION,),
+    MESSAGE: ("message.channels", "message.groups", "message.im"),
+    APP_HOME_OPENED: (APP_HOME_OPENED,),
+    MEMBER_JOINED: (MEMBER_JOINED,),
+    ASSISTANT_STARTED: (ASSISTANT_STARTED,),
+    ASSISTANT_CONTEXT: (ASSISTANT_CONTEXT,),
+}

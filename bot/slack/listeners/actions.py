@@ -1,17 +1,20 @@
 """Button clicks: show a passage, ask an example question, share an answer into the
-channel, and feedback (acknowledged and logged; storing it comes later)."""
+channel, and feedback (acknowledged and logged)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.models import Answer, Language
+from bot.conversation import new_request_id
+from bot.core.models import Language
 from bot.slack.blocks import (
     ACTION_ASK,
     ACTION_HELPFUL,
@@ -21,12 +24,12 @@ from bot.slack.blocks import (
     AnswerRef,
     Message,
     error_message,
-    no_answer_message,
     passages_message,
     text_message,
 )
-from bot.slack.listeners import acknowledge, bind
-from bot.slack.responder import Responder, constant, deliver, new_request_id
+from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.render import render
+from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import click_target, post_to_response_url, response_url_target
 from bot.texts import t
 
@@ -34,15 +37,15 @@ log = logging.getLogger(__name__)
 _PASSAGE_ID = re.compile(r"[\w.-]{1,100}")
 
 
-def register(app: AsyncApp, responder: Responder) -> None:
+def register(app: AsyncApp) -> None:
     """Listen for the buttons that :mod:`bot.slack.blocks` and ``views`` create."""
     show = re.compile(rf"^{ACTION_SHOW}(\..*)?$")
     ask = re.compile(rf"^{ACTION_ASK}(\..*)?$")
     feedback = re.compile(rf"^({ACTION_HELPFUL}|{ACTION_NOT_HELPFUL})$")
-    app.action(show)(ack=acknowledge, lazy=[bind(show_passage, responder=responder)])
-    app.action(ask)(ack=acknowledge, lazy=[bind(ask_example, responder=responder)])
-    app.action(ACTION_SHARE)(ack=acknowledge, lazy=[bind(share_answer, responder=responder)])
-    app.action(feedback)(ack=acknowledge, lazy=[record_feedback])
+    app.action(show)(ack=acknowledge, lazy=[lazy(show_passage)])
+    app.action(ask)(ack=acknowledge, lazy=[lazy(ask_example)])
+    app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
+    app.action(feedback)(ack=acknowledge, lazy=[lazy(record_feedback)])
 
 
 def _language(action_id: str) -> Language:
@@ -52,30 +55,28 @@ def _language(action_id: str) -> Language:
 
 
 async def show_passage(
-    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-    respond: AsyncRespond, *, responder: Responder,
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
     """Show the passage whose id is the button's value, to the person who clicked."""
+    conversation = deps_of(context).conversation
     language = _language(action.get("action_id", ""))
     passage_id = str(action.get("value", ""))
 
     async def build() -> Message:
-        message = responder.passage_message(passage_id, language)
-        if message is None:  # a button from before the knowledge changed
-            unknown = Answer(question=passage_id, answered=False, language=language,
-                             reason="no_match", suggestions=responder.engine.roles())
-            return no_answer_message(unknown)
-        return message
+        return render(await asyncio.to_thread(conversation.show, passage_id, language))
 
     await deliver(click_target(body, client, respond).send, build, request_id=new_request_id())
 
 
 async def ask_example(
-    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-    respond: AsyncRespond, *, responder: Responder,
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
-    """Ask the example question on the button, as if the clicker had typed it."""
-    await responder.handle(
+    """Ask the question on the button (an example, or a "did you mean" candidate), as if
+    the clicker had typed it."""
+    await answer(
+        deps_of(context),
         str(action.get("value", "")),
         user=body.get("user", {}).get("id", ""),
         target=click_target(body, client, respond),
@@ -85,21 +86,22 @@ async def ask_example(
 
 
 async def share_answer(
-    action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, *,
-    responder: Responder,
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    respond: AsyncRespond,
 ) -> None:
     """Post the answer from an ephemeral reply visibly, naming who shared it."""
+    engine = deps_of(context).conversation.engine
     request_id = new_request_id()
     user = body.get("user", {}).get("id", "")
     try:
         ref = AnswerRef.decode(action.get("value"))
         if ref is None:
             raise ValueError(f"not an answer reference: {action.get('value')!r}")
-        passages = [p for p in map(responder.engine.get, ref.passage_ids) if p is not None]
+        passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
         if not passages:
             raise LookupError(f"none of the passages {ref.passage_ids} exists any more")
-        message = passages_message(passages, ref.language, question=ref.question,
-                                   shared_by=user)
+        message = passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
+                                   question=ref.question, shared_by=user)
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
         log.info("request_id=%s user=%s shared passage=%s", request_id, user, passages[0].id)
@@ -110,8 +112,8 @@ async def share_answer(
 
 
 async def record_feedback(
-    action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-    respond: AsyncRespond,
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
     """Log a helpful / not helpful click and thank the clicker."""
     verdict = "helpful" if action.get("action_id") == ACTION_HELPFUL else "not_helpful"

@@ -1,5 +1,6 @@
-"""Slack's assistant panel (``slack_bolt`` Assistant): a greeting with suggested
-prompts when a thread starts, and answers to messages in the assistant thread."""
+"""Slack's assistant panel, with Bolt's assistant utilities: a greeting with suggested
+prompts when a thread starts (``say``, ``set_suggested_prompts``), and answers to
+messages in the assistant thread (``set_status`` while looking, then ``say``)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,33 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.say.async_say import AsyncSay
+from slack_bolt.context.set_status.async_set_status import AsyncSetStatus
+from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import (
+    AsyncSetSuggestedPrompts,
+)
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.listeners import acknowledge, bind
-from bot.slack.listeners.events import answer_event
-from bot.slack.responder import Responder, new_request_id
-from bot.slack.strings import s
+from bot.conversation import new_request_id
+from bot.slack.blocks import Message
+from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.listeners.events import is_from_person
+from bot.slack.markup import question_from
+from bot.slack.responder import answer
+from bot.slack.targets import Target
 from bot.slack.views import assistant_prompts
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, responder: Responder) -> None:
+def register(app: AsyncApp) -> None:
     """Add the assistant middleware with our greeting and answer listeners."""
     assistant = AsyncAssistant()
     assistant.thread_started(greet)
     assistant.thread_context_changed(keep_no_context)
-    answer = bind(answer_event, responder=responder)
-    assistant.user_message(lazy=[answer])(acknowledge)  # type: ignore[list-item]
+    assistant.user_message(lazy=[lazy(answer_in_thread)])(acknowledge)  # type: ignore[list-item]
     app.assistant(assistant)
 
 
@@ -37,19 +46,36 @@ async def keep_no_context() -> None:
     """
 
 
-async def greet(payload: dict[str, Any], client: AsyncWebClient) -> None:
+async def greet(say: AsyncSay, set_suggested_prompts: AsyncSetSuggestedPrompts) -> None:
     """Say hello in a new assistant thread and offer the example questions."""
-    thread = payload.get("assistant_thread", {})
-    channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
-    if not channel or not thread_ts:
-        return
     try:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                      text=s("assistant_greeting"))
-        await client.assistant_threads_setSuggestedPrompts(
-            channel_id=channel, thread_ts=thread_ts, prompts=assistant_prompts(),
-            title=s("assistant_prompts_title"),
-        )
+        await say(t("assistant_greeting"))
+        await set_suggested_prompts(prompts=assistant_prompts(),
+                                    title=t("assistant_prompts_title"))
     except Exception:
         log.exception("request_id=%s: greeting in the assistant thread failed",
                       new_request_id())
+
+
+async def answer_in_thread(
+    payload: dict[str, Any], context: AsyncBoltContext, say: AsyncSay,
+    set_status: AsyncSetStatus,
+) -> None:
+    """A question in the assistant thread: show a status while looking, then answer."""
+    deps = deps_of(context)
+    channel, ts, user = payload.get("channel"), payload.get("ts"), payload.get("user")
+    if not is_from_person(payload, context.bot_user_id) or not ts or not user:
+        return
+    if not deps.messages.claim(f"{channel}:{ts}"):
+        return
+    request_id = new_request_id()
+    try:
+        await set_status(t("looking"))
+    except Exception:  # the status is a nicety; the answer matters
+        log.warning("request_id=%s: assistant status could not be set", request_id)
+
+    async def send(message: Message) -> None:
+        await say(**message.kwargs())
+
+    await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
+                 target=Target(send=send, private=send), request_id=request_id)

@@ -13,19 +13,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.listeners import acknowledge, bind
-from bot.slack.responder import Responder, new_request_id
+from bot.conversation import new_request_id
+from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.listeners import APP_MENTION, MESSAGE
+from bot.slack.markup import mentions, question_from
+from bot.slack.responder import answer
 from bot.slack.targets import conversation_target
-from bot.slack.text import mentions, question_from
 
 # Message subtypes that are still a person writing (edits, joins etc. are not).
 _PERSON_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
-def register(app: AsyncApp, responder: Responder) -> None:
+def register(app: AsyncApp) -> None:
     """Listen for ``app_mention`` and ``message`` events."""
-    app.event("app_mention")(ack=acknowledge, lazy=[bind(answer_mention, responder=responder)])
-    app.event("message")(ack=acknowledge, lazy=[bind(answer_message, responder=responder)])
+    app.event(APP_MENTION)(ack=acknowledge, lazy=[lazy(answer_mention)])
+    app.event(MESSAGE)(ack=acknowledge, lazy=[lazy(answer_message)])
 
 
 def is_from_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -45,16 +47,14 @@ def is_direct(event: dict[str, Any]) -> bool:
 
 
 async def answer_mention(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
-    responder: Responder,
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """``@Rollenbot …`` in a channel: answer in a thread under the message."""
-    await answer_event(event, context, client, responder=responder)
+    await answer_event(event, context, client)
 
 
 async def answer_message(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
-    responder: Responder,
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Any message the bot can see: answer DMs, mentions and follow-ups in its threads."""
     if not is_from_person(event, context.bot_user_id):
@@ -63,27 +63,28 @@ async def answer_message(
     if (
         is_direct(event)
         or mentions(event.get("text") or "", context.bot_user_id)
-        or (thread_ts is not None and f"{channel}:{thread_ts}" in responder.threads)
+        or (thread_ts is not None and f"{channel}:{thread_ts}" in deps_of(context).threads)
     ):
-        await answer_event(event, context, client, responder=responder)
+        await answer_event(event, context, client)
 
 
 async def answer_event(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, *,
-    responder: Responder,
+    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """Answer one message event, unless it is from a bot or already being answered."""
+    deps = deps_of(context)
     channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
     if not is_from_person(event, context.bot_user_id) or not channel or not ts or not user:
         return
     # Claimed before any await: of two deliveries of one message, exactly one passes.
-    if not responder.messages.claim(f"{channel}:{ts}"):
+    if not deps.messages.claim(f"{channel}:{ts}"):
         return
     direct = is_direct(event)
     thread_ts = event.get("thread_ts") or (None if direct else ts)
     if not direct:
-        responder.threads.add(f"{channel}:{thread_ts}")
-    await responder.handle(
+        deps.threads.add(f"{channel}:{thread_ts}")
+    await answer(
+        deps,
         question_from(event.get("text"), context.bot_user_id),
         user=user,
         target=conversation_target(client, channel, user, thread_ts, is_im=direct),

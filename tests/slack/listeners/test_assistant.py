@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.slack.strings import s
 from bot.texts import EXAMPLE_QUESTIONS
+from bot.texts import t as s
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
 from tests.slack.harness import SlackServer
@@ -24,13 +24,16 @@ def test_new_assistant_thread_is_greeted_with_prompts(server: SlackServer,
 
 def test_question_in_the_assistant_thread_is_answered_there(server: SlackServer,
                                                             fake_slack: FakeSlack) -> None:
-    event = p.im_message("Wer ist für Key Accounts zuständig?", ts=p.next_ts(),
+    event = p.im_message("Was macht ein Vertriebsleiter?", ts=p.next_ts(),
                          thread_ts="1710000099.000001")
     server.event(p.event_callback(event))
     post = fake_slack.wait_posts(1)[0]
     assert post.params["channel"] == "D0ASKER01"
     assert post.params["thread_ts"] == "1710000099.000001"
     assert header(post) == "Vertriebsleiter"
+    status = fake_slack.of("assistant.threads.setStatus")
+    assert [c.params["status"] for c in status] == [s("looking")]
+    assert status[0].params["thread_ts"] == "1710000099.000001"
 
 
 def test_context_change_costs_no_api_calls(server: SlackServer, fake_slack: FakeSlack) -> None:
@@ -40,5 +43,5 @@ def test_context_change_costs_no_api_calls(server: SlackServer, fake_slack: Fake
                                   "context": {"channel_id": "C0OTHER", "team_id": "T0TEAM01"}},
              "event_ts": p.next_ts()}
     assert server.event(p.event_callback(event)).status == 200
-    server.loop.idle()
+    server.idle()
     assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == []

@@ -33,7 +33,7 @@ def test_question_gets_an_ephemeral_answer_with_the_question_and_share(
     assert "Deine Frage: Was macht ein Business Development Manager?" in text
     assert "Wachstumsstrategien" in text  # quoted from the passage
     assert "Im Kanal teilen" in text
-    server.loop.idle()
+    server.idle()
     assert not fake_slack.of("chat.postMessage")  # nothing visible in the channel
 
 

@@ -14,6 +14,7 @@ from bot.texts import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack, header
 from tests.slack.harness import LoopThread, SlackServer
+from tests.support import reconfigure
 
 MENTION = f"<@{BOT_USER_ID}>"
 
@@ -37,7 +38,7 @@ def test_mention_and_message_for_the_same_ts_give_one_answer(
     assert server.event(p.event_callback(p.channel_message(text, ts=ts))).status == 200
     assert server.event(p.event_callback(p.app_mention(text, ts=ts))).status == 200
     fake_slack.wait_posts(1)
-    server.loop.idle()
+    server.idle()
     posts = fake_slack.posts()
     assert len(posts) == 1 and header(posts[0]) == "Vertriebsleiter"
 
@@ -51,7 +52,7 @@ def test_retried_event_is_answered_once(server: SlackServer, fake_slack: FakeSla
                                                "X-Slack-Retry-Reason": "http_timeout"})
         assert retry.status == 200
     fake_slack.wait_posts(1)
-    server.loop.idle()
+    server.idle()
     assert len(fake_slack.posts()) == 1
 
 
@@ -75,7 +76,7 @@ def test_channel_chatter_without_mention_is_ignored(server: SlackServer,
                                                     ts=p.next_ts())))
     server.event(p.event_callback(p.channel_message(
         "Was macht ein Sales Manager?", ts=p.next_ts(), thread_ts="1600000000.000001")))
-    server.loop.idle()
+    server.idle()
     assert fake_slack.posts() == []
 
 
@@ -104,7 +105,7 @@ def test_bots_and_non_messages_are_ignored(server: SlackServer, fake_slack: Fake
     mention = p.app_mention(f"{MENTION} Was macht ein Sales Manager?", ts=p.next_ts())
     mention.update(extra)
     server.event(p.event_callback(mention))
-    server.loop.idle()
+    server.idle()
     assert fake_slack.posts() == []
 
 
@@ -120,8 +121,8 @@ def test_mention_with_broadcast_markup_does_not_ping(server: SlackServer,
 
 def test_rate_limit_replies_politely_once(loop_thread: LoopThread, slack_settings: Settings,
                                           engine: Engine, fake_slack: FakeSlack) -> None:
-    limited = SlackServer(loop_thread, slack_settings.model_copy(
-        update={"rate_limit_per_minute": 2}), engine)
+    limited = SlackServer(loop_thread,
+                          reconfigure(slack_settings, {"rate_limit_per_minute": 2}), engine)
     try:
         for _ in range(4):
             limited.event(p.event_callback(p.im_message("Was macht ein Sales Manager?",
@@ -130,7 +131,7 @@ def test_rate_limit_replies_politely_once(loop_thread: LoopThread, slack_setting
         limited.event(p.event_callback(p.app_mention(f"{MENTION} Vertriebsleiter?",
                                                      ts=channel_ts, user="U0SECOND")))
         fake_slack.wait_posts(4)
-        limited.loop.idle()
+        limited.idle()
         posts = fake_slack.posts()
         texts = [c.params["text"] for c in posts if c.params.get("channel") == "D0ASKER01"]
         assert texts.count(t("rate_limited", "de")) == 1
@@ -143,8 +144,8 @@ def test_rate_limit_replies_politely_once(loop_thread: LoopThread, slack_setting
 def test_rate_limit_note_in_a_channel_is_ephemeral(
         loop_thread: LoopThread, slack_settings: Settings, engine: Engine,
         fake_slack: FakeSlack) -> None:
-    limited = SlackServer(loop_thread, slack_settings.model_copy(
-        update={"rate_limit_per_minute": 1}), engine)
+    limited = SlackServer(loop_thread,
+                          reconfigure(slack_settings, {"rate_limit_per_minute": 1}), engine)
     try:
         first, second = p.next_ts(), p.next_ts()
         limited.event(p.event_callback(p.app_mention(f"{MENTION} Sales Manager?", ts=first)))

@@ -8,6 +8,7 @@ from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.harness import LoopThread, SlackServer
+from tests.support import reconfigure
 
 
 def test_home_tab_is_published_with_the_roles(server: SlackServer, fake_slack: FakeSlack,
@@ -26,7 +27,7 @@ def test_home_tab_is_published_with_the_roles(server: SlackServer, fake_slack: F
 
 def test_messages_tab_does_not_publish(server: SlackServer, fake_slack: FakeSlack) -> None:
     server.event(p.event_callback(p.app_home_opened("U0READER", tab="messages")))
-    server.loop.idle()
+    server.idle()
     assert not fake_slack.of("views.publish")
 
 
@@ -46,20 +47,20 @@ def test_other_channels_and_the_bot_itself_get_no_welcome(
         server: SlackServer, fake_slack: FakeSlack) -> None:
     server.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0RANDOM")))
     server.event(p.event_callback(p.member_joined_channel(BOT_USER_ID, "C0ONBOARD")))
-    server.loop.idle()
+    server.idle()
     assert fake_slack.posts() == []
 
 
 def test_onboarding_channel_by_name(loop_thread: LoopThread, slack_settings: Settings,
                                     engine: Engine, fake_slack: FakeSlack) -> None:
     fake_slack.channel_names.update({"C0NAMED01": "onboarding", "C0RANDOM": "random"})
-    named = SlackServer(loop_thread, slack_settings.model_copy(
-        update={"onboarding_channel": "#Onboarding"}), engine)
+    named = SlackServer(
+        loop_thread, reconfigure(slack_settings, {"onboarding_channel": "#Onboarding"}), engine)
     try:
         named.event(p.event_callback(p.member_joined_channel("U0LATE", "C0RANDOM")))
         named.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0NAMED01")))
         post = fake_slack.wait_posts(1)[0]
-        named.loop.idle()
+        named.idle()
         assert post.params["channel"] == "DU0NEWBIE"
         assert len(fake_slack.posts()) == 1
     finally:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.slack.blocks import quote
-from bot.slack.text import (
+from bot.slack.markup import (
     clip_lines,
     escape,
     mentions,

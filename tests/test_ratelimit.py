@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.ratelimit import RateLimiter, Verdict
+from bot.ratelimit import RateLimiter, Verdict
 
 
 class Clock:

@@ -1,0 +1,180 @@
+"""One conversation step for every front end: text in, one decided :class:`Reply` out.
+
+The terminal, Slack and Teams all call :meth:`Conversation.respond` (or
+:meth:`Conversation.show` for a "show this passage" button) and only render the result.
+What a line means (help, the list, a role by name, a question), which language the UI
+speaks, which passages are quoted and which are offered as buttons, and whether the
+asker is over the rate limit is decided here, once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core import language as lang
+from bot.core.models import Answer, Hit, Language, Passage
+from bot.core.text import clean_question
+from bot.ratelimit import RateLimiter, Verdict
+
+ReplyKind = Literal[
+    "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited"
+]
+# Which heading the offered passages get (keys of bot.texts).
+OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
+
+HELP_WORDS = frozenset({"hilfe", "help", "?"})
+LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
+ENGLISH_COMMANDS = frozenset({"help", "list", "roles", "topics"})
+MAX_OFFERED = 2  # further matches or related roles shown as buttons under a quote
+_TRAILING = "!.:;, \t"
+
+
+class Answerer(Protocol):
+    """What the conversation needs from the engine (the real one, or a stub in tests)."""
+
+    max_question_chars: int
+    passages: tuple[Passage, ...]
+
+    def answer(self, question: str) -> Answer:
+        """Retrieve and decide for one question."""
+        ...
+
+    def lookup(self, name: str) -> Passage | None:
+        """The role or topic called exactly ``name``."""
+        ...
+
+    def get(self, passage_id: str) -> Passage | None:
+        """The passage with this id."""
+        ...
+
+    def roles(self) -> tuple[Passage, ...]:
+        """All role passages."""
+        ...
+
+    def by_department(self) -> dict[str, list[Passage]]:
+        """All passages grouped by department."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    """What to tell the asker, decided once for every front end.
+
+    Attributes:
+        kind: what sort of reply this is.
+        language: the UI language (quoted passages stay German).
+        question: the question as cleaned for answering ("" for buttons).
+        shown: passages quoted in full, best first (two for a comparison).
+        offered: passages offered as buttons below (further matches, related roles,
+            "did you mean" candidates, or the known roles after "no answer").
+        offer_label: the text key of the heading above ``offered``.
+        hits: the engine's scored hits, for the terminal and JSON.
+        catalogue: departments and their passages, for ``listing``.
+        comparison: ``shown`` holds two passages to read side by side.
+        limit: the maximum question length, for ``too_long``.
+        notify: for ``rate_limited``: tell the asker (first time) or stay quiet.
+    """
+
+    kind: ReplyKind
+    language: Language = "de"
+    question: str = ""
+    shown: tuple[Passage, ...] = ()
+    offered: tuple[Passage, ...] = ()
+    offer_label: OfferLabel = ""
+    hits: tuple[Hit, ...] = ()
+    catalogue: Mapping[str, Sequence[Passage]] | None = None
+    comparison: bool = False
+    limit: int = 0
+    notify: bool = True
+
+    @property
+    def best(self) -> Passage | None:
+        """The first quoted passage, if any."""
+        return self.shown[0] if self.shown else None
+
+    @property
+    def quotes(self) -> bool:
+        """Whether this reply quotes the knowledge base (role or answer)."""
+        return self.kind in ("role", "answer") and bool(self.shown)
+
+
+def new_request_id() -> str:
+    """A short id that ties a log line to what the user was told."""
+    return uuid.uuid4().hex[:12]
+
+
+def command_word(text: str) -> str:
+    """The text as a command word: lower case, trailing punctuation dropped ("Hilfe!" ->
+    "hilfe"); a lone "?" stays."""
+    word = text.strip().lower()
+    return word if word == "?" else word.rstrip(_TRAILING).strip()
+
+
+class Conversation:
+    """Decides the reply to a line of text; front ends render it."""
+
+    def __init__(self, engine: Answerer, *, limiter: RateLimiter | None = None) -> None:
+        """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
+        (help and the list do not)."""
+        self.engine = engine
+        self.limiter = limiter
+
+    def respond(self, text: str, *, user: str | None = None) -> Reply:
+        """The reply to one line from ``user`` (None: no rate limit applies).
+
+        The engine is synchronous and CPU-bound: async front ends call this in a worker
+        thread.
+        """
+        question = clean_question(text)
+        word = command_word(question)
+        command_language: Language = "en" if word in ENGLISH_COMMANDS else "de"
+        if word in HELP_WORDS:
+            return Reply(kind="help", language=command_language, question=question)
+        if word in LIST_WORDS:
+            return Reply(kind="listing", language=command_language, question=question,
+                         catalogue=self.engine.by_department())
+        language = lang.detect(question)
+        if question and user is not None and self.limiter is not None:
+            verdict = self.limiter.check(user)
+            if verdict is not Verdict.ALLOW:
+                return Reply(kind="rate_limited", language=language, question=question,
+                             notify=verdict is Verdict.NOTIFY)
+        passage = self.engine.lookup(question) if question else None
+        if passage is not None:
+            return self._role(passage, language, question)
+        return self.from_answer(self.engine.answer(question))
+
+    def show(self, passage_id: str, language: Language = "de") -> Reply:
+        """The reply to a "show this passage" button: the passage and its related ones,
+        or "no answer" with the known roles when the id is unknown (an old button)."""
+        passage = self.engine.get(passage_id)
+        if passage is None:
+            return Reply(kind="none", language=language, offered=self.engine.roles(),
+                         offer_label="no_answer")
+        return self._role(passage, language, "")
+
+    def _role(self, passage: Passage, language: Language, question: str) -> Reply:
+        related = tuple(p for p in map(self.engine.get, passage.related) if p is not None)
+        return Reply(kind="role", language=language, question=question, shown=(passage,),
+                     offered=related[:MAX_OFFERED], offer_label="related")
+
+    def from_answer(self, answer: Answer) -> Reply:
+        """The reply for an engine :class:`Answer`."""
+        language, question = answer.language, answer.question
+        passages = tuple(h.passage for h in answer.hits)
+        if answer.reason in ("empty", "too_long"):
+            return Reply(kind=answer.reason, language=language, question=question,
+                         limit=self.engine.max_question_chars)
+        if answer.outcome == "answer" and passages:
+            shown = 2 if answer.comparison and len(passages) >= 2 else 1
+            return Reply(kind="answer", language=language, question=question,
+                         shown=passages[:shown], offered=passages[shown:shown + MAX_OFFERED],
+                         offer_label="more", hits=answer.hits, comparison=shown == 2)
+        if answer.outcome == "clarify" and passages:
+            return Reply(kind="clarify", language=language, question=question,
+                         offered=passages, offer_label="did_you_mean", hits=answer.hits)
+        return Reply(kind="none", language=language, question=question,
+                     offered=answer.suggestions or self.engine.roles(), offer_label="no_answer")

@@ -1,0 +1,39 @@
+"""A decided :class:`~bot.conversation.Reply` as a Slack message. Nothing is decided
+here: the conversation core chose what to say, this module only says it in Block Kit."""
+
+from __future__ import annotations
+
+from bot.conversation import Reply
+from bot.slack.blocks import Message, offer_message, passages_message, text_message
+from bot.slack.views import catalogue_message, help_message
+from bot.texts import t
+
+
+def render(reply: Reply, *, show_question: bool = False, share: bool = False) -> Message:
+    """The Slack message for ``reply``.
+
+    Args:
+        reply: what the conversation core decided.
+        show_question: repeat the asker's question on top (replies only they see).
+        share: offer "Im Kanal teilen" under quoted answers.
+    """
+    language = reply.language
+    echo = reply.question if show_question and reply.question else None
+    if reply.kind == "help":
+        return help_message(language)
+    if reply.kind == "listing":
+        return catalogue_message(reply.catalogue or {}, language)
+    if reply.kind in ("role", "answer") and reply.shown:
+        return passages_message([*reply.shown, *reply.offered], language,
+                                shown=len(reply.shown), question=reply.question or None,
+                                show_question=echo is not None, share=share,
+                                more_label=t(reply.offer_label or "more", language))
+    if reply.kind == "empty":
+        return text_message(t("empty", language))
+    if reply.kind == "too_long":
+        note = t("too_long", language, length=len(reply.question), limit=reply.limit)
+        return text_message(note, question=echo, language=language)
+    if reply.kind == "rate_limited":
+        return text_message(t("rate_limited", language))
+    label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
+    return offer_message(t(label, language), reply.offered, language, question=echo)

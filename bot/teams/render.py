@@ -1,0 +1,56 @@
+"""A decided :class:`~bot.conversation.Reply` as a Teams activity: Adaptive Cards for
+quotes and "did you mean", markdown text for help, lists and refusals. Nothing is
+decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_agents.activity import Activity, TextFormatTypes
+from microsoft_agents.hosting.core import CardFactory, MessageFactory
+
+from bot.conversation import Reply
+from bot.teams import cards
+from bot.texts import t
+
+
+def text_activity(text: str) -> Activity:
+    """A markdown chat message (``text`` already escaped)."""
+    activity = MessageFactory.text(text)
+    activity.text_format = TextFormatTypes.markdown
+    return activity
+
+
+def card_activity(card: dict[str, Any], summary: str) -> Activity:
+    """A message carrying one Adaptive Card; ``summary`` shows in notifications."""
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.summary = summary
+    return activity
+
+
+def render(reply: Reply) -> Activity:
+    """The Teams message for ``reply``."""
+    language = reply.language
+    if reply.kind == "help":
+        return text_activity(cards.markdown(t("help", language)))
+    if reply.kind == "listing":
+        return text_activity(cards.list_text(reply.catalogue or {}, language))
+    if reply.comparison and len(reply.shown) == 2:
+        card = cards.comparison_card(reply.shown, language, question=reply.question or None)
+        return card_activity(card, " / ".join(p.title for p in reply.shown))
+    if reply.kind in ("role", "answer") and reply.best is not None:
+        question = reply.question if reply.kind == "answer" else None
+        card = cards.passage_card(reply.best, language, question=question or None,
+                                  more=reply.offered, more_label=reply.offer_label or "more")
+        return card_activity(card, reply.best.title)
+    if reply.kind == "clarify":
+        card = cards.offer_card(t("did_you_mean", language), reply.offered, language)
+        return card_activity(card, t("did_you_mean", language))
+    if reply.kind == "empty":
+        return text_activity(cards.markdown(t("empty", language)))
+    if reply.kind == "too_long":
+        note = t("too_long", language, length=len(reply.question), limit=reply.limit)
+        return text_activity(cards.markdown(note))
+    if reply.kind == "rate_limited":
+        return text_activity(cards.markdown(t("rate_limited", language)))
+    return text_activity(cards.no_answer_text(reply.offered, language))
