@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from bot.slack.listeners import BOT_EVENTS
 from bot.slack.listeners.commands import COMMAND
 from bot.texts import EXAMPLE_QUESTIONS
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
 
-# Event -> the bot scope Slack requires for it (https://docs.slack.dev/reference/events).
+# Manifest event -> the bot scope Slack requires for it
+# (https://docs.slack.dev/reference/events).
 EVENT_SCOPES = {
     "app_home_opened": None,
     "app_mention": "app_mentions:read",
@@ -27,7 +29,8 @@ EVENT_SCOPES = {
 # Web API methods the adapter calls -> their scope.
 METHOD_SCOPES = {"chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write",
                  "conversations.open": "im:write", "conversations.info": "channels:read",
-                 "assistant.threads.setSuggestedPrompts": "assistant:write"}
+                 "assistant.threads.setSuggestedPrompts": "assistant:write",
+                 "assistant.threads.setStatus": "assistant:write"}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,8 @@ def test_slash_command_and_features(manifest: dict[str, Any]) -> None:
 
 def test_events_and_scopes_cover_the_listeners(manifest: dict[str, Any]) -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    # The same constant the listeners register with:
+    assert events == {e for delivered in BOT_EVENTS.values() for e in delivered}
     assert events == set(EVENT_SCOPES)
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed = {s for s in [*EVENT_SCOPES.values(), *METHOD_SCOPES.values()] if s}

@@ -1,0 +1,156 @@
+"""The same inputs through the terminal, Slack and Teams give the same decisions.
+
+One server serves Slack (signed HTTP events) and Teams (Activity JSON, anonymous mode)
+on loopback; the terminal chat runs in-process. Every front end must reach the one
+conversation step with the same text and get the same reply (kind, language, quoted
+and offered passages, label), and each must show that decision to the user.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot import cli, compose
+from bot.config import Settings
+from bot.conversation import Conversation, Reply
+from bot.server import Running, start
+from bot.texts import t
+from tests.slack import payloads as p
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import SECRET, SlackServer
+from tests.support import reconfigure
+from tests.support.net import LoopThread, http, start_site
+from tests.support.stub_engine import Canned, StubEngine
+from tests.teams.harness import FakeConnector, personal_message
+
+CLARIFY = "Was macht eigentlich der Vertriebsdingens?"
+COMPARE = "Unterschied zwischen Sales Manager und Vertriebsleiter?"
+INPUTS = [
+    "hilfe", "Hilfe.", "help", "?", "liste", "Topics!", "Vertriebsleiter",
+    "Was macht ein Sales Manager?", "What does a sales manager do?",
+    "Wie backe ich Brot?", CLARIFY, COMPARE, "Wer ist " + "sehr " * 300 + "wichtig?",
+]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a reply decided, independent of rendering."""
+
+    kind: str
+    language: str
+    shown: tuple[str, ...]
+    offered: tuple[str, ...]
+    label: str
+    comparison: bool
+
+    @classmethod
+    def of(cls, reply: Reply) -> Decision:
+        return cls(reply.kind, reply.language, tuple(x.id for x in reply.shown),
+                   tuple(x.id for x in reply.offered), reply.offer_label, reply.comparison)
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Reply]]:
+    """Every (text, reply) of Conversation.respond, whichever front end called it."""
+    calls: list[tuple[str, Reply]] = []
+    respond = Conversation.respond
+
+    def spy(self: Conversation, text: str, *, user: str | None = None) -> Reply:
+        reply = respond(self, text, user=user)
+        calls.append((text, reply))
+        return reply
+
+    monkeypatch.setattr(Conversation, "respond", spy)
+    return calls
+
+
+@pytest.fixture
+def engine() -> StubEngine:
+    stub = StubEngine()
+    stub.canned[CLARIFY] = Canned("clarify", ("vertriebsleiter", "vertriebsassistenz"))
+    stub.canned[COMPARE] = Canned("answer", ("sales-manager", "vertriebsleiter"),
+                                  comparison=True)
+    return stub
+
+
+@pytest.fixture
+def both(settings: Settings, engine: StubEngine) -> Iterator[tuple[LoopThread, Running,
+                                                                   FakeSlack, FakeConnector]]:
+    """One server with Slack and Teams, a fake Slack and a fake Teams connector."""
+    loop = LoopThread()
+    fake_slack, connector = FakeSlack(), FakeConnector()
+    slack_runner, fake_slack.url = loop.run(start_site(fake_slack.app()))
+    loop.run(connector.start())
+    configured = reconfigure(settings, {
+        "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
+        "slack_api_url": fake_slack.url + "/api/", "teams_anonymous": True,
+        "rate_limit_per_minute": 1000})
+    running = loop.run(start(configured, compose.conversation(configured, engine),
+                             host="127.0.0.1", port=0))
+    yield loop, running, fake_slack, connector
+    loop.run(running.stop())
+    loop.run(connector.stop())
+    loop.run(slack_runner.cleanup())
+    loop.close()
+
+
+def test_terminal_slack_and_teams_decide_alike(
+    both: tuple[LoopThread, Running, FakeSlack, FakeConnector], engine: StubEngine,
+    recorded: list[tuple[str, Reply]],
+) -> None:
+    loop, running, fake_slack, connector = both
+    slack = SlackServer.__new__(SlackServer)  # reuse its signing helpers on this server
+    slack.loop, slack.running, slack.url = loop, running, f"http://127.0.0.1:{running.port}"
+    from slack_sdk.signature import SignatureVerifier
+
+    slack.verifier = SignatureVerifier(SECRET)
+
+    terminal: list[str] = []
+    cli.chat(Conversation(engine), INPUTS, terminal.append)
+    by_terminal = [Decision.of(reply) for _, reply in recorded]
+    assert [text for text, _ in recorded] == INPUTS
+    recorded.clear()
+
+    for text in INPUTS:  # one at a time, so that the posts come in input order
+        assert slack.event(p.event_callback(p.im_message(text, ts=p.next_ts()))).status == 200
+        slack.idle()
+    by_slack = {text: Decision.of(reply) for text, reply in recorded}
+    recorded.clear()
+
+    for text in INPUTS:
+        status = http("POST", slack.url + "/api/messages",
+                      json.dumps(personal_message(connector.url, text)).encode(),
+                      {"Content-Type": "application/json"}).status
+        assert status == 202
+    slack.idle()
+    by_teams = {text: Decision.of(reply) for text, reply in recorded}
+
+    assert [by_slack[text] for text in INPUTS] == by_terminal
+    assert [by_teams[text] for text in INPUTS] == by_terminal
+    kinds = [d.kind for d in by_terminal]
+    assert kinds == ["help", "help", "help", "help", "listing", "listing", "role", "answer",
+                     "answer", "none", "clarify", "answer", "too_long"]
+    assert [d.language for d in by_terminal[:6]] == ["de", "de", "en", "de", "de", "en"]
+
+    # Each front end shows the decision: one message per input, and the labels agree.
+    posts = fake_slack.posts()
+    teams = connector.messages()
+    assert len(terminal) == len(posts) == len(teams) == len(INPUTS)
+    role = INPUTS.index("Vertriebsleiter")
+    related = t("related", by_terminal[role].language)
+    assert related in terminal[role]
+    assert related in json.dumps(posts[role].blocks, ensure_ascii=False)
+    assert related in json.dumps(teams[role], ensure_ascii=False)
+    clarify = INPUTS.index(CLARIFY)
+    assert t("did_you_mean", "de") in terminal[clarify]
+    assert t("did_you_mean", "de") in posts[clarify].block_text()
+    assert t("did_you_mean", "de") in json.dumps(teams[clarify], ensure_ascii=False)
+    compare = INPUTS.index(COMPARE)
+    for title in ("Sales Manager", "Vertriebsleiter"):
+        assert title in terminal[compare]
+        assert f"*{title}*" in posts[compare].block_text()
+    assert "ColumnSet" in json.dumps(teams[compare])
