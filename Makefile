@@ -36,5 +36,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
+## Remove the built index (every build folder and the `current` link) and .venv.
 clean:
-	rm -rf index/faiss.index index/*.json index/.build-* $(VENV)
+	find index -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf $(VENV)

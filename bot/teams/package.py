@@ -9,11 +9,12 @@ import os
 import tempfile
 import uuid
 import zipfile
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot import __version__
 from bot.config import Settings
 from bot.teams import icons
 from bot.teams.auth import TeamsConfigError
@@ -54,10 +55,7 @@ def _domain(settings: Settings) -> str | None:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("rollenbot")
-    except metadata.PackageNotFoundError:
-        return "0.1.0"
+    return __version__
 
 
 def build_manifest(settings: Settings) -> dict[str, Any]:
