@@ -8,6 +8,7 @@ that use them are marked ``slow`` automatically.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bot.core.embedder import Embedder
 from bot.core.engine import Engine
 from bot.core.index import build_index
 from bot.core.knowledge import load_knowledge
+from tests.support.net import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
@@ -82,3 +84,12 @@ def real_engine(real_settings: Settings, embedder: Embedder) -> Engine:
 def engine(real_engine: Engine) -> Engine:
     """The real engine (adapter test folders override this with a stub)."""
     return real_engine
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    """One background event loop for every loopback server test (Slack and Teams): the
+    tests stay synchronous and talk HTTP to the servers, as the platforms do."""
+    loop = LoopThread()
+    yield loop
+    loop.close()

@@ -17,7 +17,7 @@ import pytest
 from bot import cli, compose
 from bot.config import Settings
 from bot.conversation import Conversation, Reply
-from bot.server import Running, start
+from bot.server import SETTINGS_KEY, Running, start
 from bot.texts import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack
@@ -78,10 +78,10 @@ def engine() -> StubEngine:
 
 
 @pytest.fixture
-def both(settings: Settings, engine: StubEngine) -> Iterator[tuple[LoopThread, Running,
-                                                                   FakeSlack, FakeConnector]]:
+def both(loop_thread: LoopThread, settings: Settings, engine: StubEngine
+         ) -> Iterator[tuple[LoopThread, Running, FakeSlack, FakeConnector]]:
     """One server with Slack and Teams, a fake Slack and a fake Teams connector."""
-    loop = LoopThread()
+    loop = loop_thread
     fake_slack, connector = FakeSlack(), FakeConnector()
     slack_runner, fake_slack.url = loop.run(start_site(fake_slack.app()))
     loop.run(connector.start())
@@ -95,7 +95,6 @@ def both(settings: Settings, engine: StubEngine) -> Iterator[tuple[LoopThread, R
     loop.run(running.stop())
     loop.run(connector.stop())
     loop.run(slack_runner.cleanup())
-    loop.close()
 
 
 def test_terminal_slack_and_teams_decide_alike(
@@ -103,11 +102,7 @@ def test_terminal_slack_and_teams_decide_alike(
     recorded: list[tuple[str, Reply]],
 ) -> None:
     loop, running, fake_slack, connector = both
-    slack = SlackServer.__new__(SlackServer)  # reuse its signing helpers on this server
-    slack.loop, slack.running, slack.url = loop, running, f"http://127.0.0.1:{running.port}"
-    from slack_sdk.signature import SignatureVerifier
-
-    slack.verifier = SignatureVerifier(SECRET)
+    slack = SlackServer(loop, running.web_app[SETTINGS_KEY], engine, running=running)
 
     terminal: list[str] = []
     cli.chat(Conversation(engine), INPUTS, terminal.append)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,20 +23,14 @@ def conversation() -> Conversation:
     return Conversation(StubEngine())
 
 
-@pytest.fixture(scope="module")
-def loop() -> Iterator[LoopThread]:
-    thread = LoopThread()
-    yield thread
-    thread.close()
-
-
 def routes(web_app: web.Application) -> set[tuple[str, str]]:
     return {(r.method, r.resource.canonical) for r in web_app.router.routes()
             if r.resource is not None}
 
 
-def test_healthz_answers_200_with_the_engine_loaded(loop: LoopThread, settings: Settings,
+def test_healthz_answers_200_with_the_engine_loaded(loop_thread: LoopThread, settings: Settings,
                                                    conversation: Conversation) -> None:
+    loop = loop_thread
     running = loop.run(start(settings, conversation, host="127.0.0.1", port=0))
     try:
         result = http("GET", f"http://127.0.0.1:{running.port}/healthz")

@@ -21,14 +21,6 @@ def engine() -> StubEngine:
 
 
 @pytest.fixture(scope="session")
-def loop_thread() -> Iterator[LoopThread]:
-    """One background event loop for all Slack end-to-end tests."""
-    loop = LoopThread()
-    yield loop
-    loop.close()
-
-
-@pytest.fixture(scope="session")
 def _fake_slack_session(loop_thread: LoopThread) -> Iterator[FakeSlack]:
     fake = FakeSlack()
     runner, fake.url = loop_thread.run(start_site(fake.app()))

@@ -28,11 +28,14 @@ SECRET = "test-signing-secret-0123456789"
 class SlackServer:
     """The real Rollenbot web app on 127.0.0.1, reached with signed requests."""
 
-    def __init__(self, loop: LoopThread, settings: Settings, engine: Answerer) -> None:
+    def __init__(self, loop: LoopThread, settings: Settings, engine: Answerer,
+                 running: Running | None = None) -> None:
+        """Start a server for ``settings`` and ``engine`` (or talk to ``running``)."""
         self.loop = loop
-        conversation = compose.conversation(settings, engine)
-        self.running: Running = loop.run(start(settings, conversation, host="127.0.0.1",
-                                               port=0))
+        if running is None:
+            conversation = compose.conversation(settings, engine)
+            running = loop.run(start(settings, conversation, host="127.0.0.1", port=0))
+        self.running: Running = running
         self.url = f"http://127.0.0.1:{self.running.port}"
         self.verifier = SignatureVerifier(SECRET)
 

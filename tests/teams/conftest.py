@@ -3,30 +3,24 @@ a fake connector for its replies, and a guard that forbids traffic beyond loopba
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import web
 
 from bot import compose
 from bot.config import Settings
 from bot.teams.app import add_teams_routes
 from tests.support import reconfigure
-from tests.support.net import start_site
+from tests.support.net import LoopThread, start_site
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import FakeConnector, OutboundGuard, TeamsClient
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 
-StartBot = Callable[..., Awaitable[TeamsClient]]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+StartBot = Callable[..., TeamsClient]
 
 
 @pytest.fixture
@@ -62,42 +56,41 @@ def credential_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
+def connector(loop_thread: LoopThread) -> Iterator[FakeConnector]:
     """A fake Bot Connector on 127.0.0.1: use ``connector.url`` as serviceUrl."""
     fake = FakeConnector()
-    await fake.start()
+    loop_thread.run(fake.start())
     yield fake
-    await fake.stop()
+    loop_thread.run(fake.stop())
 
 
 @pytest.fixture
-async def start_bot() -> AsyncIterator[StartBot]:
+def start_bot(loop_thread: LoopThread) -> Iterator[StartBot]:
     """Start the bot (settings, engine) on 127.0.0.1; stopped at teardown."""
-    async with AsyncExitStack() as stack:
-        session = await stack.enter_async_context(
-            ClientSession(timeout=ClientTimeout(total=60)))
+    runners: list[web.AppRunner] = []
 
-        async def start(settings: Settings, engine: Any, app: web.Application | None = None
-                        ) -> TeamsClient:
-            web_app = app if app is not None else web.Application()
-            if app is None:
-                add_teams_routes(web_app, settings, compose.conversation(settings, engine))
-            runner, base_url = await start_site(web_app)
-            stack.push_async_callback(runner.cleanup)
-            return TeamsClient(base_url, session)
-
-        yield start
-
-
-@pytest.fixture
-async def bot(start_bot: StartBot, anonymous_settings: Settings, engine: StubEngine
+    def start(settings: Settings, engine: Any, app: web.Application | None = None
               ) -> TeamsClient:
-    """The bot in anonymous mode with the real engine, on 127.0.0.1."""
-    return await start_bot(anonymous_settings, engine)
+        web_app = app if app is not None else web.Application()
+        if app is None:
+            add_teams_routes(web_app, settings, compose.conversation(settings, engine))
+        runner, base_url = loop_thread.run(start_site(web_app))
+        runners.append(runner)
+        return TeamsClient(base_url)
+
+    yield start
+    for runner in runners:
+        loop_thread.run(runner.cleanup())
 
 
 @pytest.fixture
-async def secured_bot(start_bot: StartBot, credential_settings: Settings,
-                      engine: StubEngine) -> TeamsClient:
+def bot(start_bot: StartBot, anonymous_settings: Settings, engine: StubEngine) -> TeamsClient:
+    """The bot in anonymous mode with the stub engine, on 127.0.0.1."""
+    return start_bot(anonymous_settings, engine)
+
+
+@pytest.fixture
+def secured_bot(start_bot: StartBot, credential_settings: Settings,
+                engine: StubEngine) -> TeamsClient:
     """The bot with credentials configured, on 127.0.0.1."""
-    return await start_bot(credential_settings, engine)
+    return start_bot(credential_settings, engine)

@@ -4,19 +4,19 @@ that fails any connection attempt to a host other than loopback."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import ipaddress
 import itertools
+import json
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 
-from tests.support.net import start_site
+from tests.support.net import http, start_site
 
 BOT_ID = "28:00000000-0000-0000-0000-00000000b07"
 BOT_NAME = "Rollenbot"
@@ -39,12 +39,12 @@ class Recorded:
 
 class FakeConnector:
     """Records POST /v3/conversations/{id}/activities[/{replyToId}] and answers like the
-    Bot Connector service does."""
+    Bot Connector service does. Served from the test loop; read from the test thread."""
 
     def __init__(self) -> None:
         self.recorded: list[Recorded] = []
         self.url = ""
-        self._changed = asyncio.Event()
+        self._changed = threading.Condition()
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -59,51 +59,50 @@ class FakeConnector:
             await self._runner.cleanup()
 
     async def _post(self, request: web.Request) -> web.Response:
-        self.recorded.append(Recorded(
+        recorded = Recorded(
             path=request.path,
             conversation_id=request.match_info["cid"],
             reply_to_id=request.match_info.get("rid"),
             authorization=request.headers.get("Authorization"),
             body=await request.json(),
-        ))
-        self._changed.set()
+        )
+        with self._changed:
+            self.recorded.append(recorded)
+            self._changed.notify_all()
         return web.json_response({"id": f"reply-{len(self.recorded)}"}, status=201)
 
     def messages(self) -> list[dict[str, Any]]:
         """The recorded message activities (typing indicators left out)."""
-        return [r.body for r in self.recorded if r.body.get("type") == "message"]
+        with self._changed:
+            return [r.body for r in self.recorded if r.body.get("type") == "message"]
 
-    async def wait_messages(self, count: int = 1, timeout: float = 30.0) -> list[dict]:
-        """Wait (bounded) until ``count`` messages have arrived; returns all messages."""
+    def wait_messages(self, count: int = 1, timeout: float = 30.0) -> list[dict]:
+        """Block (bounded) until ``count`` messages have arrived; returns all messages."""
         deadline = time.monotonic() + timeout
-        while len(self.messages()) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"expected {count} message(s) at the connector, got {self.messages()!r}"
-                )
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+        with self._changed:
+            while len(self.messages()) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"expected {count} message(s) at the connector, got {self.messages()!r}")
+                self._changed.wait(left)
         return self.messages()
 
 
 @dataclass
 class TeamsClient:
-    """POSTs Activity JSON to the bot's /api/messages."""
+    """POSTs Activity JSON to the bot's /api/messages, as the Bot Framework would."""
 
     base_url: str
-    session: ClientSession
 
-    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None
-                   ) -> tuple[int, Any]:
-        async with self.session.post(
-            self.base_url + "/api/messages", json=activity, headers=headers or {}
-        ) as response:
-            body: Any = await response.text()
-            if response.content_type == "application/json" and body:
-                body = await response.json()
-            return response.status, body
+    def post(self, activity: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """POST ``activity`` as JSON; returns the status and the (JSON-decoded) body."""
+        result = http("POST", self.base_url + "/api/messages", json.dumps(activity).encode(),
+                      {"Content-Type": "application/json", **(headers or {})})
+        try:
+            return result.status, json.loads(result.body) if result.body else result.body
+        except ValueError:
+            return result.status, result.body
 
 
 @dataclass

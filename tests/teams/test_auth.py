@@ -15,11 +15,11 @@ from bot.conversation import Conversation
 from bot.teams.app import add_teams_routes
 from bot.teams.auth import TeamsConfigError, auth_configuration
 from tests.support import reconfigure
+from tests.support.net import http
 from tests.teams.conftest import APP_ID, TENANT_ID
 from tests.teams.harness import FakeConnector, TeamsClient, personal_message
 
 pytestmark = [
-    pytest.mark.anyio,
     # The SDK's JWT middleware stores the identity under a plain string request key.
     pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
 ]
@@ -70,23 +70,23 @@ def test_incomplete_credentials_name_the_missing_variable(
     ],
     ids=["missing", "basic", "empty-bearer", "two-parts", "not-a-jwt", "broken-jwt"],
 )
-async def test_requests_without_a_valid_token_get_401_and_no_answer(
+def test_requests_without_a_valid_token_get_401_and_no_answer(
     secured_bot: TeamsClient, connector: FakeConnector, headers: dict[str, str]
 ) -> None:
     activity = personal_message(connector.url, "Was macht ein Vertriebsleiter?")
-    status, body = await secured_bot.post(activity, headers=headers)
+    status, body = secured_bot.post(activity, headers=headers)
     assert status == 401
     assert "Vertriebsleiter" not in str(body)
     # The SDK answers within the request, so nothing can arrive later.
     assert connector.recorded == []
 
 
-async def test_anonymous_mode_answers_without_a_token_and_fetches_none(
+def test_anonymous_mode_answers_without_a_token_and_fetches_none(
     bot: TeamsClient, connector: FakeConnector
 ) -> None:
-    status, _ = await bot.post(personal_message(connector.url, "Was macht ein Vertriebsleiter?"))
+    status, _ = bot.post(personal_message(connector.url, "Was macht ein Vertriebsleiter?"))
     assert status == 202
-    [reply] = await connector.wait_messages(1)
+    [reply] = connector.wait_messages(1)
     assert reply["attachments"]
     # Replies to the loopback connector carry no token; the autouse outbound guard
     # fails the test if anything tried to reach login.microsoftonline.com.
@@ -111,17 +111,15 @@ def test_credential_mode_logs_no_warning(
     assert any(APP_ID in r.getMessage() for r in caplog.records)
 
 
-async def test_the_messages_route_is_post_only(
+def test_the_messages_route_is_post_only(
     secured_bot: TeamsClient, connector: FakeConnector
 ) -> None:
-    async with secured_bot.session.get(secured_bot.base_url + "/api/messages") as response:
-        assert response.status == 405
+    assert http("GET", secured_bot.base_url + "/api/messages").status == 405
     assert connector.recorded == []
 
 
 @pytest.mark.parametrize("body", [{}, [], "hallo", {"type": "message"}])
-async def test_malformed_activities_get_400(bot: TeamsClient, connector: FakeConnector,
-                                            body: object) -> None:
-    async with bot.session.post(bot.base_url + "/api/messages", json=body) as response:
-        assert response.status == 400
+def test_malformed_activities_get_400(bot: TeamsClient, connector: FakeConnector,
+                                      body: object) -> None:
+    assert bot.post(body)[0] == 400
     assert connector.recorded == []

@@ -32,27 +32,26 @@ from tests.teams.harness import (
 )
 
 pytestmark = [
-    pytest.mark.anyio,
     pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
 ]
 
 
-async def ask(bot: TeamsClient, connector: FakeConnector, activity: dict[str, Any]
+def ask(bot: TeamsClient, connector: FakeConnector, activity: dict[str, Any]
               ) -> dict[str, Any]:
     """POST one activity and return the one message the bot sent for it."""
     before = len(connector.messages())
-    status, _ = await bot.post(activity)
+    status, _ = bot.post(activity)
     assert status == 202
-    messages = await connector.wait_messages(before + 1)
+    messages = connector.wait_messages(before + 1)
     assert len(messages) == before + 1, messages
     return messages[-1]
 
 
-async def test_personal_chat_answer_card(
+def test_personal_chat_answer_card(
     bot: TeamsClient, connector: FakeConnector, engine: Engine
 ) -> None:
     activity = personal_message(connector.url, "Was macht ein Vertriebsleiter?")
-    reply = await ask(bot, connector, activity)
+    reply = ask(bot, connector, activity)
     passage = engine.get("vertriebsleiter")
     assert passage is not None
     card = card_of(reply)
@@ -72,19 +71,19 @@ async def test_personal_chat_answer_card(
     assert 1 <= len(more) <= 2
 
 
-async def test_group_chat_mention_is_removed(bot: TeamsClient, connector: FakeConnector) -> None:
-    reply = await ask(bot, connector,
+def test_group_chat_mention_is_removed(bot: TeamsClient, connector: FakeConnector) -> None:
+    reply = ask(bot, connector,
                       group_message(connector.url, "Was macht ein Business Development Manager?"))
     texts = texts_of(card_of(reply))
     assert texts[0] == "Business Development Manager"
     assert texts[1] == "Deine Frage: Was macht ein Business Development Manager?"
 
 
-async def test_channel_mention_answers_in_the_thread(
+def test_channel_mention_answers_in_the_thread(
     bot: TeamsClient, connector: FakeConnector
 ) -> None:
     activity = channel_message(connector.url, "Wer ist Head of Online Marketing?")
-    reply = await ask(bot, connector, activity)
+    reply = ask(bot, connector, activity)
     texts = texts_of(card_of(reply))
     assert texts[1] == "Deine Frage: Wer ist Head of Online Marketing?"
     assert "Rollenbot" not in texts[1] and "nbsp" not in texts[1]
@@ -93,9 +92,9 @@ async def test_channel_mention_answers_in_the_thread(
     assert record.reply_to_id == activity["id"]
 
 
-async def test_english_question_gets_english_ui(bot: TeamsClient, connector: FakeConnector
+def test_english_question_gets_english_ui(bot: TeamsClient, connector: FakeConnector
                                                 ) -> None:
-    reply = await ask(bot, connector, personal_message(
+    reply = ask(bot, connector, personal_message(
         connector.url, "What does a sales manager do?", locale="en-US"))
     card = card_of(reply)
     texts = texts_of(card)
@@ -105,9 +104,9 @@ async def test_english_question_gets_english_ui(bot: TeamsClient, connector: Fak
 
 
 @pytest.mark.parametrize(("word", "language"), [("hilfe", "de"), ("Help", "en"), ("?", "de")])
-async def test_help(bot: TeamsClient, connector: FakeConnector, word: str, language: str
+def test_help(bot: TeamsClient, connector: FakeConnector, word: str, language: str
                     ) -> None:
-    reply = await ask(bot, connector, channel_message(connector.url, word))
+    reply = ask(bot, connector, channel_message(connector.url, word))
     assert not reply.get("attachments")
     first_line = t("help", language).splitlines()[0]  # type: ignore[arg-type]
     assert reply["text"].startswith(cards.escape(first_line))
@@ -115,18 +114,18 @@ async def test_help(bot: TeamsClient, connector: FakeConnector, word: str, langu
 
 
 @pytest.mark.parametrize(("word", "language"), [("liste", "de"), ("list", "en")])
-async def test_list(bot: TeamsClient, connector: FakeConnector, engine: Engine, word: str,
+def test_list(bot: TeamsClient, connector: FakeConnector, engine: Engine, word: str,
                     language: str) -> None:
-    reply = await ask(bot, connector, personal_message(connector.url, word))
+    reply = ask(bot, connector, personal_message(connector.url, word))
     assert reply["text"].startswith(t("list_header", language))  # type: ignore[arg-type]
     for department, passages in engine.by_department().items():
         assert f"**{cards.escape(department)}**" in reply["text"]
         assert all(f"- {cards.escape(p.title)}" in reply["text"] for p in passages)
 
 
-async def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnector,
+def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnector,
                                          engine: Engine) -> None:
-    reply = await ask(bot, connector, group_message(connector.url, "Marketingleiter"))
+    reply = ask(bot, connector, group_message(connector.url, "Marketingleiter"))
     card = card_of(reply)
     texts = texts_of(card)
     passage = engine.get("leiter-marketing")
@@ -137,78 +136,78 @@ async def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnec
     assert [a["data"]["passage"] for a in related] == list(passage.related[:2])
 
 
-async def test_no_answer_lists_known_roles(bot: TeamsClient, connector: FakeConnector,
+def test_no_answer_lists_known_roles(bot: TeamsClient, connector: FakeConnector,
                                            engine: Engine) -> None:
-    reply = await ask(bot, connector,
+    reply = ask(bot, connector,
                       personal_message(connector.url, "Wie backe ich einen Käsekuchen?"))
     assert not reply.get("attachments")
     assert reply["text"].startswith(cards.escape(t("no_answer", "de")))
     assert all(f"- {cards.escape(r.title)}" in reply["text"] for r in engine.roles())
 
 
-async def test_mention_without_question(bot: TeamsClient, connector: FakeConnector) -> None:
-    reply = await ask(bot, connector, channel_message(connector.url, ""))
+def test_mention_without_question(bot: TeamsClient, connector: FakeConnector) -> None:
+    reply = ask(bot, connector, channel_message(connector.url, ""))
     assert reply["text"] == cards.markdown(t("empty", "de"))
 
 
-async def test_too_long_question(bot: TeamsClient, connector: FakeConnector,
+def test_too_long_question(bot: TeamsClient, connector: FakeConnector,
                                  anonymous_settings: Settings) -> None:
     question = "Was macht der Vertrieb eigentlich den ganzen Tag? " * 40
-    reply = await ask(bot, connector, personal_message(connector.url, question))
+    reply = ask(bot, connector, personal_message(connector.url, question))
     limit = anonymous_settings.max_question_chars
     assert f"höchstens {limit}" in reply["text"]
 
 
-async def test_user_text_is_escaped_in_the_card(bot: TeamsClient, connector: FakeConnector
+def test_user_text_is_escaped_in_the_card(bot: TeamsClient, connector: FakeConnector
                                                 ) -> None:
     # Teams HTML-encodes what the user typed; other people's mentions arrive as <at>.
     text = ("<at>Max Muster</at> was macht ein **Vertriebsleiter** &lt;script&gt; "
             "[hier](https://evil.example)?")
-    reply = await ask(bot, connector, group_message(connector.url, text))
+    reply = ask(bot, connector, group_message(connector.url, text))
     line = texts_of(card_of(reply))[1]
     assert line == ("Deine Frage: Max Muster was macht ein \\*\\*Vertriebsleiter\\*\\* "
                     "\\<script\\> \\[hier\\](https://evil.example)?")
     assert "<" not in line.replace("\\<", "")
 
 
-async def test_show_more_button(bot: TeamsClient, connector: FakeConnector, engine: Engine
+def test_show_more_button(bot: TeamsClient, connector: FakeConnector, engine: Engine
                                 ) -> None:
-    first = await ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
+    first = ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
     [button, *_] = actions_of(card_of(first),
                               lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
-    reply = await ask(bot, connector, card_submit(connector.url, button["data"]))
+    reply = ask(bot, connector, card_submit(connector.url, button["data"]))
     passage = engine.get(button["data"]["passage"])
     assert passage is not None
     assert texts_of(card_of(reply))[0] == cards.escape(passage.title)
 
 
 @pytest.mark.parametrize(("helpful", "word"), [(True, "helpful"), (False, "not helpful")])
-async def test_feedback_is_acknowledged_and_logged(
+def test_feedback_is_acknowledged_and_logged(
     bot: TeamsClient, connector: FakeConnector, caplog: pytest.LogCaptureFixture,
     helpful: bool, word: str,
 ) -> None:
     value = {cards.ACTION_KEY: cards.FEEDBACK, "passage": "vertriebsleiter", "lang": "en",
              "helpful": helpful}
     with caplog.at_level(logging.INFO, logger="bot.teams.handlers"):
-        reply = await ask(bot, connector, card_submit(connector.url, value))
+        reply = ask(bot, connector, card_submit(connector.url, value))
     assert reply["text"] == cards.markdown(t("thanks_feedback", "en"))
     assert any(r.getMessage().startswith(f"Teams feedback: {word} for passage vertriebsleiter")
                for r in caplog.records)
 
 
-async def test_example_question_button(bot: TeamsClient, connector: FakeConnector) -> None:
+def test_example_question_button(bot: TeamsClient, connector: FakeConnector) -> None:
     question = "Was macht der Vertriebsleiter?"
     value = {cards.ACTION_KEY: cards.ASK, "q": question}
     activity = card_submit(connector.url, value, conversation_type="channel")
     activity["text"] = question  # messageBack sends the text along with the value
-    reply = await ask(bot, connector, activity)
+    reply = ask(bot, connector, activity)
     assert texts_of(card_of(reply))[1] == f"Deine Frage: {question}"
 
 
-async def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector: FakeConnector
+def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector: FakeConnector
                                                      ) -> None:
     value = {cards.ACTION_KEY: cards.SHOW, "passage": "../../etc/passwd" * 30}
-    reply = await ask(bot, connector, card_submit(connector.url, value))
+    reply = ask(bot, connector, card_submit(connector.url, value))
     assert reply["text"].startswith(cards.markdown(t("no_answer", "de")))  # the known roles
 
 
@@ -219,25 +218,25 @@ async def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector
      ([{"id": BOT_ID}, {"id": USER["id"]}], "en-US", "en")],
     ids=["bot-installed", "member-joined", "english-client"],
 )
-async def test_welcome_card(bot: TeamsClient, connector: FakeConnector, engine: Engine,
+def test_welcome_card(bot: TeamsClient, connector: FakeConnector, engine: Engine,
                             members: list[dict], locale: str | None, language: str) -> None:
-    reply = await ask(bot, connector, members_added(connector.url, members, locale=locale))
+    reply = ask(bot, connector, members_added(connector.url, members, locale=locale))
     card = card_of(reply)
     texts = texts_of(card)
     assert cards.escape(t("welcome", language)) in texts  # type: ignore[arg-type]
     assert all(f"**{cards.escape(d)}**" in texts for d in engine.by_department())
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
     assert len(asks) == 3
-    await connector.wait_messages(1)
+    connector.wait_messages(1)
     assert len(connector.messages()) == 1  # one card, however many joined
 
 
-async def test_expect_replies_returns_the_card_in_the_response(
+def test_expect_replies_returns_the_card_in_the_response(
     bot: TeamsClient, connector: FakeConnector
 ) -> None:
     activity = personal_message(connector.url, "Was macht ein Vertriebsleiter?",
                                 deliveryMode="expectReplies")
-    status, body = await bot.post(activity)
+    status, body = bot.post(activity)
     assert status == 200
     [reply] = [a for a in body["activities"] if a["type"] == "message"]
     assert texts_of(card_of(reply))[0] == "Vertriebsleiter"
@@ -257,13 +256,13 @@ class BrokenEngine:
         raise RuntimeError("index exploded")
 
 
-async def test_failure_gets_a_short_error_with_a_reference(
+def test_failure_gets_a_short_error_with_a_reference(
     start_bot: StartBot, anonymous_settings: Settings, engine: Engine,
     connector: FakeConnector, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot = await start_bot(anonymous_settings, BrokenEngine(engine))
+    bot = start_bot(anonymous_settings, BrokenEngine(engine))
     with caplog.at_level(logging.ERROR, logger="bot.teams.handlers"):
-        reply = await ask(bot, connector, personal_message(connector.url, "Was macht der CMO?"))
+        reply = ask(bot, connector, personal_message(connector.url, "Was macht der CMO?"))
     match = re.search(r"Referenz: ([0-9a-f]{12})", reply["text"])
     assert match, reply["text"]
     assert "index exploded" not in reply["text"] and "Traceback" not in reply["text"]
@@ -271,14 +270,14 @@ async def test_failure_gets_a_short_error_with_a_reference(
     assert record.exc_info and "index exploded" in str(record.exc_info[1])
 
 
-async def test_served_by_the_shared_web_app(
+def test_served_by_the_shared_web_app(
     start_bot: StartBot, anonymous_settings: Settings, engine: Engine,
     connector: FakeConnector,
 ) -> None:
     from bot.server import create_web_app
 
-    bot = await start_bot(anonymous_settings, engine,
+    bot = start_bot(anonymous_settings, engine,
                           app=create_web_app(anonymous_settings,
                                              compose.conversation(anonymous_settings, engine)))
-    reply = await ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
+    reply = ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
     assert texts_of(card_of(reply))[0] == "Leiter Marketing"
