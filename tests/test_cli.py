@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,7 +119,7 @@ def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_pat
     assert missing.returncode == 1 and "rolle build" in missing.stderr
     assert "Traceback" not in missing.stderr
     first = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
-    assert first.returncode == 0 and "Built index: 18 passages" in first.stdout
+    assert first.returncode == 0 and re.match(r"Built index: \d+ passages", first.stdout)
     second = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
     assert second.returncode == 0 and "nothing to do" in second.stdout
     asked = subprocess.run([*rolle, "ask", "--json", "--batch", "-"], env=env, text=True,
