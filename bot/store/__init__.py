@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.store import MAX_QUESTION_CHARS, StoreError
@@ -51,11 +52,8 @@ def open_store(
     return SqlStore(engine, secret=key, max_question_chars=max_question_chars)
 
 
-def _stored_secret(engine: object) -> bytes:
-    from sqlalchemy import Engine
-
-    assert isinstance(engine, Engine)
-    insert = SqlStore(engine, secret=b"")._insert
+def _stored_secret(engine: Engine) -> bytes:
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with engine.begin() as conn:
         conn.execute(insert(meta).values(name=SECRET_NAME, value=secrets.token_hex(32))
                      .on_conflict_do_nothing(index_elements=[meta.c.name]))
