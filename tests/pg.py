@@ -85,7 +85,7 @@ class PostgresServer:
         kwargs: dict[str, object] = {}
         if self.user is not None:
             kwargs = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
-        return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        return subprocess.run(  # type: ignore[call-overload]
             [str(self.bin / args[0]), *args[1:]], capture_output=True, text=True,
             timeout=timeout, cwd=self.folder, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"},
             **kwargs)
@@ -102,7 +102,7 @@ class PostgresServer:
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                   "-c fsync=off -c full_page_writes=off")
         done = self._pg("pg_ctl", "-D", str(self.folder / "data"), "-l",
                         str(self.folder / "server.log"), "-o", options, "-w", "-t", "60", "start")
         if done.returncode:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, RowMapping, and_, select
 
 from bot.core.store import Delivery, FeedbackRow, PassageScore, QuestionRow
 from bot.store.schema import feedback, question_passages, questions
 
 
-def delivery(row: Mapping[str, Any]) -> Delivery:
+def delivery(row: RowMapping) -> Delivery:
     """A ``deliveries`` row as a :class:`Delivery`."""
     return Delivery(
         key=row["key"], platform=row["platform"], kind=row["kind"],

@@ -37,8 +37,15 @@ from bot.core.store import (
     clean_text,
 )
 from bot.store import reads
-from bot.store.schema import claims, deliveries, feedback, question_passages, questions
-from bot.store.schema import rate_windows, threads
+from bot.store.schema import (
+    claims,
+    deliveries,
+    feedback,
+    question_passages,
+    questions,
+    rate_windows,
+    threads,
+)
 
 log = logging.getLogger(__name__)
 DELIVERY_KEEP = timedelta(days=1)  # answered/expired deliveries: long enough for retries
@@ -140,10 +147,10 @@ class SqlStore:
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
         """True for exactly one caller per key until the claim expires."""
         now = self._clock()
-        stmt = self._insert(claims).values(
+        new = self._insert(claims).values(
             key=key[:255], expires_at=now + timedelta(seconds=ttl_seconds))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[claims.c.key], set_={"expires_at": stmt.excluded.expires_at},
+        stmt = new.on_conflict_do_update(
+            index_elements=[claims.c.key], set_={"expires_at": new.excluded.expires_at},
             where=claims.c.expires_at <= now,
         ).returning(claims.c.key)
         with self._tx("claim an event") as conn:
@@ -170,9 +177,9 @@ class SqlStore:
     def count_question(self, user_id: str, *, window_seconds: int = 60) -> int:
         """Count a question in the user's current fixed window; returns the count."""
         start = int(self._clock().timestamp()) // window_seconds * window_seconds
-        stmt = self._insert(rate_windows).values(
+        new = self._insert(rate_windows).values(
             user_key=self.user_key(user_id), window_start=start, count=1)
-        stmt = stmt.on_conflict_do_update(
+        stmt = new.on_conflict_do_update(
             index_elements=[rate_windows.c.user_key, rate_windows.c.window_start],
             set_={"count": rate_windows.c.count + 1},
         ).returning(rate_windows.c.count)
