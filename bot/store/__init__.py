@@ -58,5 +58,5 @@ def _stored_secret(engine: Engine) -> bytes:
         conn.execute(insert(meta).values(name=SECRET_NAME, value=secrets.token_hex(32))
                      .on_conflict_do_nothing(index_elements=[meta.c.name]))
         value = conn.execute(select(meta.c.value).where(meta.c.name == SECRET_NAME)).scalar_one()
-    log.warning("ROLLE_SECRET is not set: user keys use a generated key kept in the database")
+    log.info("ROLLE_SECRET is not set: user keys use a generated key kept in the database")
     return bytes.fromhex(value)
