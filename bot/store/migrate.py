@@ -8,6 +8,8 @@ after the other.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +67,36 @@ def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise DatabaseURLError(f"ROLLE_DATABASE_URL cannot be used: {exc}") from exc
     if backend == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, start transactions (see _sqlite_begin):
+    # the module's own handling leaves DDL outside transactions.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging (readers never wait for writers) is a property of the file; the
+    # switch needs the file to itself and does not wait, so first connections that race
+    # retry for a few seconds.
+    for attempt in range(100):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Take the write lock at the start: a transaction that reads and then writes cannot
+    # fail half-way with "database is locked"; others wait (busy timeout) instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _config() -> Config:
