@@ -145,6 +145,33 @@ def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.admin import db_purge, db_upgrade
+
+    print(db_upgrade(settings) if args.action == "upgrade" else db_purge(settings))
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.admin import forget
+
+    print(forget(settings, args.user_id))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.admin import report
+
+    print(report(settings, days=args.days, html=Path(args.html) if args.html else None))
+    return EXIT_OK
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 3660:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of days (1-3660)")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rolle", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +197,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("teams-package", help="zip the Teams app package")
     p.add_argument("--output", default="dist/rollenbot-teams.zip")
     p.set_defaults(func=cmd_teams_package)
+    p = sub.add_parser("db", help="database: apply migrations, or purge old records")
+    p.add_argument("action", choices=["upgrade", "purge"])
+    p.set_defaults(func=cmd_db)
+    p = sub.add_parser("forget", help="delete every record of one user (data protection)")
+    p.add_argument("user_id", metavar="USER_ID", help="the Slack or Teams user id")
+    p.set_defaults(func=cmd_forget)
+    p = sub.add_parser("report", help="knowledge-gap report of the recorded questions")
+    p.add_argument("--days", type=_days, default=30, metavar="N", help="period (default 30)")
+    p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,22 @@ class Settings(BaseSettings):
     teams_domain: str | None = Field(None, alias="ROLLE_TEAMS_DOMAIN")
     teams_developer_name: str = Field("Rollenbot", alias="ROLLE_TEAMS_DEVELOPER_NAME")
     teams_website_url: str | None = Field(None, alias="ROLLE_TEAMS_WEBSITE_URL")
+
+    # --- store: questions, feedback, shared state (see bot/store) -------------------
+    database_url: str = Field(f"sqlite:///{ROOT / 'var' / 'rollenbot.db'}",
+                              alias="ROLLE_DATABASE_URL")
+    # Key for the users' pseudonyms (HMAC-SHA256). Unset: generated once, kept in the database.
+    secret: SecretStr | None = Field(None, alias="ROLLE_SECRET")
+    retention_days: int = Field(90, ge=1, alias="ROLLE_RETENTION_DAYS")
+    # Slack/Teams user ids that see the knowledge-gap report, comma-separated.
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ROLLE_ADMINS")
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.replace(";", ",").replace(" ", ",").split(",") if part]
+        return value
 
     @property
     def slack_enabled(self) -> bool:

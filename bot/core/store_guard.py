@@ -1,0 +1,203 @@
+"""A store wrapper that never lets a database problem cost a user their answer.
+
+:class:`GuardedStore` calls the real store; when a call fails it logs the failure once
+with a reference and returns a safe value instead of raising. After a failure it skips
+the database for ``cooldown_seconds`` (so an outage costs no connect timeouts per
+question), and meanwhile keeps claims, threads and rate counts in process memory, so a
+single process still deduplicates, follows threads and limits rates while the database
+is away. What cannot be kept (questions, feedback, deliveries) is logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from bot.core.store import (
+    Delivery,
+    FeedbackRow,
+    NewDelivery,
+    NewQuestion,
+    Purged,
+    QuestionRow,
+    Store,
+    StoreError,
+    Verdict,
+)
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+MAX_LOCAL = 10_000
+
+
+class _Local:
+    """Bounded in-memory keys with expiry times (monotonic seconds)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._until: OrderedDict[str, float] = OrderedDict()
+        self._clock = clock
+
+    def get(self, key: str) -> float | None:
+        until = self._until.get(key)
+        return until if until is not None and until > self._clock() else None
+
+    def put(self, key: str, ttl: float) -> None:
+        self._until[key] = self._clock() + ttl
+        self._until.move_to_end(key)
+        while len(self._until) > MAX_LOCAL:
+            self._until.popitem(last=False)
+
+
+class GuardedStore:
+    """Wraps a :class:`Store`: same calls, but failures are logged, not raised.
+
+    Returns on failure: ``record_question`` None, ``record_feedback`` False, ``claim``
+    and ``accept`` decide from process memory (fail open: answering twice beats not
+    answering), ``is_answered`` False, the listings empty.
+    """
+
+    def __init__(
+        self, store: Store, *, cooldown_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Wrap ``store``.
+
+        Args:
+            store: the real store.
+            cooldown_seconds: after a failure, skip the database this long.
+            clock: monotonic time source, replaceable in tests.
+        """
+        self.store = store
+        self._cooldown = cooldown_seconds
+        self._clock = clock
+        self._down_until = 0.0
+        self._down_ref = ""
+        self._claims = _Local(clock)
+        self._threads = _Local(clock)
+        self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
+
+    @property
+    def healthy(self) -> bool:
+        """False while the database is being skipped after a failure."""
+        return self._clock() >= self._down_until
+
+    def _call(self, what: str, call: Callable[[], T], fallback: Callable[[], T]) -> T:
+        if not self.healthy:
+            log.warning("store: %s skipped, database unavailable (ref %s)", what, self._down_ref)
+            return fallback()
+        try:
+            return call()
+        except Exception as exc:
+            ref = exc.reference if isinstance(exc, StoreError) else uuid.uuid4().hex[:8]
+            if not isinstance(exc, StoreError):  # a bug, not an outage: keep the traceback
+                log.exception("store: %s failed (ref %s)", what, ref)
+            log.error("store: %s failed, carrying on without the database for %.0f s "
+                      "(ref %s)", what, self._cooldown, ref)
+            self._down_until = self._clock() + self._cooldown
+            self._down_ref = ref
+            return fallback()
+
+    def user_key(self, user_id: str) -> str:
+        """The pseudonymous key (computed locally, never fails)."""
+        return self.store.user_key(user_id)
+
+    def record_question(self, question: NewQuestion) -> str | None:
+        """The question's id, or None if it could not be recorded."""
+        return self._call("record a question", lambda: self.store.record_question(question),
+                          lambda: None)
+
+    def record_feedback(
+        self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
+    ) -> bool:
+        """True if stored."""
+        return self._call("record feedback", lambda: self.store.record_feedback(
+            question_id, user_id=user_id, verdict=verdict, comment=comment), lambda: False)
+
+    def claim(self, key: str, *, ttl_seconds: float) -> bool:
+        """Claim in the database, or in process memory while it is away."""
+        def local() -> bool:
+            if self._claims.get(key) is not None:
+                return False
+            self._claims.put(key, ttl_seconds)
+            return True
+
+        won = self._call("claim an event", lambda: self.store.claim(
+            key, ttl_seconds=ttl_seconds), local)
+        if won:
+            self._claims.put(key, ttl_seconds)  # so a later outage still knows it
+        return won
+
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+        """Record a pending delivery; while the database is away, True unless this
+        process already saw the key."""
+        return self._call("accept a delivery", lambda: self.store.accept(
+            delivery, lease_seconds=lease_seconds),
+            lambda: self.claim(f"accept:{delivery.key}", ttl_seconds=3600))
+
+    def mark_answered(self, key: str) -> None:
+        """Mark answered (skipped while the database is away)."""
+        self._call("mark a delivery answered", lambda: self.store.mark_answered(key),
+                   lambda: None)
+
+    def is_answered(self, key: str) -> bool:
+        """False when unknown or the database is away."""
+        return self._call("look up a delivery", lambda: self.store.is_answered(key),
+                          lambda: False)
+
+    def take_pending(
+        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+    ) -> tuple[Delivery, ...]:
+        """Deliveries to resume (none while the database is away)."""
+        return self._call("take pending deliveries", lambda: self.store.take_pending(
+            max_age_seconds=max_age_seconds, lease_seconds=lease_seconds), tuple)
+
+    def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:
+        """Deliveries too old to resume (none while the database is away)."""
+        return self._call("expire pending deliveries", lambda: self.store.expire_pending(
+            max_age_seconds=max_age_seconds), tuple)
+
+    def remember_thread(self, conversation: str, thread: str) -> None:
+        """Remember in the database and in process memory."""
+        self._threads.put(f"{conversation}\x1f{thread}", 7 * 86400)
+        self._call("remember a thread", lambda: self.store.remember_thread(
+            conversation, thread), lambda: None)
+
+    def in_thread(self, conversation: str, thread: str) -> bool:
+        """From the database, or from process memory while it is away."""
+        return self._call("look up a thread", lambda: self.store.in_thread(
+            conversation, thread),
+            lambda: self._threads.get(f"{conversation}\x1f{thread}") is not None)
+
+    def count_question(self, user_id: str, *, window_seconds: int = 60) -> int:
+        """From the database, or counted in process memory while it is away."""
+        def local() -> int:
+            slot = (user_id, int(time.time()) // window_seconds)
+            self._counts[slot] = self._counts.pop(slot, 0) + 1
+            while len(self._counts) > MAX_LOCAL:
+                self._counts.popitem(last=False)
+            return self._counts[slot]
+
+        return self._call("count a question", lambda: self.store.count_question(
+            user_id, window_seconds=window_seconds), local)
+
+    def questions_since(self, since: datetime) -> tuple[QuestionRow, ...]:
+        """Recorded questions (none while the database is away)."""
+        return self._call("read questions", lambda: self.store.questions_since(since), tuple)
+
+    def feedback_since(self, since: datetime) -> tuple[FeedbackRow, ...]:
+        """Recorded feedback (none while the database is away)."""
+        return self._call("read feedback", lambda: self.store.feedback_since(since), tuple)
+
+    def purge(self, *, retention_days: int) -> Purged:
+        """Purge old records (nothing while the database is away; retried next day)."""
+        return self._call("purge old records", lambda: self.store.purge(
+            retention_days=retention_days), Purged)
+
+    def close(self) -> None:
+        """Close the real store."""
+        self.store.close()

@@ -1,0 +1,119 @@
+"""The tables, as SQLAlchemy Core metadata (the migrations create them; this reads them).
+
+Times are stored as UTC: ``timestamptz`` on PostgreSQL, naive UTC text on SQLite. Users
+appear only as ``user_key``, the keyed hash of their platform id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+questions = Table(
+    "questions", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("asked_at", UTCDateTime, nullable=False, index=True),
+    Column("platform", String(16), nullable=False),
+    Column("surface", String(32), nullable=False),
+    Column("user_key", String(64), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+)
+
+question_passages = Table(
+    "question_passages", metadata,
+    Column("question_id", String(32), ForeignKey("questions.id"), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("passage_id", String(200), nullable=False),
+    Column("score", Float, nullable=False),
+)
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_id", String(32), ForeignKey("questions.id"), nullable=False, index=True),
+    Column("given_at", UTCDateTime, nullable=False, index=True),
+    Column("user_key", String(64), nullable=False, index=True),
+    Column("verdict", String(16), nullable=False),
+    Column("comment", Text, nullable=True),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("user_key", String(64), nullable=False, index=True),
+    Column("payload", Text, nullable=False),
+    Column("target", Text, nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("accepted_at", UTCDateTime, nullable=False, index=True),
+    Column("lease_until", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=True),
+)
+
+threads = Table(
+    "threads", metadata,
+    Column("conversation", String(255), primary_key=True),
+    Column("thread", String(255), primary_key=True),
+    Column("remembered_at", UTCDateTime, nullable=False, index=True),
+)
+
+rate_windows = Table(
+    "rate_windows", metadata,
+    Column("user_key", String(64), primary_key=True),
+    Column("window_start", Integer, primary_key=True),  # epoch seconds
+    Column("count", Integer, nullable=False),
+)

@@ -1,0 +1,294 @@
+"""The store on SQLAlchemy Core: one implementation for SQLite and PostgreSQL.
+
+Claims, deliveries, thread marks and rate counts are single ``INSERT … ON CONFLICT``
+or ``UPDATE … RETURNING`` statements, so they are atomic across threads and processes
+on both databases. Every database failure becomes a :class:`StoreError` with a
+reference that is also logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.core.store import (
+    MAX_COMMENT_CHARS,
+    MAX_QUESTION_CHARS,
+    Delivery,
+    FeedbackRow,
+    NewDelivery,
+    NewQuestion,
+    Purged,
+    QuestionRow,
+    StoreError,
+    Verdict,
+    clean_text,
+)
+from bot.store import reads
+from bot.store.schema import (
+    claims,
+    deliveries,
+    feedback,
+    question_passages,
+    questions,
+    rate_windows,
+    threads,
+)
+
+log = logging.getLogger(__name__)
+DELIVERY_KEEP = timedelta(days=1)  # answered/expired deliveries: long enough for retries
+MAX_PASSAGES = 10
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore:
+    """The :class:`bot.core.store.Store` on a SQLAlchemy engine (see ``open_store``)."""
+
+    def __init__(
+        self, engine: Engine, *, secret: bytes,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        """Wrap a migrated engine.
+
+        Args:
+            engine: an engine whose database is at the newest revision.
+            secret: the key for the users' pseudonyms (HMAC-SHA256).
+            max_question_chars: questions are cut to this length.
+            clock: the time source (aware UTC), replaceable in tests.
+        """
+        self.engine = engine
+        self._secret = secret
+        self._max_chars = max_question_chars
+        self._clock = clock
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @contextmanager
+    def _tx(self, what: str) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            ref = uuid.uuid4().hex[:8]
+            log.error("store: %s failed (ref %s): %s", what, ref,
+                      str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            raise StoreError(f"the database could not {what}", reference=ref) from exc
+
+    def user_key(self, user_id: str) -> str:
+        """The keyed hash stored instead of ``user_id``."""
+        raw = user_id.encode("utf-8", "surrogatepass")
+        return hmac.new(self._secret, raw, hashlib.sha256).hexdigest()
+
+    # --- questions and feedback -----------------------------------------------------
+    def record_question(self, question: NewQuestion) -> str:
+        """Store a question (text cleaned and cut); returns its new id."""
+        qid = uuid.uuid4().hex
+        row = {
+            "id": qid, "asked_at": question.asked_at or self._clock(),
+            "platform": clean_text(question.platform, 16),
+            "surface": clean_text(question.surface, 32),
+            "user_key": self.user_key(question.user_id),
+            "text": clean_text(question.text, self._max_chars),
+            "language": clean_text(question.language, 8) or "?",
+            "outcome": clean_text(question.outcome, 16),
+            "latency_ms": max(0, int(question.latency_ms)),
+        }
+        hits = [
+            {"question_id": qid, "rank": rank, "passage_id": clean_text(p.passage_id, 200),
+             "score": float(p.score) if math.isfinite(p.score) else 0.0}
+            for rank, p in enumerate(question.passages[:MAX_PASSAGES])
+        ]
+        with self._tx("record a question") as conn:
+            conn.execute(questions.insert(), row)
+            if hits:
+                conn.execute(question_passages.insert(), hits)
+        return qid
+
+    def record_feedback(
+        self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
+    ) -> bool:
+        """Store a verdict; False (logged) if the question is unknown or purged."""
+        if verdict not in ("helpful", "not_helpful"):
+            raise ValueError(f"unknown verdict {verdict!r}")
+        note = clean_text(comment, MAX_COMMENT_CHARS) if comment else ""
+        try:
+            with self._tx("record feedback") as conn:
+                known = len(question_id) <= 32 and conn.execute(
+                    select(exists().where(questions.c.id == question_id))).scalar()
+                if known:
+                    conn.execute(feedback.insert(), {
+                        "question_id": question_id, "given_at": self._clock(),
+                        "user_key": self.user_key(user_id), "verdict": verdict,
+                        "comment": note or None})
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):  # purged in between
+                raise
+            known = False
+        if not known:
+            log.warning("store: feedback for unknown question %r ignored", question_id[:40])
+        return bool(known)
+
+    # --- claims, threads, rate windows ------------------------------------------------
+    def claim(self, key: str, *, ttl_seconds: float) -> bool:
+        """True for exactly one caller per key until the claim expires."""
+        now = self._clock()
+        new = self._insert(claims).values(
+            key=key[:255], expires_at=now + timedelta(seconds=ttl_seconds))
+        stmt = new.on_conflict_do_update(
+            index_elements=[claims.c.key], set_={"expires_at": new.excluded.expires_at},
+            where=claims.c.expires_at <= now,
+        ).returning(claims.c.key)
+        with self._tx("claim an event") as conn:
+            return conn.execute(stmt).first() is not None
+
+    def remember_thread(self, conversation: str, thread: str) -> None:
+        """Remember (or refresh) a thread the bot answers in."""
+        now = self._clock()
+        stmt = self._insert(threads).values(
+            conversation=conversation[:255], thread=thread[:255], remembered_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[threads.c.conversation, threads.c.thread],
+            set_={"remembered_at": now})
+        with self._tx("remember a thread") as conn:
+            conn.execute(stmt)
+
+    def in_thread(self, conversation: str, thread: str) -> bool:
+        """Whether the bot answers in this thread."""
+        query = select(exists().where(threads.c.conversation == conversation[:255],
+                                      threads.c.thread == thread[:255]))
+        with self._tx("look up a thread") as conn:
+            return bool(conn.execute(query).scalar())
+
+    def count_question(self, user_id: str, *, window_seconds: int = 60) -> int:
+        """Count a question in the user's current fixed window; returns the count."""
+        start = int(self._clock().timestamp()) // window_seconds * window_seconds
+        new = self._insert(rate_windows).values(
+            user_key=self.user_key(user_id), window_start=start, count=1)
+        stmt = new.on_conflict_do_update(
+            index_elements=[rate_windows.c.user_key, rate_windows.c.window_start],
+            set_={"count": rate_windows.c.count + 1},
+        ).returning(rate_windows.c.count)
+        with self._tx("count a question") as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    # --- durable answering ------------------------------------------------------------
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+        """Record a delivery as pending; False if its key was accepted before."""
+        now = self._clock()
+        stmt = self._insert(deliveries).values(
+            key=delivery.key[:255], platform=delivery.platform, kind=delivery.kind[:32],
+            user_key=self.user_key(delivery.user_id),
+            payload=json.dumps(dict(delivery.payload), ensure_ascii=False, default=str),
+            target=None if delivery.target is None else json.dumps(
+                dict(delivery.target), ensure_ascii=False, default=str),
+            status="pending", accepted_at=now,
+            lease_until=now + timedelta(seconds=lease_seconds),
+        ).on_conflict_do_nothing(index_elements=[deliveries.c.key]).returning(deliveries.c.key)
+        with self._tx("accept a delivery") as conn:
+            return conn.execute(stmt).first() is not None
+
+    def mark_answered(self, key: str) -> None:
+        """Mark a delivery answered."""
+        stmt = update(deliveries).where(deliveries.c.key == key[:255]).values(
+            status="answered", answered_at=self._clock())
+        with self._tx("mark a delivery answered") as conn:
+            conn.execute(stmt)
+
+    def is_answered(self, key: str) -> bool:
+        """Whether the delivery with this key was answered."""
+        query = select(deliveries.c.status).where(deliveries.c.key == key[:255])
+        with self._tx("look up a delivery") as conn:
+            return conn.execute(query).scalar() == "answered"
+
+    def take_pending(
+        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+    ) -> tuple[Delivery, ...]:
+        """Lease pending deliveries younger than ``max_age_seconds`` whose lease ran out."""
+        now = self._clock()
+        stmt = update(deliveries).where(
+            deliveries.c.status == "pending", deliveries.c.lease_until <= now,
+            deliveries.c.accepted_at >= now - timedelta(seconds=max_age_seconds),
+        ).values(lease_until=now + timedelta(seconds=lease_seconds)).returning(*deliveries.c)
+        with self._tx("take pending deliveries") as conn:
+            rows = conn.execute(stmt).mappings().all()
+        return tuple(sorted((reads.delivery(r) for r in rows), key=lambda d: d.accepted_at))
+
+    def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:
+        """Mark pending deliveries older than ``max_age_seconds`` (lease run out) expired."""
+        now = self._clock()
+        stmt = update(deliveries).where(
+            deliveries.c.status == "pending", deliveries.c.lease_until <= now,
+            deliveries.c.accepted_at < now - timedelta(seconds=max_age_seconds),
+        ).values(status="expired").returning(*deliveries.c)
+        with self._tx("expire pending deliveries") as conn:
+            rows = conn.execute(stmt).mappings().all()
+        return tuple(sorted((reads.delivery(r) for r in rows), key=lambda d: d.accepted_at))
+
+    # --- reading, retention -----------------------------------------------------------
+    def questions_since(self, since: datetime) -> tuple[QuestionRow, ...]:
+        """Questions asked at or after ``since``, oldest first."""
+        with self._tx("read questions") as conn:
+            return reads.questions_since(conn, since)
+
+    def feedback_since(self, since: datetime) -> tuple[FeedbackRow, ...]:
+        """Feedback given at or after ``since``, oldest first."""
+        with self._tx("read feedback") as conn:
+            return reads.feedback_since(conn, since)
+
+    def purge(self, *, retention_days: int) -> Purged:
+        """Delete what is older than the retention period (short-lived state sooner)."""
+        now = self._clock()
+        cutoff = now - timedelta(days=retention_days)
+        old = select(questions.c.id).where(questions.c.asked_at < cutoff)
+        statements: dict[str, Any] = {
+            "feedback": delete(feedback).where(
+                (feedback.c.given_at < cutoff) | feedback.c.question_id.in_(old)),
+            "question_passages": delete(question_passages).where(
+                question_passages.c.question_id.in_(old)),
+            "questions": delete(questions).where(questions.c.asked_at < cutoff),
+            "claims": delete(claims).where(claims.c.expires_at <= now),
+            "deliveries": delete(deliveries).where(
+                deliveries.c.accepted_at < now - DELIVERY_KEEP),
+            "threads": delete(threads).where(threads.c.remembered_at < cutoff),
+            "rate_windows": delete(rate_windows).where(
+                rate_windows.c.window_start < int((now - DELIVERY_KEEP).timestamp())),
+        }
+        return self._delete("purge old records", statements)
+
+    def forget(self, user_id: str) -> Purged:
+        """Delete every record of one user."""
+        key = self.user_key(user_id)
+        theirs = select(questions.c.id).where(questions.c.user_key == key)
+        return self._delete("forget a user", {
+            "feedback": delete(feedback).where(
+                (feedback.c.user_key == key) | feedback.c.question_id.in_(theirs)),
+            "question_passages": delete(question_passages).where(
+                question_passages.c.question_id.in_(theirs)),
+            "questions": delete(questions).where(questions.c.user_key == key),
+            "deliveries": delete(deliveries).where(deliveries.c.user_key == key),
+            "rate_windows": delete(rate_windows).where(rate_windows.c.user_key == key),
+        })
+
+    def _delete(self, what: str, statements: dict[str, Any]) -> Purged:
+        with self._tx(what) as conn:
+            counts = {name: conn.execute(stmt).rowcount for name, stmt in statements.items()}
+        return Purged(counts={k: v for k, v in counts.items() if v})
+
+    def close(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()
