@@ -102,7 +102,13 @@ def _prompt_lines() -> Iterable[str]:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    conversation = Conversation(compose.load_engine(settings))
+    engine = compose.load_engine(settings)
+    try:
+        store = compose.open_store(settings)
+    except RollenbotError as exc:  # the chat still works; it just records nothing
+        print(f"rolle: questions are not recorded: {exc}", file=sys.stderr)
+        store = None
+    conversation = Conversation(engine, store=store)
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
     chat(conversation, _prompt_lines() if sys.stdin.isatty() else sys.stdin, print)
@@ -126,7 +132,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from bot.teams.auth import auth_configuration
 
         auth_configuration(settings)
-    serve(settings, compose.conversation(settings, compose.load_engine(settings)))
+    store = compose.open_store(settings)
+    serve(settings, compose.conversation(settings, compose.load_engine(settings), store))
     return EXIT_OK
 
 

@@ -7,12 +7,13 @@ itself takes explicit arguments and never reads settings.
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation import Answerer, Conversation
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.index import Fingerprint, build_index, load_index, staleness
 from bot.core.knowledge import Knowledge, load_knowledge
-from bot.ratelimit import RateLimiter
+from bot.core.store_guard import GuardedStore
+from bot.ratelimit import Limiter, RateLimiter, StoreLimiter
 
 
 def fingerprint(settings: Settings, knowledge: Knowledge) -> Fingerprint:
@@ -68,6 +69,22 @@ def build(settings: Settings, *, force: bool = False) -> tuple[Knowledge, dict |
     return knowledge, manifest, reason
 
 
-def conversation(settings: Settings, engine: Engine) -> Conversation:
-    """The conversation core with the per-user rate limit from ``settings``."""
-    return Conversation(engine, limiter=RateLimiter(settings.rate_limit_per_minute))
+def open_store(settings: Settings) -> GuardedStore:
+    """The database that ``settings`` name, migrated, behind the guard that turns a
+    database failure into a log line instead of a lost answer.
+
+    Raises:
+        DatabaseURLError, StoreError: the database cannot be opened (one clear line).
+    """
+    from bot.store.admin import store_from_settings
+
+    return GuardedStore(store_from_settings(settings))
+
+
+def conversation(settings: Settings, engine: Answerer,
+                 store: GuardedStore | None = None) -> Conversation:
+    """The conversation core: the per-user rate limit from ``settings`` (kept in the
+    store when there is one, so replicas share it) and the question record."""
+    per_minute = settings.rate_limit_per_minute
+    limiter: Limiter = StoreLimiter(store, per_minute) if store else RateLimiter(per_minute)
+    return Conversation(engine, limiter=limiter, store=store)

@@ -9,15 +9,18 @@ asker is over the rate limit is decided here, once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from bot.core import language as lang
 from bot.core.models import Answer, Hit, Language, Passage
+from bot.core.store import NewQuestion, PassageScore, Platform, Surface
+from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
-from bot.ratelimit import RateLimiter, Verdict
+from bot.ratelimit import Limiter, Verdict
 
 ReplyKind = Literal[
     "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited"
@@ -28,6 +31,9 @@ OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
 HELP_WORDS = frozenset({"hilfe", "help", "?"})
 LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
 ENGLISH_COMMANDS = frozenset({"help", "list", "roles", "topics"})
+# Replies that answer a question, and the outcome the store records for them.
+_RECORDED: dict[str, Literal["answer", "clarify", "none"]] = {
+    "role": "answer", "answer": "answer", "clarify": "clarify", "none": "none"}
 MAX_OFFERED = 2  # further matches or related roles shown as buttons under a quote
 _TRAILING = "!.:;, \t"
 
@@ -76,6 +82,7 @@ class Reply:
         comparison: ``shown`` holds two passages to read side by side.
         limit: the maximum question length, for ``too_long``.
         notify: for ``rate_limited``: tell the asker (first time) or stay quiet.
+        question_id: the recorded question's id (for feedback), None if not recorded.
     """
 
     kind: ReplyKind
@@ -89,6 +96,7 @@ class Reply:
     comparison: bool = False
     limit: int = 0
     notify: bool = True
+    question_id: str | None = None
 
     @property
     def best(self) -> Passage | None:
@@ -116,18 +124,38 @@ def command_word(text: str) -> str:
 class Conversation:
     """Decides the reply to a line of text; front ends render it."""
 
-    def __init__(self, engine: Answerer, *, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, engine: Answerer, *, limiter: Limiter | None = None,
+                 store: GuardedStore | None = None) -> None:
         """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
-        (help and the list do not)."""
+        (help and the list do not); with a ``store``, questions and their outcomes are
+        recorded (pass a guarded store: recording must never cost an answer)."""
         self.engine = engine
         self.limiter = limiter
+        self.store = store
 
-    def respond(self, text: str, *, user: str | None = None) -> Reply:
-        """The reply to one line from ``user`` (None: no rate limit applies).
+    def respond(self, text: str, *, user: str | None = None, platform: Platform = "terminal",
+                surface: Surface = "terminal") -> Reply:
+        """The reply to one line from ``user`` (None: no rate limit applies), asked on
+        ``platform`` through ``surface`` (both only recorded).
 
         The engine is synchronous and CPU-bound: async front ends call this in a worker
         thread.
         """
+        started = time.perf_counter()
+        reply = self._decide(text, user)
+        if self.store is None or reply.kind not in _RECORDED:
+            return reply
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        scores = {h.passage.id: h.score for h in reply.hits}
+        passages = reply.shown + reply.offered if reply.kind != "none" else ()
+        question_id = self.store.record_question(NewQuestion(
+            platform=platform, surface=surface, user_id=user or "-", text=reply.question,
+            language=reply.language, outcome=_RECORDED[reply.kind], latency_ms=latency_ms,
+            passages=tuple(PassageScore(passage_id=p.id, score=scores.get(p.id, 1.0))
+                           for p in passages)))
+        return replace(reply, question_id=question_id)
+
+    def _decide(self, text: str, user: str | None) -> Reply:
         question = clean_question(text)
         word = command_word(question)
         command_language: Language = "en" if word in ENGLISH_COMMANDS else "de"

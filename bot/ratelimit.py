@@ -1,4 +1,4 @@
-"""Per-user rate limit: at most N questions in any 60 seconds."""
+"""Per-user rate limit: at most N questions a minute, in memory or in the shared store."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import Enum
+from typing import Protocol
+
+from bot.core.store_guard import GuardedStore
 
 WINDOW_SECONDS = 60.0
 
@@ -16,6 +19,32 @@ class Verdict(Enum):
     ALLOW = "allow"  # answer it
     NOTIFY = "notify"  # over the limit: tell the user once
     DROP = "drop"  # over the limit and already told: stay quiet
+
+
+class Limiter(Protocol):
+    """Counts a user's question and says what to do with it."""
+
+    def check(self, user: str) -> Verdict:
+        """Count a question from ``user`` and say whether to answer it."""
+        ...
+
+
+class StoreLimiter:
+    """The limit kept in the store: the same count for every replica, atomic, and kept
+    across restarts (a fixed one-minute window per user)."""
+
+    def __init__(self, store: GuardedStore, per_minute: int) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.store = store
+        self.per_minute = per_minute
+
+    def check(self, user: str) -> Verdict:
+        """Allow up to ``per_minute`` a minute; tell the user once; then stay quiet."""
+        count = self.store.count_question(user, window_seconds=int(WINDOW_SECONDS))
+        if count <= self.per_minute:
+            return Verdict.ALLOW
+        return Verdict.NOTIFY if count == self.per_minute + 1 else Verdict.DROP
 
 
 class RateLimiter:

@@ -18,12 +18,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.core.store_guard import GuardedStore
 from bot.inflight import InFlight
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ CONVERSATION_KEY = web.AppKey("conversation", Conversation)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 INFLIGHT_KEY = web.AppKey("inflight", InFlight)
 SHUTDOWN_GRACE_SECONDS = 20.0
+PURGE_INTERVAL_SECONDS = 24 * 3600.0
 
 
 def create_web_app(settings: Settings, conversation: Conversation) -> web.Application:
@@ -45,6 +48,8 @@ def create_web_app(settings: Settings, conversation: Conversation) -> web.Applic
     web_app[SETTINGS_KEY] = settings
     web_app[INFLIGHT_KEY] = inflight = InFlight()
     web_app.router.add_get("/healthz", healthz)
+    if conversation.store is not None:
+        web_app.cleanup_ctx.append(_purge_daily(conversation.store, settings.retention_days))
     if settings.slack_enabled:
         from bot.slack.app import add_slack_routes
 
@@ -54,6 +59,29 @@ def create_web_app(settings: Settings, conversation: Conversation) -> web.Applic
 
         add_teams_routes(web_app, settings, conversation, inflight)
     return web_app
+
+
+def _purge_daily(store: GuardedStore, retention_days: int
+                 ) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that purges records older than ``retention_days`` at start and
+    then once a day, while the server runs (the purge is idempotent, so replicas may all
+    do it)."""
+
+    async def purge_loop() -> None:
+        while True:
+            purged = await asyncio.to_thread(store.purge, retention_days=retention_days)
+            if purged.total:
+                log.info("purged %d records older than %d days", purged.total, retention_days)
+            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+    async def context(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(purge_loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
 
 
 async def healthz(request: web.Request) -> web.Response:

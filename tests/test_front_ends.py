@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -59,8 +60,8 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Reply]]:
     calls: list[tuple[str, Reply]] = []
     respond = Conversation.respond
 
-    def spy(self: Conversation, text: str, *, user: str | None = None) -> Reply:
-        reply = respond(self, text, user=user)
+    def spy(self: Conversation, text: str, **options: Any) -> Reply:
+        reply = respond(self, text, **options)
         calls.append((text, reply))
         return reply
 

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
+from bot.records import Records
 from bot.slack.deps import SlackDeps, deps_of, injector
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
@@ -107,7 +108,7 @@ async def skip_repeated_events(
 ) -> Any:
     """Let each Events API ``event_id`` through once; Slack's retries reuse the id."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if event_id and not deps_of(context).events.claim(str(event_id)):
+    if event_id and not deps_of(context).records.claim(f"slack:event:{event_id}"):
         log.info("skipping repeated delivery of event %s", event_id)
         return await ack()
     return await next()
@@ -124,7 +125,8 @@ def add_slack_routes(
         SlackConfigError: a required setting is missing.
     """
     deps = SlackDeps(conversation=conversation, settings=settings, inflight=inflight,
-                     onboarding=OnboardingChannel(settings.onboarding_channel))
+                     onboarding=OnboardingChannel(settings.onboarding_channel),
+                     records=Records(conversation.store))
     app = create_app(settings, deps)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -17,36 +17,27 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inflight import InFlight
-from bot.slack.dedup import RecentKeys
+from bot.records import Records
 from bot.slack.onboarding import OnboardingChannel
 
 CONTEXT_KEY = "rolle"
-_HOUR = 3600.0
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 @dataclass(eq=False)
 class SlackDeps:
-    """The conversation core plus what the Slack adapter remembers between requests.
-
-    The records (events and messages already answered, threads the bot answers in) live
-    in memory and start empty after a restart.
-    """
+    """The conversation core plus what the Slack adapter remembers between requests
+    (events and messages already answered, threads the bot answers in: in the store, so
+    replicas and restarts share them)."""
 
     conversation: Conversation
     settings: Settings
     onboarding: OnboardingChannel
+    records: Records
     inflight: InFlight = field(default_factory=InFlight)
-    events: RecentKeys = field(default_factory=lambda: _recent(20_000, _HOUR))
-    messages: RecentKeys = field(default_factory=lambda: _recent(20_000, _HOUR))
-    threads: RecentKeys = field(default_factory=lambda: _recent(5_000, None))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SlackDeps:
         return self
-
-
-def _recent(size: int, ttl: float | None) -> RecentKeys:
-    return RecentKeys(max_size=size, ttl_seconds=ttl)
 
 
 def deps_of(context: AsyncBoltContext) -> SlackDeps:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.conversation import Reply
+from bot.core.store import Surface
 from bot.slack.blocks import Message, error_message
 from bot.slack.deps import SlackDeps
 from bot.slack.render import render
@@ -58,13 +59,15 @@ async def answer(
     user: str,
     target: Target,
     request_id: str,
+    surface: Surface,
     show_question: bool = False,
     share: bool = False,
 ) -> None:
-    """Answer ``question`` from ``user`` at ``target`` (the rate-limit note, if any, goes
-    to ``target.private``)."""
+    """Answer ``question`` from ``user``, asked through ``surface``, at ``target`` (the
+    rate-limit note, if any, goes to ``target.private``)."""
     try:
-        reply: Reply = await asyncio.to_thread(deps.conversation.respond, question, user=user)
+        reply: Reply = await asyncio.to_thread(deps.conversation.respond, question, user=user,
+                                               platform="slack", surface=surface)
     except Exception:
         log.exception("request_id=%s: answering failed", request_id)
         await deliver(target.send, constant(error_message(request_id)), request_id=request_id)

@@ -70,8 +70,8 @@ def forget(settings: Settings, user_id: str) -> str:
 
 def report(settings: Settings, *, days: int, html: Path | None) -> str:
     """Build the report; write the HTML page if asked; return the text summary."""
-    from bot.core.embedder import Embedder
     from bot.compose import load_embedder
+    from bot.core.embedder import Embedder
     from bot.report import build_report, render_html, render_text
 
     store = store_from_settings(settings)

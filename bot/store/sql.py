@@ -122,7 +122,9 @@ class SqlStore:
     def record_feedback(
         self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
     ) -> bool:
-        """Store a verdict; False (logged) if the question is unknown or purged."""
+        """Store a verdict (one per person and question: a later call updates it, and a
+        comment, when given, is kept with it); False (logged) if the question is unknown
+        or purged."""
         if verdict not in ("helpful", "not_helpful"):
             raise ValueError(f"unknown verdict {verdict!r}")
         note = clean_text(comment, MAX_COMMENT_CHARS) if comment else ""
@@ -131,10 +133,17 @@ class SqlStore:
                 known = len(question_id) <= 32 and conn.execute(
                     select(exists().where(questions.c.id == question_id))).scalar()
                 if known:
-                    conn.execute(feedback.insert(), {
-                        "question_id": question_id, "given_at": self._clock(),
-                        "user_key": self.user_key(user_id), "verdict": verdict,
-                        "comment": note or None})
+                    # One verdict per person and question: a second click (or the
+                    # "what was missing?" line after a 👎) updates the first.
+                    key = self.user_key(user_id)
+                    mine = (feedback.c.question_id == question_id) & (feedback.c.user_key == key)
+                    values: dict[str, Any] = {"given_at": self._clock(), "verdict": verdict}
+                    if note:
+                        values["comment"] = note
+                    if not conn.execute(update(feedback).where(mine).values(**values)).rowcount:
+                        conn.execute(feedback.insert(), {
+                            "question_id": question_id, "user_key": key,
+                            "comment": note or None, **values})
         except StoreError as exc:
             if not isinstance(exc.__cause__, IntegrityError):  # purged in between
                 raise

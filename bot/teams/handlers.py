@@ -15,7 +15,9 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot.conversation import Conversation, Reply, new_request_id
 from bot.core import language as lang_detect
 from bot.core.models import Language
+from bot.core.store import Surface
 from bot.inflight import InFlight
+from bot.records import Records
 from bot.teams import cards
 from bot.teams.render import card_activity, render, text_activity
 from bot.texts import t
@@ -44,12 +46,37 @@ def _submitted_language(value: dict[str, Any]) -> Language:
     return "en" if value.get("lang") == "en" else "de"
 
 
+def surface_of(context: TurnContext) -> Surface:
+    """Where in Teams the activity happened: personal chat, channel or group chat."""
+    kind = context.activity.conversation.conversation_type if context.activity.conversation \
+        else None
+    return {"channel": "teams_channel", "groupChat": "teams_group"}.get(
+        kind or "", "teams_personal")  # type: ignore[return-value]
+
+
+def user_of(context: TurnContext) -> str:
+    """The asker's id (Entra object id when Teams sends it, else the channel account)."""
+    sender = context.activity.from_property
+    if sender is None:
+        return "-"
+    return str(sender.aad_object_id or sender.id or "-")
+
+
 class TeamsHandlers:
     """The bot's behaviour in Teams, independent of HTTP and authentication."""
 
     def __init__(self, conversation: Conversation, inflight: InFlight) -> None:
         self.conversation = conversation
         self.inflight = inflight
+        self.records = Records(conversation.store)
+
+    def _first_delivery(self, context: TurnContext) -> bool:
+        """False for a repeated delivery of an activity already being answered."""
+        activity_id = context.activity.id
+        if not activity_id or self.records.claim(f"teams:activity:{activity_id}"):
+            return True
+        logger.info("Teams: skipping repeated delivery of activity %.80s", activity_id)
+        return False
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         best = reply.best
@@ -72,15 +99,18 @@ class TeamsHandlers:
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         """A chat message (or a card submission no other route took): one question."""
         activity = context.activity
+        if not self._first_delivery(context):
+            return
         text = question_text(activity.text)
         if not text and isinstance(activity.value, dict):
             logger.warning("Teams: ignored card submission (action %.40r)",
                            activity.value.get(cards.ACTION_KEY))
-        user = activity.from_property.id if activity.from_property else None
         language = lang_detect.detect(text) if text else "de"
 
         async def work() -> None:
-            reply = await asyncio.to_thread(self.conversation.respond, text, user=user or "-")
+            reply = await asyncio.to_thread(self.conversation.respond, text,
+                                            user=user_of(context), platform="teams",
+                                            surface=surface_of(context))
             await self._send(context, reply)
 
         await self._guarded(context, language, work())
@@ -104,7 +134,9 @@ class TeamsHandlers:
 
         async def work() -> None:
             text = question_text(question if isinstance(question, str) else "")
-            reply = await asyncio.to_thread(self.conversation.respond, text)
+            reply = await asyncio.to_thread(self.conversation.respond, text,
+                                            user=user_of(context), platform="teams",
+                                            surface=surface_of(context))
             await self._send(context, reply)
 
         await self._guarded(context, _submitted_language(value), work())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.config import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SECRET, SlackServer
 from tests.support import reconfigure
+from tests.support import sqlite_store
 from tests.support.net import LoopThread, start_site
 from tests.support.stub_engine import StubEngine
 
@@ -51,9 +53,12 @@ def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
 
 
 @pytest.fixture
-def server(loop_thread: LoopThread, slack_settings: Settings, engine: StubEngine
-           ) -> Iterator[SlackServer]:
-    """A fresh Rollenbot server (fresh dedup and rate-limit records) per test."""
-    running = SlackServer(loop_thread, slack_settings, engine)
+def server(loop_thread: LoopThread, slack_settings: Settings, engine: StubEngine,
+           tmp_path: Path) -> Iterator[SlackServer]:
+    """A fresh Rollenbot server per test, with a fresh store (a real SQLite file) for
+    its dedup, thread and rate-limit records and the questions it answers."""
+    store = sqlite_store(tmp_path)
+    running = SlackServer(loop_thread, slack_settings, engine, store=store)
     yield running
     running.stop()
+    store.close()

@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import compose
 from bot.config import Settings
 from bot.conversation import Answerer
+from bot.core.store_guard import GuardedStore
 from bot.server import Running, start
 from tests.support.net import HttpResult, LoopThread, http
 
@@ -29,11 +30,12 @@ class SlackServer:
     """The real Rollenbot web app on 127.0.0.1, reached with signed requests."""
 
     def __init__(self, loop: LoopThread, settings: Settings, engine: Answerer,
-                 running: Running | None = None) -> None:
-        """Start a server for ``settings`` and ``engine`` (or talk to ``running``)."""
+                 running: Running | None = None, store: GuardedStore | None = None) -> None:
+        """Start a server for ``settings``, ``engine`` and ``store`` (or talk to
+        ``running``)."""
         self.loop = loop
         if running is None:
-            conversation = compose.conversation(settings, engine)
+            conversation = compose.conversation(settings, engine, store)
             running = loop.run(start(settings, conversation, host="127.0.0.1", port=0))
         self.running: Running = running
         self.url = f"http://127.0.0.1:{self.running.port}"

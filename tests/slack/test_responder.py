@@ -10,6 +10,7 @@ import pytest
 
 from bot.conversation import Conversation
 from bot.ratelimit import RateLimiter
+from bot.records import Records
 from bot.slack.blocks import Message
 from bot.slack.deps import SlackDeps
 from bot.slack.onboarding import OnboardingChannel
@@ -23,7 +24,7 @@ from tests.support.stub_engine import StubEngine
 def run_answers(questions: list[str], per_minute: int) -> tuple[list[str], list[str]]:
     conversation = Conversation(StubEngine(), limiter=RateLimiter(per_minute))
     deps = SlackDeps(conversation=conversation, settings=make_settings(Path("unused")),
-                     onboarding=OnboardingChannel(None))
+                     onboarding=OnboardingChannel(None), records=Records(None))
     public: list[str] = []
     private: list[str] = []
 
@@ -36,7 +37,7 @@ def run_answers(questions: list[str], per_minute: int) -> tuple[list[str], list[
     async def main() -> None:
         for question in questions:
             await answer(deps, question, user="U1", target=Target(send=send, private=note),
-                         request_id="r1")
+                         request_id="r1", surface="dm")
 
     asyncio.run(main())
     return public, private

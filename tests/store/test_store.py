@@ -91,6 +91,17 @@ def test_feedback_links_to_its_question(store: SqlStore, clock: Clock) -> None:
     assert fb.question == "Was macht ein BDM?"
 
 
+def test_one_verdict_per_person_and_question(store: SqlStore, clock: Clock) -> None:
+    qid = store.record_question(question())
+    assert store.record_feedback(qid, user_id="U9", verdict="not_helpful")
+    assert store.record_feedback(qid, user_id="U9", verdict="not_helpful",
+                                 comment="Das Gehalt fehlt")
+    assert store.record_feedback(qid, user_id="U8", verdict="helpful")
+    rows = sorted(store.feedback_since(clock.now), key=lambda f: f.verdict)
+    assert [(f.verdict, f.comment) for f in rows] == [("helpful", None),
+                                                      ("not_helpful", "Das Gehalt fehlt")]
+
+
 @pytest.mark.parametrize("bad_id", ["0" * 32, "nope", "x" * 500, ""])
 def test_feedback_for_unknown_question_is_refused_cleanly(
     store: SqlStore, clock: Clock, caplog: pytest.LogCaptureFixture, bad_id: str,

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.core.store_guard import GuardedStore
 
 
 def reconfigure(settings: Settings, changes: dict[str, Any]) -> Settings:
     """``settings`` with ``changes`` applied and validated (so secrets become
     ``SecretStr``, as they would from the environment)."""
     return Settings(_env_file=None, **{**settings.model_dump(), **changes})  # type: ignore[call-arg]
+
+
+def sqlite_store(folder: Path) -> GuardedStore:
+    """A real store in a fresh SQLite file under ``folder``, migrated, guarded."""
+    from bot.store import open_store
+
+    return GuardedStore(open_store(f"sqlite:///{folder / 'rollenbot.db'}", secret="test"))

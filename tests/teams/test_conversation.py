@@ -281,3 +281,13 @@ def test_served_by_the_shared_web_app(
                                              compose.conversation(anonymous_settings, engine)))
     reply = ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
     assert texts_of(card_of(reply))[0] == "Leiter Marketing"
+
+
+def test_a_repeated_activity_is_answered_once(bot: TeamsClient, connector: FakeConnector
+                                              ) -> None:
+    activity = personal_message(connector.url, "Was macht ein Sales Manager?")
+    assert bot.post(activity)[0] == 202
+    assert bot.post(activity)[0] == 202  # the same activity id again (a redelivery)
+    other = personal_message(connector.url, "Was macht ein Sales Manager?")
+    assert bot.post(other)[0] == 202
+    assert len(connector.wait_messages(2)) == 2

@@ -81,6 +81,7 @@ async def ask_example(
         user=body.get("user", {}).get("id", ""),
         target=click_target(body, client, respond),
         request_id=new_request_id(),
+        surface="dm" if (body.get("channel") or {}).get("id", "D").startswith("D") else "mention",
         show_question=True,
     )
 

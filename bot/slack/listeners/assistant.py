@@ -66,7 +66,7 @@ async def answer_in_thread(
     channel, ts, user = payload.get("channel"), payload.get("ts"), payload.get("user")
     if not is_from_person(payload, context.bot_user_id) or not ts or not user:
         return
-    if not deps.messages.claim(f"{channel}:{ts}"):
+    if not deps.records.claim(f"slack:message:{channel}:{ts}"):
         return
     request_id = new_request_id()
     try:
@@ -78,4 +78,5 @@ async def answer_in_thread(
         await say(**message.kwargs())
 
     await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
-                 target=Target(send=send, private=send), request_id=request_id)
+                 target=Target(send=send, private=send), request_id=request_id,
+                 surface="assistant")

@@ -36,6 +36,7 @@ async def answer_command(
         user=command.get("user_id", ""),
         target=response_url_target(respond),
         request_id=new_request_id(),
+        surface="slash",
         show_question=True,
         share=True,
     )

@@ -1,7 +1,7 @@
 """Mentions in channels, direct messages and follow-ups in threads the bot answers in.
 
 Slack delivers a channel mention twice (``app_mention`` and ``message``) and retries
-events; every message is answered once (see :mod:`bot.slack.dedup`). Messages from
+events; every message is answered once (see :mod:`bot.records`). Messages from
 bots, including this one, are never answered.
 """
 
@@ -63,7 +63,7 @@ async def answer_message(
     if (
         is_direct(event)
         or mentions(event.get("text") or "", context.bot_user_id)
-        or (thread_ts is not None and f"{channel}:{thread_ts}" in deps_of(context).threads)
+        or (thread_ts is not None and deps_of(context).records.in_thread(channel, thread_ts))
     ):
         await answer_event(event, context, client)
 
@@ -77,16 +77,17 @@ async def answer_event(
     if not is_from_person(event, context.bot_user_id) or not channel or not ts or not user:
         return
     # Claimed before any await: of two deliveries of one message, exactly one passes.
-    if not deps.messages.claim(f"{channel}:{ts}"):
+    if not deps.records.claim(f"slack:message:{channel}:{ts}"):
         return
     direct = is_direct(event)
     thread_ts = event.get("thread_ts") or (None if direct else ts)
-    if not direct:
-        deps.threads.add(f"{channel}:{thread_ts}")
+    if thread_ts is not None and not direct:
+        deps.records.remember_thread(channel, thread_ts)
     await answer(
         deps,
         question_from(event.get("text"), context.bot_user_id),
         user=user,
         target=conversation_target(client, channel, user, thread_ts, is_im=direct),
         request_id=new_request_id(),
+        surface="dm" if direct else "mention",
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import Settings
+from bot.server import CONVERSATION_KEY
 from bot.core.engine import Engine
 from bot.texts import t
 from tests.slack import payloads as p
@@ -176,3 +178,22 @@ def test_failure_in_a_thread_gets_the_german_error(
     assert post.params["text"].startswith("Da ist bei mir etwas schiefgegangen.")
     reference = post.params["text"].split("Referenz: ")[1].rstrip(")")
     assert any(reference in r.getMessage() for r in caplog.records)
+
+
+def test_questions_are_recorded_pseudonymously(server: SlackServer,
+                                               fake_slack: FakeSlack) -> None:
+    store = server.running.web_app[CONVERSATION_KEY].store
+    assert store is not None
+    server.event(p.event_callback(p.app_mention(f"{MENTION} Was macht ein Sales Manager?",
+                                                ts=p.next_ts())))
+    server.event(p.event_callback(p.im_message("Wie backe ich Brot?", ts=p.next_ts())))
+    fake_slack.wait_posts(2)
+    server.idle()
+    rows = sorted(store.questions_since(datetime(2000, 1, 1, tzinfo=UTC)),
+                  key=lambda q: q.surface)
+    assert [(q.platform, q.surface, q.outcome) for q in rows] == [
+        ("slack", "dm", "none"), ("slack", "mention", "answer")]
+    assert rows[1].text == "Was macht ein Sales Manager?"
+    assert rows[1].passages[0].passage_id == "sales-manager"
+    assert all(q.user_key != p.USER and p.USER not in q.user_key for q in rows)
+    assert rows[0].user_key == rows[1].user_key == store.user_key(p.USER)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.dedup import RecentKeys
+from bot.dedup import RecentKeys
 
 
 class Clock:
