@@ -51,6 +51,8 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "de": "Danke für dein Feedback!",
         "en": "Thanks for your feedback!",
     },
+    "what_was_missing": {"de": "Was hat gefehlt? (optional)", "en": "What was missing? (optional)"},
+    "send": {"de": "Senden", "en": "Send"},
     "help": {
         "de": "Ich beantworte Fragen zu Rollen in Marketing, Vertrieb, Business Development "
         "und E-Commerce, mit Zitaten aus unserer Wissensbasis.\n"

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.core.models import Language, Passage
 from bot.slack.markup import escape, shorten, split_text, unescape
@@ -34,9 +34,14 @@ ACTION_ASK = "ask_example"  # value: the question
 ACTION_SHARE = "share_answer"  # value: AnswerRef
 ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
 ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
+ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
+MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
+MAX_COMMENT_CHARS = 300
 
 Block = dict[str, Any]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
+Feedback = Literal["ask", "thanks", "missing"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,22 @@ class Message:
 
 @dataclass(frozen=True, kw_only=True)
 class AnswerRef:
-    """What the share and feedback buttons carry: enough to show the answer again."""
+    """What the share and feedback buttons carry: enough to show the answer again.
+
+    ``question_id`` is the recorded question (for feedback), ``echo``/``share``/
+    ``shared_by``/``label`` say how the message looked, so that a feedback click can
+    replace it with the same message, thanks in place of the buttons.
+    """
 
     question: str
     passage_ids: tuple[str, ...]
     language: Language = "de"
     shown: int = 1  # how many of the passages were quoted (2: a comparison)
+    question_id: str | None = None
+    echo: bool = False
+    share: bool = False
+    shared_by: str | None = None
+    label: str = "more"
 
     def encode(self) -> str:
         """JSON of at most 2000 characters; a long question is shortened to fit.
@@ -69,10 +84,13 @@ class AnswerRef:
         payload, even an invisible one.
         """
         question = self.question
+        extra = {"i": self.question_id, "e": int(self.echo), "s": int(self.share),
+                 "b": self.shared_by, "m": self.label}
+        extra = {k: v for k, v in extra.items() if v}
         while True:
             value = json.dumps(
                 {"q": escape(question), "p": list(self.passage_ids), "l": self.language,
-                 "n": self.shown},
+                 "n": self.shown, **extra},
                 ensure_ascii=False, separators=(",", ":"),
             )
             if len(value) <= MAX_VALUE_CHARS or not question:
@@ -86,8 +104,9 @@ class AnswerRef:
         try:
             data = json.loads(value or "")
             question, ids, language = data["q"], data["p"], data.get("l", "de")
-            shown = data.get("n", 1)
-        except (ValueError, TypeError, KeyError):
+            shown, qid, by = data.get("n", 1), data.get("i"), data.get("b")
+            label = data.get("m", "more")
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
         if not isinstance(question, str) or not isinstance(ids, list):
             return None
@@ -95,7 +114,12 @@ class AnswerRef:
             return None
         return cls(question=unescape(question), passage_ids=tuple(ids),
                    language="en" if language == "en" else "de",
-                   shown=2 if shown == 2 else 1)
+                   shown=2 if shown == 2 else 1,
+                   question_id=qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid)
+                   else None,
+                   echo=bool(data.get("e")), share=bool(data.get("s")),
+                   shared_by=by if isinstance(by, str) and _USER_ID.fullmatch(by) else None,
+                   label=label if label in ("more", "related") else "more")
 
 
 # --- building blocks ---------------------------------------------------------------------
@@ -181,7 +205,9 @@ def passages_message(
     show_question: bool = False,
     share: bool = False,
     shared_by: str | None = None,
-    more_label: str | None = None,
+    more_label: str = "more",
+    question_id: str | None = None,
+    feedback: Feedback = "ask",
 ) -> Message:
     """The first ``shown`` passages quoted in full (two: side by side, each under its
     own label), the next two as buttons, feedback below.
@@ -194,7 +220,10 @@ def passages_message(
         show_question: repeat the question on top (for replies only the asker sees).
         share: add the "Im Kanal teilen" button.
         shared_by: user id of who shared this into the channel.
-        more_label: heading of the further-passage buttons (default: "Weitere Treffer:").
+        more_label: text key of the further-passage heading ("more" or "related").
+        question_id: the recorded question, carried by the feedback buttons.
+        feedback: the 👍/👎 buttons ("ask"), or after a click the thanks ("thanks"), or
+            after a 👎 the thanks and the optional "Was hat gefehlt?" line ("missing").
     """
     quoted = list(passages[:max(shown, 1)])
     more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
@@ -210,13 +239,21 @@ def passages_message(
     sources = dict.fromkeys(p.source.label() for p in quoted)
     tail = [context(t("source", language, source=escape(" · ".join(sources))))]
     if more:
-        tail.append(section(f"*{escape(more_label or t('more', language))}*"))
+        tail.append(section(f"*{escape(t(more_label, language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
     ref = AnswerRef(question=question or best.title, shown=len(quoted),
-                    passage_ids=tuple(p.id for p in [*quoted, *more]), language=language).encode()
+                    passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
+                    question_id=question_id, echo=show_question, share=share,
+                    shared_by=shared_by, label=more_label).encode()
     controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
-    controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
-                 button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+    if feedback == "ask":
+        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
+                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+    else:
+        tail.append(context(escape(t("thanks_feedback", language))))
+    if feedback == "missing":
+        tail.append(missing_input(language))
+        controls.append(button(t("send", language), ACTION_MISSING, ref))
     tail.extend(actions(controls))
     room = MAX_BLOCKS - len(head) - len(tail)
     if len(quoted) == 1:
@@ -229,6 +266,16 @@ def passages_message(
     first = best.paragraphs[0] if best.paragraphs else ""
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
     return Message(text=escape(text), blocks=(*head, *body, *tail))
+
+
+def missing_input(language: Language) -> Block:
+    """The optional one-line "Was hat gefehlt?" input shown after a 👎."""
+    return {
+        "type": "input", "block_id": MISSING_BLOCK, "optional": True,
+        "label": {"type": "plain_text", "text": t("what_was_missing", language)},
+        "element": {"type": "plain_text_input", "action_id": MISSING_BLOCK,
+                    "max_length": MAX_COMMENT_CHARS},
+    }
 
 
 def offer_message(

@@ -27,7 +27,8 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
         return passages_message([*reply.shown, *reply.offered], language,
                                 shown=len(reply.shown), question=reply.question or None,
                                 show_question=echo is not None, share=share,
-                                more_label=t(reply.offer_label or "more", language))
+                                more_label=reply.offer_label or "more",
+                                question_id=reply.question_id)
     if reply.kind == "empty":
         return text_message(t("empty", language))
     if reply.kind == "too_long":

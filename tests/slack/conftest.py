@@ -10,8 +10,7 @@ import pytest
 from bot.config import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SECRET, SlackServer
-from tests.support import reconfigure
-from tests.support import sqlite_store
+from tests.support import reconfigure, sqlite_store
 from tests.support.net import LoopThread, start_site
 from tests.support.stub_engine import StubEngine
 

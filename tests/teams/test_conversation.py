@@ -291,3 +291,4 @@ def test_a_repeated_activity_is_answered_once(bot: TeamsClient, connector: FakeC
     other = personal_message(connector.url, "Was macht ein Sales Manager?")
     assert bot.post(other)[0] == 202
     assert len(connector.wait_messages(2)) == 2
+    assert len(connector.messages()) == 2  # each POST returns after its reply went out

@@ -1,5 +1,5 @@
 """Button clicks: show a passage, ask an example question, share an answer into the
-channel, and feedback (acknowledged and logged)."""
+channel, and feedback (stored with its question; the message is updated in place)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,19 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import new_request_id
+from bot.conversation import Answerer, new_request_id
 from bot.core.models import Language
+from bot.core.store import Verdict
 from bot.slack.blocks import (
     ACTION_ASK,
     ACTION_HELPFUL,
+    ACTION_MISSING,
     ACTION_NOT_HELPFUL,
     ACTION_SHARE,
     ACTION_SHOW,
+    MISSING_BLOCK,
     AnswerRef,
+    Feedback,
     Message,
     error_message,
     passages_message,
@@ -42,6 +46,7 @@ def register(app: AsyncApp) -> None:
     show = re.compile(rf"^{ACTION_SHOW}(\..*)?$")
     ask = re.compile(rf"^{ACTION_ASK}(\..*)?$")
     feedback = re.compile(rf"^({ACTION_HELPFUL}|{ACTION_NOT_HELPFUL})$")
+    app.action(ACTION_MISSING)(ack=acknowledge, lazy=[lazy(record_missing)])
     app.action(show)(ack=acknowledge, lazy=[lazy(show_passage)])
     app.action(ask)(ack=acknowledge, lazy=[lazy(ask_example)])
     app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
@@ -102,7 +107,8 @@ async def share_answer(
         if not passages:
             raise LookupError(f"none of the passages {ref.passage_ids} exists any more")
         message = passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
-                                   question=ref.question, shared_by=user)
+                                   question=ref.question, shared_by=user, more_label=ref.label,
+                                   question_id=ref.question_id)
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
         log.info("request_id=%s user=%s shared passage=%s", request_id, user, passages[0].id)
@@ -112,22 +118,67 @@ async def share_answer(
                       constant(error_message(request_id)), request_id=request_id)
 
 
+def _rebuild(engine: Answerer, ref: AnswerRef, feedback: Feedback) -> Message | None:
+    """The answer message the reference describes, with ``feedback`` in place of the
+    buttons; None when none of its passages exists any more."""
+    passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
+    if not passages:
+        return None
+    return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
+                            question=ref.question, show_question=ref.echo, share=ref.share,
+                            shared_by=ref.shared_by, more_label=ref.label,
+                            question_id=ref.question_id, feedback=feedback)
+
+
 async def record_feedback(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
     client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
-    """Log a helpful / not helpful click and thank the clicker."""
-    verdict = "helpful" if action.get("action_id") == ACTION_HELPFUL else "not_helpful"
+    """👍/👎: store the verdict and replace the buttons on that very message with a
+    thanks (after 👎 also the optional "Was hat gefehlt?" line)."""
+    helpful = action.get("action_id") == ACTION_HELPFUL
+    await _feedback(action, body, context, client, respond,
+                    verdict="helpful" if helpful else "not_helpful",
+                    then="thanks" if helpful else "missing")
+
+
+async def record_missing(
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
+) -> None:
+    """"Senden" under "Was hat gefehlt?": store the line with the 👎, then thank."""
+    values = ((body.get("state") or {}).get("values") or {}).get(MISSING_BLOCK) or {}
+    comment = str((values.get(MISSING_BLOCK) or {}).get("value") or "").strip()
+    await _feedback(action, body, context, client, respond, verdict="not_helpful",
+                    then="thanks", comment=comment or None)
+
+
+async def _feedback(
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond, *, verdict: Verdict, then: Feedback,
+    comment: str | None = None,
+) -> None:
+    conversation = deps_of(context).conversation
+    request_id = new_request_id()
     value = str(action.get("value") or "")
     ref = AnswerRef.decode(value)
-    if ref and ref.passage_ids:
-        passage_id = ref.passage_ids[0]
-    else:  # a bare passage id, as other clients of this action might send
-        passage_id = value if _PASSAGE_ID.fullmatch(value) else "-"
     user = body.get("user", {}).get("id", "")
-    log.info("feedback verdict=%s passage=%s user=%s question=%r",
-             verdict, passage_id, user, ref.question if ref else None)
+    if ref and ref.question_id and conversation.store is not None:
+        await asyncio.to_thread(conversation.store.record_feedback, ref.question_id,
+                                user_id=user, verdict=verdict, comment=comment)
+    passage_id = (ref.passage_ids[0] if ref and ref.passage_ids
+                  else value if _PASSAGE_ID.fullmatch(value) else "-")
+    log.info("request_id=%s feedback verdict=%s passage=%s question_id=%s comment=%s",
+             request_id, verdict, passage_id, ref.question_id if ref else None, bool(comment))
+    message = _rebuild(conversation.engine, ref, then) if ref else None
+    if message is not None and body.get("response_url"):
+        try:
+            await post_to_response_url(respond, message, replace_original=True)
+            return
+        except Exception:
+            log.exception("request_id=%s: replacing the message after feedback failed",
+                          request_id)
+    # No message to replace (a bare passage id, an old button): thank privately.
     language: Language = ref.language if ref else "de"
     await deliver(click_target(body, client, respond).private,
-                  constant(text_message(t("thanks_feedback", language))),
-                  request_id=new_request_id())
+                  constant(text_message(t("thanks_feedback", language))), request_id=request_id)

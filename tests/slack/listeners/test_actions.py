@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
+from bot.server import CONVERSATION_KEY
 from bot.slack.blocks import AnswerRef
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
-from tests.slack.fake_slack import FakeSlack, header
+from tests.slack.fake_slack import Call, FakeSlack, header
 from tests.slack.harness import SlackServer
 
 
@@ -71,22 +73,60 @@ def test_unknown_passage_offers_the_roles(server: SlackServer, fake_slack: FakeS
     assert t("no_answer", "de") in post.params["text"]
 
 
-@pytest.mark.parametrize(("action_id", "verdict"), [("feedback_helpful", "helpful"),
-                                                    ("feedback_not_helpful", "not_helpful")])
-def test_feedback_is_acknowledged_and_logged(
-        server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture,
-        action_id: str, verdict: str) -> None:
-    caplog.set_level(logging.INFO)
-    value = AnswerRef(question="Was macht ein Sales Manager?",
-                      passage_ids=("sales-manager", "vertriebsleiter")).encode()
-    click = p.block_actions(action_id, value, thread_ts="1.000002", user="U0CRITIC")
+def ask_recorded(server: SlackServer, fake_slack: FakeSlack) -> Call:
+    """Ask a question by DM; return the answer posted (its buttons carry the id under
+    which the question was recorded)."""
+    server.event(p.event_callback(p.im_message("Was macht ein Sales Manager?", ts=p.next_ts())))
+    answer = fake_slack.wait_posts(1)[0]
+    server.idle()
+    [(_, ref)] = [(a, AnswerRef.decode(v)) for a, v in answer.action_values()
+                  if a == "feedback_helpful"]
+    assert ref is not None and ref.question_id
+    fake_slack.reset()
+    return answer
+
+
+def feedback_rows(server: SlackServer) -> list[tuple[str, str | None]]:
+    store = server.running.web_app[CONVERSATION_KEY].store
+    assert store is not None
+    return [(f.verdict, f.comment) for f in store.feedback_since(datetime(2000, 1, 1, tzinfo=UTC))]
+
+
+def test_helpful_replaces_the_buttons_with_thanks_and_is_stored(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    answer = ask_recorded(server, fake_slack)
+    value = dict(answer.action_values())["feedback_helpful"]
+    click = p.block_actions("feedback_helpful", value, user="U0FAN",
+                            response_url=fake_slack.response_url("fb1"))
     assert server.interaction(click).status == 200
-    thanks = fake_slack.wait_posts(1)[0]
-    assert thanks.method == "chat.postEphemeral"
-    assert thanks.params["text"] == t("thanks_feedback", "de")
-    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("feedback")]
-    assert logged == [f"feedback verdict={verdict} passage=sales-manager user=U0CRITIC "
-                      "question='Was macht ein Sales Manager?'"]
+    [update] = fake_slack.wait_posts(1)
+    assert update.method == "response_url" and update.params["replace_original"] is True
+    assert header(update) == "Sales Manager"  # the same answer, in place
+    assert t("thanks_feedback", "de") in update.block_text()
+    assert not [a for a, _ in update.action_values() if a.startswith("feedback_")]
+    assert feedback_rows(server) == [("helpful", None)]
+
+
+def test_not_helpful_asks_what_was_missing_and_stores_the_line(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    answer = ask_recorded(server, fake_slack)
+    value = dict(answer.action_values())["feedback_not_helpful"]
+    url = fake_slack.response_url("fb2")
+    server.interaction(p.block_actions("feedback_not_helpful", value, response_url=url))
+    [asked] = fake_slack.wait_posts(1)
+    assert asked.params["replace_original"] is True
+    [missing] = [b for b in asked.blocks if b["type"] == "input"]
+    assert missing["label"]["text"] == t("what_was_missing", "de")
+    assert feedback_rows(server) == [("not_helpful", None)]
+    send = dict(asked.action_values())["feedback_missing"]
+    click = p.block_actions("feedback_missing", send, response_url=url)
+    click["state"] = {"values": {"feedback_missing_text": {"feedback_missing_text": {
+        "type": "plain_text_input", "value": "Das Gehalt <!channel>"}}}}
+    server.interaction(click)
+    final = fake_slack.wait_posts(2)[1]
+    assert not [b for b in final.blocks if b["type"] == "input"]
+    assert t("thanks_feedback", "de") in final.block_text()
+    assert feedback_rows(server) == [("not_helpful", "Das Gehalt <!channel>")]
 
 
 def test_share_with_a_broken_value_gets_the_error(server: SlackServer,
@@ -100,11 +140,13 @@ def test_share_with_a_broken_value_gets_the_error(server: SlackServer,
     assert "in_channel" not in json.dumps(post.params)
 
 
-def test_feedback_with_a_bare_passage_id_is_logged_too(
+def test_feedback_with_a_bare_passage_id_is_logged_and_thanked_privately(
         server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     server.interaction(p.block_actions("feedback_not_helpful", "vertriebsleiter"))
-    fake_slack.wait_posts(1)
-    assert any(r.getMessage().startswith(
-        "feedback verdict=not_helpful passage=vertriebsleiter user=" + p.USER)
-        for r in caplog.records)
+    [thanks] = fake_slack.wait_posts(1)
+    assert thanks.method == "chat.postEphemeral"
+    assert thanks.params["text"] == t("thanks_feedback", "de")
+    assert any("feedback verdict=not_helpful passage=vertriebsleiter" in r.getMessage()
+               for r in caplog.records)
+    assert feedback_rows(server) == []

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import Settings
-from bot.server import CONVERSATION_KEY
 from bot.core.engine import Engine
+from bot.server import CONVERSATION_KEY
 from bot.texts import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack, header
