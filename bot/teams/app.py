@@ -71,6 +71,7 @@ def create_agent_app(
     submit(cards.SHOW, submit_filter=cards.ACTION_KEY)(handlers.on_show)
     submit(cards.ASK, submit_filter=cards.ACTION_KEY)(handlers.on_ask)
     submit(cards.FEEDBACK, submit_filter=cards.ACTION_KEY)(handlers.on_feedback)
+    submit(cards.MISSING, submit_filter=cards.ACTION_KEY)(handlers.on_missing)
     agent_app.message()(handlers.on_message)  # everything else that is a message
     agent_app.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(
         handlers.on_members_added)

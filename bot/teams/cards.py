@@ -3,9 +3,10 @@ text for help, lists and refusals. All text is escaped for the markdown it lands
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from bot.core.models import Language, Passage
 from bot.texts import EXAMPLE_QUESTIONS, t
@@ -14,7 +15,10 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest version Teams renders on desktop, web and mobile
 # Action.Submit data carries this key; its value names what the button does.
 ACTION_KEY = "rolle"
-SHOW, FEEDBACK, ASK = "show", "feedback", "ask"
+SHOW, FEEDBACK, ASK, MISSING = "show", "feedback", "ask", "missing"
+MISSING_INPUT = "missing"  # the Input.Text of "Was hat gefehlt?"
+MAX_COMMENT_CHARS = 300
+Feedback = Literal["ask", "thanks", "missing"]
 MAX_MORE = 2
 _BUTTON_TITLE_CHARS = 60
 
@@ -88,6 +92,8 @@ def passage_card(
     question: str | None = None,
     more: Sequence[Passage] = (),
     more_label: str = "more",
+    question_id: str | None = None,
+    feedback: Feedback = "ask",
 ) -> dict[str, Any]:
     """An Adaptive Card quoting ``passage``.
 
@@ -97,6 +103,9 @@ def passage_card(
         question: the user's question, shown (escaped) above the quote.
         more: further passages, at most two are offered as buttons.
         more_label: the text key of their heading ("more" or "related").
+        question_id: the recorded question, carried by the feedback buttons.
+        feedback: the 👍/👎 buttons ("ask"), the thanks after a click ("thanks"), or the
+            thanks and the optional "Was hat gefehlt?" line after a 👎 ("missing").
 
     Returns:
         The card as a JSON-ready dict.
@@ -112,7 +121,10 @@ def passage_card(
     if more:
         body.append(_block(t(more_label, language), weight="Bolder"))
         body.append(show_buttons(more, language))
-    return _card(body, _feedback(passage, language), plain_answer(passage, language))
+    ref = {"q": html.escape(question or ""), "ids": [passage.id, *(p.id for p in more)], "n": 1,
+           "qid": question_id, "label": more_label, "lang": language}
+    body, actions = _with_feedback(body, ref, language, feedback)
+    return _card(body, actions, plain_answer(passage, language))
 
 
 def show_buttons(passages: Iterable[Passage], language: Language) -> dict[str, Any]:
@@ -124,16 +136,43 @@ def show_buttons(passages: Iterable[Passage], language: Language) -> dict[str, A
     }
 
 
-def _feedback(passage: Passage, language: Language) -> list[dict[str, Any]]:
-    feedback = {ACTION_KEY: FEEDBACK, "passage": passage.id, "lang": language}
-    return [
-        _submit("👍 " + t("helpful", language), {**feedback, "helpful": True}),
-        _submit("👎 " + t("not_helpful", language), {**feedback, "helpful": False}),
-    ]
+def _with_feedback(
+    body: list[dict[str, Any]], ref: dict[str, Any], language: Language, feedback: Feedback
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The card body and actions for the feedback state. ``ref`` (question, HTML-escaped
+    so no markup travels in the data; passage ids; recorded question id) travels in the
+    buttons, so that the card can be rebuilt on click."""
+    data = {ACTION_KEY: FEEDBACK, "passage": ref["ids"][0], "lang": language, "ref": ref}
+    if feedback == "ask":
+        return body, [
+            _submit("👍 " + t("helpful", language), {**data, "helpful": True}),
+            _submit("👎 " + t("not_helpful", language), {**data, "helpful": False}),
+        ]
+    body = [*body, _block(escape(t("thanks_feedback", language)), isSubtle=True)]
+    if feedback == "thanks":
+        return body, []
+    body.append({"type": "Input.Text", "id": MISSING_INPUT, "maxLength": MAX_COMMENT_CHARS,
+                 "label": t("what_was_missing", language), "isRequired": False})
+    return body, [_submit(t("send", language), {**data, ACTION_KEY: MISSING})]
+
+
+def answer_card(
+    shown: Sequence[Passage], language: Language, *, question: str | None = None,
+    more: Sequence[Passage] = (), more_label: str = "more", question_id: str | None = None,
+    feedback: Feedback = "ask",
+) -> dict[str, Any]:
+    """The card for quoted passages: one (:func:`passage_card`) or two side by side
+    (:func:`comparison_card`)."""
+    if len(shown) >= 2:
+        return comparison_card(shown[:2], language, question=question,
+                               question_id=question_id, feedback=feedback)
+    return passage_card(shown[0], language, question=question, more=more,
+                        more_label=more_label, question_id=question_id, feedback=feedback)
 
 
 def comparison_card(
-    passages: Sequence[Passage], language: Language, *, question: str | None = None
+    passages: Sequence[Passage], language: Language, *, question: str | None = None,
+    question_id: str | None = None, feedback: Feedback = "ask",
 ) -> dict[str, Any]:
     """Two passages side by side (a ColumnSet), each under its title, with the source."""
     body: list[dict[str, Any]] = [
@@ -155,7 +194,10 @@ def comparison_card(
     body.append(_block(t("source", language, source=escape(sources)), isSubtle=True,
                        size="Small"))
     fallback = "\n\n".join(plain_answer(p, language) for p in passages)
-    return _card(body, _feedback(passages[0], language), fallback)
+    ref = {"q": html.escape(question or ""), "ids": [p.id for p in passages], "n": len(passages),
+           "qid": question_id, "label": "more", "lang": language}
+    body, actions = _with_feedback(body, ref, language, feedback)
+    return _card(body, actions, fallback)
 
 
 def offer_card(note: str, passages: Sequence[Passage], language: Language) -> dict[str, Any]:

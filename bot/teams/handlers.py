@@ -15,7 +15,7 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot.conversation import Conversation, Reply, new_request_id
 from bot.core import language as lang_detect
 from bot.core.models import Language
-from bot.core.store import Surface
+from bot.core.store import Surface, Verdict
 from bot.inflight import InFlight
 from bot.records import Records
 from bot.teams import cards
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 _AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
 _MAX_ID_CHARS = 200
+_QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
 
 
 def question_text(text: str | None) -> str:
@@ -40,6 +41,23 @@ def question_text(text: str | None) -> str:
 def locale_language(locale: str | None) -> Language:
     """English UI for an English Teams client, German otherwise."""
     return "en" if (locale or "").lower().startswith("en") else "de"
+
+
+def _card_ref(ref: Any) -> dict[str, Any]:
+    """The answer reference a card button carried, checked field by field (a submission
+    is user-controlled data)."""
+    if not isinstance(ref, dict):
+        return {}
+    ids = ref.get("ids")
+    qid = ref.get("qid")
+    return {
+        "ids": [i for i in ids[:4] if isinstance(i, str) and len(i) <= _MAX_ID_CHARS]
+        if isinstance(ids, list) else [],
+        "n": 2 if ref.get("n") == 2 else 1,
+        "q": html.unescape(ref["q"][:2000]) if isinstance(ref.get("q"), str) else "",
+        "qid": qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid) else None,
+        "label": "related" if ref.get("label") == "related" else "more",
+    }
 
 
 def _submitted_language(value: dict[str, Any]) -> Language:
@@ -142,17 +160,47 @@ class TeamsHandlers:
         await self._guarded(context, _submitted_language(value), work())
 
     async def on_feedback(self, context: TurnContext, state: TurnState, value: Any) -> None:
-        """👍/👎 on an answer card: logged, and thanked."""
+        """👍/👎 on an answer card: stored, and the card updated in place with thanks
+        (after 👎 with the optional "Was hat gefehlt?" line)."""
+        helpful = value.get("helpful") is True
+        await self._feedback(context, value, "helpful" if helpful else "not_helpful",
+                             "thanks" if helpful else "missing")
+
+    async def on_missing(self, context: TurnContext, state: TurnState, value: Any) -> None:
+        """"Senden" under "Was hat gefehlt?": the line is stored with the 👎."""
+        comment = value.get(cards.MISSING_INPUT)
+        comment = comment.strip() if isinstance(comment, str) else ""
+        await self._feedback(context, value, "not_helpful", "thanks", comment or None)
+
+    async def _feedback(self, context: TurnContext, value: dict[str, Any], verdict: Verdict,
+                        then: cards.Feedback, comment: str | None = None) -> None:
         language = _submitted_language(value)
-        passage_id = value.get("passage")
-        known = isinstance(passage_id, str) and self.conversation.engine.get(
-            passage_id[:_MAX_ID_CHARS]) is not None
+        ref = _card_ref(value.get("ref"))
+        engine = self.conversation.engine
+        passages = [p for p in map(engine.get, ref.get("ids", ())) if p is not None]
+        question_id = ref.get("qid")
+        store = self.conversation.store
+        if question_id and store is not None:
+            await asyncio.to_thread(store.record_feedback, question_id,
+                                    user_id=user_of(context), verdict=verdict, comment=comment)
+        logger.info("Teams feedback: %s for passage %s, question %s (%s conversation)",
+                    verdict, passages[0].id if passages else "-", question_id or "-",
+                    context.activity.conversation.conversation_type or "unknown")
+        if passages and context.activity.reply_to_id:
+            shown = min(int(ref.get("n", 1)), len(passages))
+            card = cards.answer_card(passages[:shown], language, question=ref.get("q") or None,
+                                     more=passages[shown:], more_label=ref.get("label", "more"),
+                                     question_id=question_id, feedback=then)
+            update = card_activity(card, " / ".join(p.title for p in passages[:shown]))
+            update.id = context.activity.reply_to_id
+            try:
+                await context.update_activity(update)
+                return
+            except Exception:
+                logger.exception("Teams: could not update the card after feedback")
+        known = bool(passages) or engine.get(str(value.get("passage"))[:_MAX_ID_CHARS])
         if not known:
-            logger.warning("Teams: feedback for an unknown passage %.80r", passage_id)
-        else:
-            logger.info("Teams feedback: %s for passage %s (%s conversation)",
-                        "helpful" if value.get("helpful") is True else "not helpful",
-                        passage_id, context.activity.conversation.conversation_type or "unknown")
+            logger.warning("Teams: feedback for an unknown passage %.80r", value.get("passage"))
         note = t("thanks_feedback", language) if known else t("empty", language)
         await context.send_activity(text_activity(cards.markdown(note)))
 

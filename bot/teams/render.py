@@ -35,14 +35,12 @@ def render(reply: Reply) -> Activity:
         return text_activity(cards.markdown(t("help", language)))
     if reply.kind == "listing":
         return text_activity(cards.list_text(reply.catalogue or {}, language))
-    if reply.comparison and len(reply.shown) == 2:
-        card = cards.comparison_card(reply.shown, language, question=reply.question or None)
-        return card_activity(card, " / ".join(p.title for p in reply.shown))
-    if reply.kind in ("role", "answer") and reply.best is not None:
+    if reply.kind in ("role", "answer") and reply.shown:
         question = reply.question if reply.kind == "answer" else None
-        card = cards.passage_card(reply.best, language, question=question or None,
-                                  more=reply.offered, more_label=reply.offer_label or "more")
-        return card_activity(card, reply.best.title)
+        card = cards.answer_card(reply.shown, language, question=question or None,
+                                 more=reply.offered, more_label=reply.offer_label or "more",
+                                 question_id=reply.question_id)
+        return card_activity(card, " / ".join(p.title for p in reply.shown))
     if reply.kind == "clarify":
         card = cards.offer_card(t("did_you_mean", language), reply.offered, language)
         return card_activity(card, t("did_you_mean", language))

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import compose
 from bot.config import Settings
+from bot.core.store_guard import GuardedStore
 from bot.teams.app import add_teams_routes
 from tests.support import reconfigure
 from tests.support.net import LoopThread, start_site
@@ -69,11 +70,11 @@ def start_bot(loop_thread: LoopThread) -> Iterator[StartBot]:
     """Start the bot (settings, engine) on 127.0.0.1; stopped at teardown."""
     runners: list[web.AppRunner] = []
 
-    def start(settings: Settings, engine: Any, app: web.Application | None = None
-              ) -> TeamsClient:
+    def start(settings: Settings, engine: Any, app: web.Application | None = None,
+              store: GuardedStore | None = None) -> TeamsClient:
         web_app = app if app is not None else web.Application()
         if app is None:
-            add_teams_routes(web_app, settings, compose.conversation(settings, engine))
+            add_teams_routes(web_app, settings, compose.conversation(settings, engine, store))
         runner, base_url = loop_thread.run(start_site(web_app))
         runners.append(runner)
         return TeamsClient(base_url)

@@ -35,6 +35,7 @@ class Recorded:
     reply_to_id: str | None
     authorization: str | None
     body: dict[str, Any]
+    method: str = "POST"  # PUT: an update of an earlier activity
 
 
 class FakeConnector:
@@ -51,6 +52,7 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{cid}/activities", self._post)
         app.router.add_post("/v3/conversations/{cid}/activities/{rid}", self._post)
+        app.router.add_put("/v3/conversations/{cid}/activities/{rid}", self._post)
         self._runner, base = await start_site(app)
         self.url = base + "/"
 
@@ -65,6 +67,7 @@ class FakeConnector:
             reply_to_id=request.match_info.get("rid"),
             authorization=request.headers.get("Authorization"),
             body=await request.json(),
+            method=request.method,
         )
         with self._changed:
             self.recorded.append(recorded)
@@ -74,7 +77,13 @@ class FakeConnector:
     def messages(self) -> list[dict[str, Any]]:
         """The recorded message activities (typing indicators left out)."""
         with self._changed:
-            return [r.body for r in self.recorded if r.body.get("type") == "message"]
+            return [r.body for r in self.recorded
+                    if r.body.get("type") == "message" and r.method == "POST"]
+
+    def updates(self) -> list[Recorded]:
+        """The recorded updates (PUT) of earlier activities."""
+        with self._changed:
+            return [r for r in self.recorded if r.method == "PUT"]
 
     def wait_messages(self, count: int = 1, timeout: float = 30.0) -> list[dict]:
         """Block (bounded) until ``count`` messages have arrived; returns all messages."""
