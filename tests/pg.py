@@ -77,9 +77,11 @@ class PostgresServer:
     """One PostgreSQL cluster in a temporary folder, listening on 127.0.0.1 only."""
 
     bin: Path
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rolle-pg-")))
-    port: int = field(default_factory=_free_port)
     user: pwd.struct_passwd | None = field(default_factory=_run_as)
+    # Under root, /tmp itself: TMPDIR may be a folder the server's account cannot enter.
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(
+        prefix="rolle-pg-", dir="/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None)))
+    port: int = field(default_factory=_free_port)
 
     def _pg(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         kwargs: dict[str, object] = {}
