@@ -187,7 +187,7 @@ class SqlStore:
             return int(conn.execute(stmt).scalar_one())
 
     # --- durable answering ------------------------------------------------------------
-    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 60.0) -> bool:
         """Record a delivery as pending; False if its key was accepted before."""
         now = self._clock()
         stmt = self._insert(deliveries).values(
@@ -216,7 +216,7 @@ class SqlStore:
             return conn.execute(query).scalar() == "answered"
 
     def take_pending(
-        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+        self, *, max_age_seconds: float, lease_seconds: float = 60.0,
     ) -> tuple[Delivery, ...]:
         """Lease pending deliveries younger than ``max_age_seconds`` whose lease ran out."""
         now = self._clock()
