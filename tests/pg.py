@@ -8,6 +8,9 @@ PostgreSQL refuses to run as root, so under root (CI containers) the server runs
 ``ROLLE_TEST_POSTGRES_URL`` (e.g. ``postgresql+psycopg://postgres:pw@127.0.0.1:5432/postgres``)
 uses an existing server instead, e.g. a CI service container. Without either, the
 PostgreSQL tests fail with a message saying so: they are never skipped silently.
+
+The fixtures ``pg_admin_url`` (one server per session) and ``pg_private`` (a server of
+the test's own, which it may stop) are defined here; a conftest imports them to use them.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 SEARCH = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin",
@@ -77,9 +82,11 @@ class PostgresServer:
     """One PostgreSQL cluster in a temporary folder, listening on 127.0.0.1 only."""
 
     bin: Path
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rolle-pg-")))
-    port: int = field(default_factory=_free_port)
     user: pwd.struct_passwd | None = field(default_factory=_run_as)
+    # Under root, /tmp itself: TMPDIR may be a folder the server's account cannot enter.
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(
+        prefix="rolle-pg-", dir="/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None)))
+    port: int = field(default_factory=_free_port)
 
     def _pg(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         kwargs: dict[str, object] = {}
@@ -147,3 +154,33 @@ def create_database(admin_url: str) -> str:
                          autocommit=True, connect_timeout=10) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """Admin URL of a PostgreSQL server for this session; fails loudly if none."""
+    existing = os.environ.get("ROLLE_TEST_POSTGRES_URL")
+    if existing:
+        yield existing
+        return
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL tests cannot run: {exc}", pytrace=False)
+    try:
+        yield server.admin_url
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def pg_private() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test's own, which the test may stop and start."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL tests cannot run: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.remove()

@@ -164,3 +164,14 @@ def test_rolle_db_report_and_forget(rolle, tmp_path: Path) -> None:
     assert "Purged records older than 90 days: nothing." in rolle("db", "purge")[1]
     code, _, err = rolle("report", "--html", str(tmp_path / "missing" / "r.html"))
     assert code == 1 and err.startswith("rolle: cannot write") and "Traceback" not in err
+
+
+def test_report_of_an_empty_store(tmp_path: Path) -> None:
+    empty = open_store(f"sqlite:///{tmp_path / 'e.db'}", secret="t")
+    report = build_report(empty, None, days=7, now=NOW)
+    assert report.total == 0 and report.rate("answer") == 0.0 and report.gaps == ()
+    assert report.latency_median_ms is None and len(report.per_day) == 8
+    text = render_text(report)
+    assert "Questions: 0 (none)" in text and "median –, p95 –" in text
+    assert text.count("(none)") == 3
+    assert "<svg" in render_html(report)

@@ -8,6 +8,14 @@ derives it, callers pass the raw id and never see or store it.
 Every method may raise :class:`StoreError`. Callers that must never lose an answer over
 the database wrap the store in :class:`bot.core.store_guard.GuardedStore`, which logs
 the failure with a reference and carries on with a safe default.
+
+Durable answering, the intended flow: on receipt, ``accept`` the event (False: a retry
+of one already accepted, drop it); answer; ``mark_answered`` once the reply went out.
+Every process runs ``take_pending`` at start and then periodically (say every 30 s):
+it returns the accepted events whose process died (lease run out) and leases them to
+the caller, so exactly one replica resumes each; ``expire_pending`` hands back the ones
+too old to answer now, for a short apology. Before resuming or answering a retry,
+``is_answered`` says whether the reply already went out.
 """
 
 from __future__ import annotations
@@ -177,7 +185,7 @@ class Store(Protocol):
         the claim expires after ``ttl_seconds``."""
         ...
 
-    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 60.0) -> bool:
         """Record a delivery as pending, leased to this process for ``lease_seconds``.
         True if new; False if the key was already accepted (a retry)."""
         ...
@@ -191,7 +199,7 @@ class Store(Protocol):
         ...
 
     def take_pending(
-        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+        self, *, max_age_seconds: float, lease_seconds: float = 60.0,
     ) -> tuple[Delivery, ...]:
         """Atomically lease the pending deliveries younger than ``max_age_seconds``
         whose lease ran out (their process died), oldest first, for resuming."""

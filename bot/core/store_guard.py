@@ -132,7 +132,7 @@ class GuardedStore:
             self._claims.put(key, ttl_seconds)  # so a later outage still knows it
         return won
 
-    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 60.0) -> bool:
         """Record a pending delivery; while the database is away, True unless this
         process already saw the key."""
         return self._call("accept a delivery", lambda: self.store.accept(
@@ -150,7 +150,7 @@ class GuardedStore:
                           lambda: False)
 
     def take_pending(
-        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+        self, *, max_age_seconds: float, lease_seconds: float = 60.0,
     ) -> tuple[Delivery, ...]:
         """Deliveries to resume (none while the database is away)."""
         return self._call("take pending deliveries", lambda: self.store.take_pending(

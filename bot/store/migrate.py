@@ -50,7 +50,13 @@ def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
     kwargs: dict[str, Any] = {}
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseURLError(
+                    f"cannot create {folder} for the SQLite database ({exc.strerror or exc}): "
+                    "set ROLLE_DATABASE_URL to a writable place") from exc
         kwargs["connect_args"] = {"timeout": 30}
     elif backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":

@@ -56,6 +56,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _id(value: str) -> str:
+    """An event, channel or thread id as stored: no NUL (PostgreSQL refuses it), at most
+    255 characters."""
+    return value.replace("\x00", "")[:255]
+
+
 class SqlStore:
     """The :class:`bot.core.store.Store` on a SQLAlchemy engine (see ``open_store``)."""
 
@@ -157,7 +163,7 @@ class SqlStore:
         """True for exactly one caller per key until the claim expires."""
         now = self._clock()
         new = self._insert(claims).values(
-            key=key[:255], expires_at=now + timedelta(seconds=ttl_seconds))
+            key=_id(key), expires_at=now + timedelta(seconds=ttl_seconds))
         stmt = new.on_conflict_do_update(
             index_elements=[claims.c.key], set_={"expires_at": new.excluded.expires_at},
             where=claims.c.expires_at <= now,
@@ -169,7 +175,7 @@ class SqlStore:
         """Remember (or refresh) a thread the bot answers in."""
         now = self._clock()
         stmt = self._insert(threads).values(
-            conversation=conversation[:255], thread=thread[:255], remembered_at=now)
+            conversation=_id(conversation), thread=_id(thread), remembered_at=now)
         stmt = stmt.on_conflict_do_update(
             index_elements=[threads.c.conversation, threads.c.thread],
             set_={"remembered_at": now})
@@ -178,8 +184,8 @@ class SqlStore:
 
     def in_thread(self, conversation: str, thread: str) -> bool:
         """Whether the bot answers in this thread."""
-        query = select(exists().where(threads.c.conversation == conversation[:255],
-                                      threads.c.thread == thread[:255]))
+        query = select(exists().where(threads.c.conversation == _id(conversation),
+                                      threads.c.thread == _id(thread)))
         with self._tx("look up a thread") as conn:
             return bool(conn.execute(query).scalar())
 
@@ -196,15 +202,16 @@ class SqlStore:
             return int(conn.execute(stmt).scalar_one())
 
     # --- durable answering ------------------------------------------------------------
-    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 120.0) -> bool:
+    def accept(self, delivery: NewDelivery, *, lease_seconds: float = 60.0) -> bool:
         """Record a delivery as pending; False if its key was accepted before."""
         now = self._clock()
         stmt = self._insert(deliveries).values(
-            key=delivery.key[:255], platform=delivery.platform, kind=delivery.kind[:32],
+            key=_id(delivery.key), platform=clean_text(delivery.platform, 16),
+            kind=clean_text(delivery.kind, 32),
             user_key=self.user_key(delivery.user_id),
-            payload=json.dumps(dict(delivery.payload), ensure_ascii=False, default=str),
+            payload=json.dumps(dict(delivery.payload), default=str),
             target=None if delivery.target is None else json.dumps(
-                dict(delivery.target), ensure_ascii=False, default=str),
+                dict(delivery.target), default=str),
             status="pending", accepted_at=now,
             lease_until=now + timedelta(seconds=lease_seconds),
         ).on_conflict_do_nothing(index_elements=[deliveries.c.key]).returning(deliveries.c.key)
@@ -213,19 +220,19 @@ class SqlStore:
 
     def mark_answered(self, key: str) -> None:
         """Mark a delivery answered."""
-        stmt = update(deliveries).where(deliveries.c.key == key[:255]).values(
+        stmt = update(deliveries).where(deliveries.c.key == _id(key)).values(
             status="answered", answered_at=self._clock())
         with self._tx("mark a delivery answered") as conn:
             conn.execute(stmt)
 
     def is_answered(self, key: str) -> bool:
         """Whether the delivery with this key was answered."""
-        query = select(deliveries.c.status).where(deliveries.c.key == key[:255])
+        query = select(deliveries.c.status).where(deliveries.c.key == _id(key))
         with self._tx("look up a delivery") as conn:
             return conn.execute(query).scalar() == "answered"
 
     def take_pending(
-        self, *, max_age_seconds: float, lease_seconds: float = 120.0,
+        self, *, max_age_seconds: float, lease_seconds: float = 60.0,
     ) -> tuple[Delivery, ...]:
         """Lease pending deliveries younger than ``max_age_seconds`` whose lease ran out."""
         now = self._clock()

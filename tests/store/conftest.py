@@ -4,7 +4,6 @@ PostgreSQL server that the session starts from the system's binaries (see tests/
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.store import SqlStore, open_store
-from tests.pg import PostgresServer, PostgresUnavailable, create_database, start_server
+from tests.pg import create_database, pg_admin_url, pg_private
+
+__all__ = ["pg_admin_url", "pg_private"]  # the PostgreSQL fixtures, defined in tests/pg.py
 
 
 class Clock:
@@ -26,36 +27,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="session")
-def pg_admin_url() -> Iterator[str]:
-    """Admin URL of a PostgreSQL server for this session; fails loudly if none."""
-    existing = os.environ.get("ROLLE_TEST_POSTGRES_URL")
-    if existing:
-        yield existing
-        return
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.fail(f"PostgreSQL tests cannot run: {exc}", pytrace=False)
-    try:
-        yield server.admin_url
-    finally:
-        server.remove()
-
-
-@pytest.fixture
-def pg_private() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of this test's own, which the test may stop and start."""
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.fail(f"PostgreSQL tests cannot run: {exc}", pytrace=False)
-    try:
-        yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

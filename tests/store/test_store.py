@@ -207,3 +207,15 @@ def test_forget_removes_one_user_only(store: SqlStore, clock: Clock) -> None:
     assert [(f.question_id, f.verdict) for f in store.feedback_since(since)] == [
         (theirs, "helpful")]
     assert store.forget("U-ME").total == 0
+
+
+def test_odd_ids_and_keys_are_stored_safely(store: SqlStore) -> None:
+    odd = "Ev\x00" + "ü" * 300  # NUL (refused by PostgreSQL as such) and too long
+    assert store.claim(odd, ttl_seconds=60) and not store.claim(odd, ttl_seconds=60)
+    store.remember_thread("C\x00", odd)
+    assert store.in_thread("C\x00", odd)
+    assert store.accept(NewDelivery(key=odd, platform="slack", kind="event\x00",
+                                    user_id="U\x00", payload={"text": "a\x00b\ud800"}))
+    store.mark_answered(odd)
+    assert store.is_answered(odd)
+    assert store.record_question(question(user="\ud800\x00", language="d\x00e"))
