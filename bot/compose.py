@@ -87,4 +87,4 @@ def conversation(settings: Settings, engine: Answerer,
     store when there is one, so replicas share it) and the question record."""
     per_minute = settings.rate_limit_per_minute
     limiter: Limiter = StoreLimiter(store, per_minute) if store else RateLimiter(per_minute)
-    return Conversation(engine, limiter=limiter, store=store)
+    return Conversation(engine, limiter=limiter, store=store, admins=frozenset(settings.admins))

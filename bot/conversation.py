@@ -16,21 +16,27 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from bot.core import language as lang
+from bot.core.embedder import Embedder
 from bot.core.models import Answer, Hit, Language, Passage
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
 from bot.ratelimit import Limiter, Verdict
+from bot.report.gaps import Gap
+from bot.report.summary import top_gaps
 
 ReplyKind = Literal[
-    "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited"
+    "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
+    "report",
 ]
 # Which heading the offered passages get (keys of bot.texts).
 OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
 
 HELP_WORDS = frozenset({"hilfe", "help", "?"})
 LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
-ENGLISH_COMMANDS = frozenset({"help", "list", "roles", "topics"})
+REPORT_WORDS = frozenset({"bericht", "report"})
+ENGLISH_COMMANDS = frozenset({"help", "list", "roles", "topics", "report"})
+REPORT_DAYS = 30  # the report in chat covers this many days
 # Replies that answer a question, and the outcome the store records for them.
 _RECORDED: dict[str, Literal["answer", "clarify", "none"]] = {
     "role": "answer", "answer": "answer", "clarify": "clarify", "none": "none"}
@@ -60,6 +66,11 @@ class Answerer(Protocol):
         """All role passages."""
         ...
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds questions (the report groups unanswered ones with it)."""
+        ...
+
     def by_department(self) -> dict[str, list[Passage]]:
         """All passages grouped by department."""
         ...
@@ -83,6 +94,7 @@ class Reply:
         limit: the maximum question length, for ``too_long``.
         notify: for ``rate_limited``: tell the asker (first time) or stay quiet.
         question_id: the recorded question's id (for feedback), None if not recorded.
+        gaps: for ``report``: the largest groups of unanswered questions.
     """
 
     kind: ReplyKind
@@ -97,6 +109,7 @@ class Reply:
     limit: int = 0
     notify: bool = True
     question_id: str | None = None
+    gaps: tuple[Gap, ...] = ()
 
     @property
     def best(self) -> Passage | None:
@@ -125,13 +138,26 @@ class Conversation:
     """Decides the reply to a line of text; front ends render it."""
 
     def __init__(self, engine: Answerer, *, limiter: Limiter | None = None,
-                 store: GuardedStore | None = None) -> None:
+                 store: GuardedStore | None = None, admins: frozenset[str] = frozenset()
+                 ) -> None:
         """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
         (help and the list do not); with a ``store``, questions and their outcomes are
-        recorded (pass a guarded store: recording must never cost an answer)."""
+        recorded (pass a guarded store: recording must never cost an answer), and the
+        ``admins`` (user ids) may ask for the knowledge-gap report."""
         self.engine = engine
         self.limiter = limiter
         self.store = store
+        self.admins = admins
+
+    def is_admin(self, user: str | None) -> bool:
+        """Whether ``user`` may see the knowledge-gap report (and there is a store)."""
+        return self.store is not None and user is not None and user in self.admins
+
+    def gaps(self) -> tuple[Gap, ...]:
+        """The largest groups of unanswered questions of the last 30 days."""
+        if self.store is None:
+            return ()
+        return top_gaps(self.store, self.engine.embedder, days=REPORT_DAYS)
 
     def respond(self, text: str, *, user: str | None = None, platform: Platform = "terminal",
                 surface: Surface = "terminal") -> Reply:
@@ -164,6 +190,9 @@ class Conversation:
         if word in LIST_WORDS:
             return Reply(kind="listing", language=command_language, question=question,
                          catalogue=self.engine.by_department())
+        if word in REPORT_WORDS and self.is_admin(user):  # everyone else: a question
+            return Reply(kind="report", language=command_language, question=question,
+                         gaps=self.gaps())
         language = lang.detect(question)
         if question and user is not None and self.limiter is not None:
             verdict = self.limiter.check(user)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.conversation import Reply
 from bot.core.models import Answer, Language, Passage
-from bot.texts import t
+from bot.texts import report_lines, t
 
 
 def passage_json(passage: Passage, score: float | None = None) -> dict[str, Any]:
@@ -72,6 +72,8 @@ def render(reply: Reply) -> str:
         return t("too_long", language, length=len(reply.question), limit=reply.limit)
     if reply.kind == "rate_limited":
         return t("rate_limited", language)
+    if reply.kind == "report":
+        return "\n".join(report_lines(reply.gaps, language))
     scores = {h.passage.id: h.score for h in reply.hits}
     if reply.quotes:
         out = "\n\n".join(render_passage(p, scores.get(p.id)) for p in reply.shown)

@@ -3,7 +3,10 @@ Quoted passages are never translated."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.models import Language
+from bot.report.gaps import Gap
 
 _STRINGS: dict[str, dict[Language, str]] = {
     "no_answer": {
@@ -81,6 +84,20 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Welcome! I am Rollenbot and explain who does what here: marketing, sales, "
         "business development and e-commerce. Just ask me, for example:",
     },
+    "report_header": {
+        "de": "Wissenslücken der letzten {days} Tage: Fragen ohne Antwort, nach Ähnlichkeit "
+        "gruppiert",
+        "en": "Knowledge gaps of the last {days} days: unanswered questions, grouped by "
+        "similarity",
+    },
+    "report_empty": {
+        "de": "Keine unbeantworteten Fragen in den letzten {days} Tagen.",
+        "en": "No unanswered questions in the last {days} days.",
+    },
+    "report_hint": {
+        "de": "Den ganzen Bericht (mit Diagramm und 👎-Kommentaren) erzeugt `rolle report --html`.",
+        "en": "The full report (with a chart and the 👎 comments): `rolle report --html`.",
+    },
     # --- Slack only ---------------------------------------------------------------------
     "question": {"de": "Frage: {question}", "en": "Question: {question}"},
     "truncated": {
@@ -147,3 +164,16 @@ def t(key: str, language: Language = "de", **values: object) -> str:
     """The UI string ``key`` in ``language`` (German if missing), formatted with ``values``."""
     text = _STRINGS[key].get(language) or _STRINGS[key]["de"]
     return text.format(**values) if values else text
+
+
+def gap_lines(gaps: Sequence[Gap]) -> list[str]:
+    """One plain line per knowledge gap: how often, and up to two example questions."""
+    return [f"{gap.count}× " + " · ".join(f"„{e}“" for e in gap.examples[:2]) for gap in gaps]
+
+
+def report_lines(gaps: Sequence[Gap], language: Language, days: int = 30) -> list[str]:
+    """The knowledge-gap report as plain lines: a header, one line per gap, a hint."""
+    if not gaps:
+        return [t("report_empty", language, days=days)]
+    return [t("report_header", language, days=days),
+            *(f"• {line}" for line in gap_lines(gaps)), t("report_hint", language)]

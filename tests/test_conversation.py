@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.conversation import Conversation, command_word
 from bot.core.models import Answer, Hit
 from bot.ratelimit import RateLimiter
+from bot.terminal import render
+from bot.texts import t
+from tests.support import sqlite_store
 from tests.support.stub_engine import StubEngine
 
 
@@ -75,3 +80,24 @@ def test_engine_outcomes_become_replies(conversation: Conversation) -> None:
 def test_text_is_cleaned_before_anything_else(conversation: Conversation) -> None:
     assert conversation.respond("\x00hilfe\u200b \udcff").kind == "help"
     assert conversation.respond("   ").kind == "empty"
+
+
+def test_report_only_for_admins(tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    conversation = Conversation(StubEngine(), store=store, admins=frozenset({"UADMIN"}))
+    for _ in range(3):
+        conversation.respond("Wie beantrage ich Urlaub?", user="U1")
+    conversation.respond("Wo ist die Kantine?", user="U2")
+    report = conversation.respond("Bericht", user="UADMIN")
+    assert report.kind == "report" and report.language == "de"
+    assert [(g.count, g.examples[0]) for g in report.gaps][:2] == [
+        (3, "Wie beantrage ich Urlaub?"), (1, "Wo ist die Kantine?")]
+    lines = render(report).splitlines()
+    assert lines[0] == t("report_header", "de", days=30)
+    assert lines[1] == "• 3× „Wie beantrage ich Urlaub?“"
+    assert conversation.respond("report", user="UADMIN").language == "en"
+    # Everyone else sees nothing of it: "bericht" is just a question for them.
+    assert conversation.respond("Bericht", user="U1").kind == "none"
+    assert Conversation(StubEngine(), admins=frozenset({"UADMIN"})).respond(
+        "bericht", user="UADMIN").kind == "none"  # no store, no report
+    store.close()

@@ -65,6 +65,11 @@ class Engine:
         self.max_question_chars = max_question_chars
         self.calibration = calibration or Calibration()
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds questions."""
+        return self._embedder
+
     # --- catalogue -------------------------------------------------------------------
     def get(self, passage_id: str) -> Passage | None:
         """The passage with this id."""

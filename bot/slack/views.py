@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.conversation import REPORT_DAYS
 from bot.core.models import Language, Passage
+from bot.report.gaps import Gap
 from bot.slack.blocks import (
     ACTION_ASK,
     MAX_BLOCKS,
@@ -21,7 +23,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.markup import clip_lines, escape, shorten
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
 
 MAX_HOME_BLOCKS = 100
 Catalogue = Mapping[str, Sequence[Passage]]
@@ -62,8 +64,9 @@ def catalogue_message(groups: Catalogue, language: Language = "de") -> Message:
                    blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
 
 
-def home_view(groups: Catalogue) -> dict[str, Any]:
-    """The App Home tab: what the bot is for, how to ask, the roles by department."""
+def home_view(groups: Catalogue, *, gaps: Sequence[Gap] | None = None) -> dict[str, Any]:
+    """The App Home tab: what the bot is for, how to ask, the roles by department; for
+    admins (``gaps`` given) the top knowledge gaps of the last 30 days first."""
     blocks = [
         header("Rollenbot"),
         section(escape(t("home_intro"))),
@@ -73,6 +76,10 @@ def home_view(groups: Catalogue) -> dict[str, Any]:
         *catalogue_blocks(groups),
         context(escape(t("catalogue_hint"))),
     ]
+    if gaps is not None:
+        lines = report_lines(gaps, "de", REPORT_DAYS)
+        blocks[1:1] = [section(clip_lines(escape("\n".join(lines)), 3000)),
+                       {"type": "divider"}]
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
 
 

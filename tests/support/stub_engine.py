@@ -17,6 +17,7 @@ from bot.core import language
 from bot.core.knowledge import by_department, load_knowledge
 from bot.core.models import Answer, Hit, Outcome, Passage
 from bot.core.text import clean_question
+from tests.fakes import HashEmbedder
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -49,6 +50,11 @@ class StubEngine:
             ((_key(name), p) for p in self.passages for name in (p.title, *p.aliases)),
             key=lambda pair: -len(pair[0]),
         )
+
+    @property
+    def embedder(self) -> HashEmbedder:
+        """A deterministic bag-of-words embedder (for grouping questions in reports)."""
+        return HashEmbedder()
 
     def get(self, passage_id: str) -> Passage | None:
         return next((p for p in self.passages if p.id == passage_id), None)

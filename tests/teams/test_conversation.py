@@ -17,7 +17,7 @@ from bot.core.engine import Engine
 from bot.core.models import Answer
 from bot.teams import cards
 from bot.texts import t
-from tests.support import sqlite_store
+from tests.support import reconfigure, sqlite_store
 from tests.teams.conftest import StartBot
 from tests.teams.harness import (
     BOT_ID,
@@ -323,3 +323,19 @@ def test_a_repeated_activity_is_answered_once(bot: TeamsClient, connector: FakeC
     assert bot.post(other)[0] == 202
     assert len(connector.wait_messages(2)) == 2
     assert len(connector.messages()) == 2  # each POST returns after its reply went out
+
+
+def test_bericht_for_admins_only(start_bot: StartBot, anonymous_settings: Settings,
+                                 engine: Engine, connector: FakeConnector,
+                                 tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    settings = reconfigure(anonymous_settings, {"admins": [USER["aadObjectId"]]})
+    bot = start_bot(settings, engine, store=store)
+    ask(bot, connector, personal_message(connector.url, "Wo ist die Kantine?"))
+    report = ask(bot, connector, personal_message(connector.url, "bericht"))
+    assert report["text"].startswith(cards.markdown(t("report_header", days=30)))
+    assert "Kantine" in report["text"]
+    store.close()
+    others = start_bot(anonymous_settings, engine, store=sqlite_store(tmp_path / "other"))
+    reply = ask(others, connector, personal_message(connector.url, "bericht"))
+    assert t("report_header", days=30)[:20] not in reply["text"]

@@ -4,6 +4,7 @@ name like ``#onboarding``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -33,8 +34,12 @@ async def publish_home(
     """Publish the Home tab for the user who opened it."""
     if event.get("tab", "home") != "home" or not event.get("user"):
         return
+    conversation = deps_of(context).conversation
     try:
-        view = home_view(deps_of(context).conversation.engine.by_department())
+        gaps = None
+        if conversation.is_admin(event["user"]):
+            gaps = await asyncio.to_thread(conversation.gaps)
+        view = home_view(conversation.engine.by_department(), gaps=gaps)
         await client.views_publish(user_id=event["user"], view=view)
     except Exception:
         log.exception("request_id=%s: publishing the App Home failed", new_request_id())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.harness import LoopThread, SlackServer
-from tests.support import reconfigure
+from tests.support import reconfigure, sqlite_store
 
 
 def test_home_tab_is_published_with_the_roles(server: SlackServer, fake_slack: FakeSlack,
@@ -23,6 +25,7 @@ def test_home_tab_is_published_with_the_roles(server: SlackServer, fake_slack: F
     text = publish.block_text()
     for department in engine.by_department():
         assert department in text
+    assert t("report_header", days=30) not in text  # not an admin
 
 
 def test_messages_tab_does_not_publish(server: SlackServer, fake_slack: FakeSlack) -> None:
@@ -65,3 +68,28 @@ def test_onboarding_channel_by_name(loop_thread: LoopThread, slack_settings: Set
         assert len(fake_slack.posts()) == 1
     finally:
         named.stop()
+
+
+def test_admins_see_the_gaps_on_home_and_with_slash_bericht(
+        loop_thread: LoopThread, slack_settings: Settings, engine: Engine,
+        fake_slack: FakeSlack, tmp_path: Path) -> None:
+    store = sqlite_store(tmp_path)
+    admin = SlackServer(loop_thread, reconfigure(slack_settings, {"admins": ["U0BOSS"]}),
+                        engine, store=store)
+    try:
+        admin.event(p.event_callback(p.im_message("Wie beantrage ich Urlaub?", ts=p.next_ts())))
+        fake_slack.wait_posts(1)
+        admin.event(p.event_callback(p.app_home_opened("U0BOSS")))
+        home = fake_slack.wait_for(lambda calls: any(c.method == "views.publish"
+                                                     for c in calls))[-1]
+        assert t("report_header", days=30) in home.block_text()
+        assert "1× „Wie beantrage ich Urlaub?“" in home.block_text()
+        admin.command(p.slash_command("bericht", fake_slack.response_url("r"), user="U0BOSS"))
+        reply = fake_slack.wait_posts(2)[1]
+        assert reply.params["text"].startswith(t("report_header", days=30))
+        admin.command(p.slash_command("bericht", fake_slack.response_url("s"), user="U0NOBODY"))
+        other = fake_slack.wait_posts(3)[2]
+        assert t("report_header", days=30) not in other.block_text()  # just a question
+    finally:
+        admin.stop()
+        store.close()
