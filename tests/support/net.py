@@ -56,10 +56,13 @@ class HttpResult:
 
 def http(method: str, url: str, data: bytes | None = None,
          headers: dict[str, str] | None = None) -> HttpResult:
-    """One HTTP request without proxies; errors come back as results, not exceptions."""
+    """One HTTP request without proxies; errors come back as results, not exceptions
+    (status 0: no connection)."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with _NO_PROXY.open(request, timeout=30) as response:
             return HttpResult(response.status, response.read().decode())
     except urllib.error.HTTPError as error:
         return HttpResult(error.code, error.read().decode())
+    except (urllib.error.URLError, ConnectionError) as error:  # nobody listening (yet)
+        return HttpResult(0, str(error))
