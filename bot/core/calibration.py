@@ -15,13 +15,13 @@ class Calibration:
     """How rankings are fused and when the engine answers, asks back or refuses."""
 
     # --- fusion (cross-validated) ---------------------------------------------------
-    lexical_weight: float = 0.7  # share of the fused score from BM25 (rest: dense)
+    lexical_weight: float = 0.8  # share of the fused score from BM25 (rest: dense)
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     # --- decision (cross-validated) ---------------------------------------------------
-    min_coverage: float = 0.5  # share of the question's words the best passage must contain
-    min_dense: float = 0.2  # below this the model says the best passage is about else
-    weak_lexical: float = 1.0  # BM25 below this: only generic words ("Kunden") matched ...
-    min_dense_if_weak: float = 0.5  # ... so the dense model must agree more strongly
+    min_coverage: float = 0.35  # share of the question's words the best passage must contain
+    min_dense: float = 0.1  # below this the model says the best passage is about else
+    weak_lexical: float = 1.5  # BM25 below this: only generic words ("Kunden") matched ...
+    min_dense_if_weak: float = 0.3  # ... so the dense model must agree more strongly
     clarify_coverage: float = 0.3  # medium evidence: ask "Meinst du …?" instead
     clarify_dense: float = 0.3
     # --- lexical index (structural) -------------------------------------------------

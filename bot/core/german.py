@@ -67,6 +67,7 @@ class Word:
     capitalized: bool = False  # written with a capital: in German, likely a noun
     corrected: bool = False  # a typo, replaced by the closest knowledge word
     typed: str = ""  # as typed (lower-case, folded), when corrected
+    alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
 
 
 def normalize(text: str) -> str:
@@ -89,6 +90,28 @@ def lemma(word: str) -> str:
     if not word.isalpha():
         return fold(word.lower())
     return fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+
+
+@lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[str, ...]:
+    """The lemmas of ``word`` read as written and read with the other first letter
+    ("Einzelne" / "einzelne"): the lemmatizer decides noun or adjective by case."""
+    other = word[:1].lower() if word[:1].isupper() else word[:1].upper()
+    first = lemma(word)
+    second = fold(simplemma.lemmatize(other + word[1:], lang=("de", "en")).lower())
+    return (first,) if second == first or not word.isalpha() else (first, second)
+
+
+@lru_cache(maxsize=65536)
+def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
+    """Whether a German word is (probably) a noun: capitalised inside a sentence, or,
+    typed in lower case or at a sentence start, known to the lemmatizer only as a
+    noun ("drucker", but not "spricht")."""
+    if word[:1].isupper() and not sentence_start:
+        return True
+    lower = word.lower()
+    capital = lower[:1].upper() + lower[1:]
+    return simplemma.is_known(capital, lang="de") and not simplemma.is_known(lower, lang="de")
 
 
 @lru_cache(maxsize=65536)
@@ -170,7 +193,10 @@ class Analyzer:
         for match in WORD_PATTERN.finditer(normalize(text)):
             token = match.group(0)
             written = original[match.start() : match.end()]
-            capitalized = written[:1].isupper()
+            start = not original[: match.start()].strip() or bool(
+                re.search(r"[.!?:]\s*$", original[: match.start()])
+            )
+            capitalized = looks_like_noun(written, sentence_start=start)
             pieces = [p for p in re.split(r"[-/]", token) if p]
             joined = "".join(pieces)
             folded = fold(joined)
@@ -188,14 +214,15 @@ class Analyzer:
             else:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
-            term = lemma(cased if len(pieces) == 1 and not corrected else joined)
+            term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
             )
             parts.pop(term, None)
             out.append(
-                Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed)
+                Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
+                     tuple(others))
             )
         return out
 
@@ -204,6 +231,7 @@ class Analyzer:
         out: list[str] = []
         for word in self.words(text, lang, correct=correct):
             out.append(word.term)
+            out.extend(word.alternatives)
             out.extend(word.parts)
         return out
 

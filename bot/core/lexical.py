@@ -158,7 +158,8 @@ class LexicalIndex:
             scale = (cal.frame_weight if word.frame else 1.0) * (
                 cal.typo_weight if word.corrected else 1.0
             )
-            add(word.term, scale)
+            for term in (word.term, *word.alternatives):
+                add(term, scale)
             for part in word.parts:
                 add(part, scale * cal.part_weight)
         for terms in query.expansions.values():
@@ -182,7 +183,8 @@ class LexicalIndex:
         found = wanted = 0.0
         for word in query.content_words:
             lower = query.german and not word.capitalized
-            known = [t for t in (word.term, *word.parts) if t in self._df]
+            readings = (word.term, *word.alternatives)
+            known = [t for t in (*readings, *word.parts) if t in self._df]
             if known:
                 weight = max(self.idf(t) for t in known)
                 if lower:
@@ -192,12 +194,13 @@ class LexicalIndex:
             else:
                 weight = self.idf(word.term)
             wanted += weight
-            if word.term in terms or any(t in terms for t in query.expansions.get(word.term, ())):
+            synonyms = query.expansions.get(word.term, ())
+            if any(t in terms for t in readings) or any(t in terms for t in synonyms):
                 found += weight
             elif word.parts and all(p in terms for p in word.parts):
                 # Parts alone are weaker evidence when the whole word is unknown:
                 # "Produktmanager" is not "Produkt..." plus "...Manager".
-                whole = word.term in self._df
+                whole = any(t in self._df for t in readings)
                 found += weight * (1.0 if whole else cal.unknown_compound_credit)
         return found / wanted if wanted else 0.0
 
