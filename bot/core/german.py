@@ -94,12 +94,15 @@ def lemma(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def readings(word: str) -> tuple[str, ...]:
-    """The lemmas of ``word`` read as written and read with the other first letter
-    ("Einzelne" / "einzelne"): the lemmatizer decides noun or adjective by case."""
-    other = word[:1].lower() if word[:1].isupper() else word[:1].upper()
+    """The lemmas of ``word``, best first. A word typed in lower case may be a noun or
+    a verb/adjective ("einzelne", "schulen"): both readings count. A capitalised word
+    is read as written (the knowledge base's "Messen" are trade fairs, not "messen")."""
     first = lemma(word)
-    second = fold(simplemma.lemmatize(other + word[1:], lang=("de", "en")).lower())
-    return (first,) if second == first or not word.isalpha() else (first, second)
+    if not word.isalpha() or not word[:1].islower():
+        return (first,)
+    capital = word[:1].upper() + word[1:]
+    others = (simplemma.lemmatize(w, lang=("de", "en")) for w in (word, capital))
+    return tuple(dict.fromkeys((first, *(fold(o.lower()) for o in others))))
 
 
 @lru_cache(maxsize=65536)

@@ -19,7 +19,7 @@ import bm25s
 import numpy as np
 
 from bot.core.calibration import Calibration
-from bot.core.german import WORD_PATTERN, Analyzer, Word, fold, lemma, normalize, surface_words
+from bot.core.german import WORD_PATTERN, Analyzer, Word, fold, normalize, readings, surface_words
 from bot.core.models import Language, Passage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
@@ -37,6 +37,11 @@ class Query:
     @property
     def content_words(self) -> tuple[Word, ...]:
         return tuple(w for w in self.words if not w.frame)
+
+
+def word_readings(word: Word) -> tuple[str, ...]:
+    """A word's term and its other readings."""
+    return (word.term, *word.alternatives)
 
 
 class LexicalIndex:
@@ -91,14 +96,15 @@ class LexicalIndex:
         fixes = {w.typed: w.surface for w in words if w.corrected}
         if fixes:
             phrase = " ".join(fixes.get(t, t) for t in phrase.split())
-        sequence = _term_sequence(phrase)
+        sequence = _term_sequence(question)
         expansions: dict[str, list[str]] = {}
         for key, values in self._synonyms:
             if not key or not _contains(sequence, key):
                 continue
             found = [t for value in values for t in self.analyzer.terms(value)]
-            for term in key:  # every word of the key counts as found through it
-                expansions.setdefault(term, []).extend(found)
+            for word in words:  # every word of the key counts as found through it
+                if any(set(word_readings(word)) & k for k in key):
+                    expansions.setdefault(word.term, []).extend(found)
         return Query(
             words,
             {k: tuple(dict.fromkeys(v)) for k, v in expansions.items()},
@@ -214,14 +220,17 @@ def _phrase_key(text: str) -> str:
     return " ".join(fold(w) for w in re.findall(r"[a-z0-9äöüß]+", normalize(text)))
 
 
-def _term_sequence(text: str) -> tuple[str, ...]:
-    """Every word of ``text`` (hyphenated words joined) as a term, stop words kept."""
+def _term_sequence(text: str) -> tuple[frozenset[str], ...]:
+    """Every word of ``text`` (hyphenated words joined) as its readings, stop words kept."""
     return tuple(
-        lemma(match.group(0).replace("-", "").replace("/", ""))
+        frozenset(readings(match.group(0).replace("-", "").replace("/", "")))
         for match in WORD_PATTERN.finditer(normalize(text))
     )
 
 
-def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+def _contains(sequence: tuple[frozenset[str], ...], part: tuple[frozenset[str], ...]) -> bool:
+    """Whether ``part`` occurs in ``sequence``, word by word sharing a reading."""
     n = len(part)
-    return any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
+    return any(
+        all(sequence[i + j] & part[j] for j in range(n)) for i in range(len(sequence) - n + 1)
+    )
