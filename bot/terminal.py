@@ -29,6 +29,8 @@ def answer_json(answer: Answer) -> str:
     data: dict[str, Any] = {
         "question": answer.question,
         "answered": answer.answered,
+        "outcome": answer.outcome,
+        "comparison": answer.comparison,
         "passages": [passage_json(h.passage, h.score) for h in answer.hits],
         "reason": answer.reason,
         "language": answer.language,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.calibration import Calibration
-from bot.core.engine import Engine, Signals, clean_question, decide
+from bot.core.engine import Engine, Signals, decide
 from bot.core.evaluate import hits_section, load_questions
 
 # The grid: fusion weights and decision thresholds (the index weights stay fixed).
@@ -76,7 +76,7 @@ def load_items(engine: Engine, paths: Sequence[Path]) -> list[Item]:
                 i for i, p in enumerate(engine.passages) if expect and hits_section(p, phrases)
             )
             raw.append({"q": q["q"], "style": style, "targets": hit})
-    signals = engine.signals([clean_question(r["q"]) for r in raw])
+    signals = engine.signals([r["q"] for r in raw])
     return [Item(r["q"], r["style"], r["targets"], s) for r, s in zip(raw, signals, strict=True)]
 
 

@@ -72,6 +72,13 @@ def clean_question(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
+def question_text(text: str) -> str:
+    """The question to analyse: cleaned, with chatter and quoted lines stripped (quotes
+    are recognised line by line, so this runs before white space is collapsed)."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    return clean_question(strip_chatter(text))
+
+
 class Engine:
     """Answers questions from the knowledge base."""
 
@@ -159,10 +166,10 @@ class Engine:
         """
         k = top_k or self.top_k
         cleaned = [clean_question(q) for q in questions]
-        signals = self.signals(cleaned)
+        signals = self.signals(questions)
         answers: list[Answer] = []
         for raw, text, signal in zip(questions, cleaned, signals, strict=True):
-            lang = language.detect(strip_chatter(text) or text)
+            lang = language.detect(question_text(raw) or text)
             if not text:
                 answers.append(self._refusal(raw, lang, "empty"))
             elif len(text) > self.max_question_chars:
@@ -183,15 +190,15 @@ class Engine:
             suggestions=self.roles(),
         )
 
-    def signals(self, cleaned: Sequence[str]) -> list[Signals | None]:
-        """:class:`Signals` per cleaned question; None for empty, over-long or
-        chatter-only text."""
+    def signals(self, questions: Sequence[str]) -> list[Signals | None]:
+        """:class:`Signals` per raw question; None for empty, over-long or chatter-only
+        text."""
         stripped = [
-            strip_chatter(q) if q and len(q) <= self.max_question_chars else "" for q in cleaned
+            question_text(q) if len(q) <= self.max_question_chars else "" for q in questions
         ]
         todo = [i for i, q in enumerate(stripped) if q]
         dense = self._dense_scores([stripped[i] for i in todo]) if todo else None
-        out: list[Signals | None] = [None] * len(cleaned)
+        out: list[Signals | None] = [None] * len(questions)
         for row, i in enumerate(todo):
             assert dense is not None
             text = stripped[i]
@@ -244,7 +251,7 @@ class Engine:
 
     def features(self, question: str) -> dict[str, float]:
         """Diagnostics for calibration: coverage, lexical and dense scores of the best hit."""
-        signal = self.signals([clean_question(question)])[0]
+        signal = self.signals([question])[0]
         if signal is None:
             return {}
         best = int(np.argmax(fuse(signal, self.calibration)))
