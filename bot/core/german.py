@@ -101,8 +101,25 @@ def readings(word: str) -> tuple[str, ...]:
     if not word.isalpha() or not word[:1].islower():
         return (first,)
     capital = word[:1].upper() + word[1:]
-    others = (simplemma.lemmatize(w, lang=("de", "en")) for w in (word, capital))
-    return tuple(dict.fromkeys((first, *(fold(o.lower()) for o in others))))
+    verb = fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+    noun = fold(simplemma.lemmatize(capital, lang=("de", "en")).lower())
+    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
+
+
+def nominalizations(verb: str) -> tuple[str, ...]:
+    """The "-ung" noun of a German verb lemma, the regular nominalisation: "beraten" →
+    "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung". Tasks are
+    listed as nouns ("Entwicklung von …") and asked about with verbs ("Wer entwickelt
+    …?")."""
+    if len(verb) < 6 or not verb.endswith("n"):
+        return ()
+    if verb.endswith("eln"):
+        return (verb[:-3] + "lung",)
+    if verb.endswith("ern"):
+        return (verb[:-1] + "ung",)
+    if verb.endswith("en"):
+        return (verb[:-2] + "ung",)
+    return ()
 
 
 @lru_cache(maxsize=65536)
@@ -115,6 +132,37 @@ def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
     lower = word.lower()
     capital = lower[:1].upper() + lower[1:]
     return simplemma.is_known(capital, lang="de") and not simplemma.is_known(lower, lang="de")
+
+
+# Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".
+PARTICLES = frozenset(
+    "ab an auf aus bei dar durch ein fest fort her hin los mit nach um vor weg weiter zu "
+    "zurück zusammen".split()
+)
+
+
+def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
+    """Finite verbs whose particle stands at the end of their clause.
+
+    Returns:
+        For each such verb, its start offset in ``text`` -> (the particle's start
+        offset, the infinitive, e.g. "festlegen"). Only infinitives the lemmatizer
+        knows count.
+    """
+    out: dict[int, tuple[int, str]] = {}
+    for clause in re.finditer(r"[^,.!?;:\n]+", text):
+        tokens = list(re.finditer(r"[A-Za-zÄÖÜäöüß]+", clause.group(0)))
+        if len(tokens) < 3 or tokens[-1].group(0).lower() not in PARTICLES:
+            continue
+        first = tokens[0].group(0).lower()
+        verb = tokens[1] if first in stop_words("de") else tokens[0]
+        infinitive = tokens[-1].group(0).lower() + simplemma.lemmatize(
+            verb.group(0).lower(), lang="de"
+        )
+        if simplemma.is_known(infinitive, lang="de"):
+            offset = clause.start()
+            out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -193,8 +241,12 @@ class Analyzer:
         primary, other = stop_words(lang), stop_words("en" if lang == "de" else "de")
         out: list[Word] = []
         original = unicodedata.normalize("NFKC", text)
+        separable = separable_verbs(original) if lang == "de" else {}
+        particles = {particle for particle, _ in separable.values()}
         for match in WORD_PATTERN.finditer(normalize(text)):
             token = match.group(0)
+            if match.start() in particles:
+                continue
             written = original[match.start() : match.end()]
             start = not original[: match.start()].strip() or bool(
                 re.search(r"[.!?:]\s*$", original[: match.start()])
@@ -218,6 +270,8 @@ class Analyzer:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
             term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
+            if match.start() in separable:  # "legt … fest": read as "festlegen"
+                term, *others = readings(separable[match.start()][1])
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
