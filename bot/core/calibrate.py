@@ -23,12 +23,12 @@ from bot.core.evaluate import hits_section, load_questions
 # The grid: fusion weights and decision thresholds (the index weights stay fixed).
 GRID: dict[str, tuple[float, ...]] = {
     "lexical_weight": (0.5, 0.6, 0.7, 0.8),
-    "min_coverage": (0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
+    "min_coverage": (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
     "min_dense": (0.1, 0.2, 0.3),
     "weak_lexical": (0.5, 1.0, 1.5),
     "min_dense_if_weak": (0.3, 0.4, 0.5),
 }
-OOS_PENALTY = 2.0  # a quote for an out-of-scope question costs twice a refusal
+OOS_PENALTY = 3.0  # a quote for an out-of-scope question costs three wrong refusals
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,11 @@ def _score(items: Iterable[Item], cal: Calibration, kinds: Sequence[str]) -> flo
 def candidates(base: Calibration) -> list[Calibration]:
     """Every grid point, as a calibration."""
     names = list(GRID)
-    return [replace(base, **dict(zip(names, values, strict=True)))
-            for values in itertools.product(*(GRID[n] for n in names))]
+    points: list[dict[str, Any]] = [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*(GRID[n] for n in names))
+    ]
+    return [replace(base, **point) for point in points]
 
 
 def best(items: Sequence[Item], grid: Sequence[Calibration], kinds: Sequence[str]) -> Calibration:

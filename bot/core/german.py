@@ -124,14 +124,15 @@ def nominalizations(verb: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
-    """Whether a German word is (probably) a noun: capitalised inside a sentence, or,
-    typed in lower case or at a sentence start, known to the lemmatizer only as a
-    noun ("drucker", but not "spricht")."""
-    if word[:1].isupper() and not sentence_start:
+    """Whether a German word is (probably) a noun: capitalised, unless it stands at the
+    start of a sentence and is an inflected verb there ("Spricht", "Weckt")."""
+    if not word[:1].isupper():
+        return False
+    if not sentence_start:
         return True
     lower = word.lower()
-    capital = lower[:1].upper() + lower[1:]
-    return simplemma.is_known(capital, lang="de") and not simplemma.is_known(lower, lang="de")
+    base = simplemma.lemmatize(lower, lang="de").lower()
+    return base == lower or not base.endswith("n")
 
 
 # Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".

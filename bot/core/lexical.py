@@ -152,26 +152,33 @@ class LexicalIndex:
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
     def scores(self, query: Query) -> np.ndarray:
-        """BM25 score of every passage for the query (0 where nothing matches)."""
+        """BM25 score of every passage for the query (0 where nothing matches).
+
+        A word's readings are alternatives (the best one counts, not their sum); its
+        compound parts and glossary synonyms add with lower weights.
+        """
         cal = self.cal
-        weighted: dict[str, float] = {}
-
-        def add(term: str, weight: float) -> None:
-            if term in self._df:
-                weighted[term] = max(weighted.get(term, 0.0), weight)
-
+        zero = np.zeros(self._n, dtype=np.float32)
+        weighted: dict[str, float] = {}  # parts and synonyms, each term once
+        total = zero.copy()
+        seen: set[str] = set()
         for word in query.words:
+            if word.term in seen:
+                continue
+            seen.add(word.term)
             scale = (cal.frame_weight if word.frame else 1.0) * (
                 cal.typo_weight if word.corrected else 1.0
             )
-            for term in (word.term, *word.alternatives):
-                add(term, scale)
+            vectors = [self._term_scores[t] for t in word_readings(word) if t in self._df]
+            if vectors:
+                total += scale * np.maximum.reduce(vectors)
             for part in word.parts:
-                add(part, scale * cal.part_weight)
+                if part in self._df:
+                    weighted[part] = max(weighted.get(part, 0.0), scale * cal.part_weight)
         for terms in query.expansions.values():
             for term in terms:
-                add(term, cal.expansion_weight)
-        total = np.zeros(self._n, dtype=np.float32)
+                if term in self._df:
+                    weighted[term] = max(weighted.get(term, 0.0), cal.expansion_weight)
         for term, weight in weighted.items():
             total += weight * self._term_scores[term]
         return total

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from wordfreq import top_n_list, zipf_frequency
 
 from bot.core.german import fold, lemma, normalize, stop_words
