@@ -18,6 +18,7 @@ from functools import lru_cache
 import simplemma
 from compound_split import char_split
 from stop_words import get_stop_words
+from wordfreq import top_n_list
 
 from bot.core.models import Language
 from bot.core.typos import TypoCorrector
@@ -25,9 +26,15 @@ from bot.core.typos import TypoCorrector
 # Words that frame a question rather than name its topic, beyond the library's lists.
 # Short on purpose: everything else is the lemmatizer's and the stop-word lists' job.
 _EXTRA_STOP = {
-    "de": "macht tut tun bedeutet heißt erklär erkläre genau eigentlich gibt mal ne",
+    "de": "macht tut tun bedeutet heißt erklär erkläre genau eigentlich gibt mal ne "
+    # pronominal adverbs, a closed class the library's list lacks
+    "woran worauf wofür womit wozu wodurch worüber wovon worum wobei daran darauf dafür "
+    "dadurch darüber davon dabei",
     "en": "does doing explain tell mean means",
 }
+# English has a long library list; only its common words (wordfreq's top 300) are
+# function words, the rest ("pages", "results", "groups") can be the topic.
+_COMMON_EN = 300
 # Words that frame a question about a role ("Aufgaben", "zuständig"): scored weakly, and
 # a question made only of them is not in scope. Lemmas, folded.
 FRAME_WORDS = frozenset(
@@ -52,8 +59,11 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=2)
 def stop_words(lang: Language) -> frozenset[str]:
     """The stop words of ``lang`` (lower-case, folded)."""
-    words = [*get_stop_words("de" if lang == "de" else "en"), *_EXTRA_STOP[lang].split()]
-    return frozenset(fold(w.lower()) for w in words)
+    words = get_stop_words("de" if lang == "de" else "en")
+    if lang == "en":
+        common = set(top_n_list("en", _COMMON_EN))
+        words = [w for w in words if w in common]
+    return frozenset(fold(w.lower()) for w in [*words, *_EXTRA_STOP[lang].split()])
 
 
 @dataclass(frozen=True)
