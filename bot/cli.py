@@ -68,17 +68,30 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluate import evaluate
 
-    report = evaluate(compose.load_engine(settings), Path(args.file))
+    engine = compose.load_engine(settings)
+    paths = [Path(f) for f in args.files]
+    if args.cv:
+        from bot.core.calibrate import cross_validate
+
+        print("\n".join(cross_validate(engine, paths, k=args.cv).lines()))
+        return EXIT_OK
+    report = evaluate(engine, *paths)
     if args.verbose:
         for o in report.outcomes:
-            got = o.answer.hits[0].passage.id if o.answer.answered else "(no answer)"
+            got = o.answer.hits[0].passage.id if o.answer.hits else "(no answer)"
+            if o.answer.outcome == "clarify":
+                got = "clarify: " + ", ".join(h.passage.id for h in o.answer.hits)
             print(f"{'ok ' if o.correct else 'XX '} {o.question!r} -> {got} "
                   f"(expected {o.expect or 'no answer'})")
     s = report.summary()
-    print(f"correct: {s['correct']}/{s['total']}")
+    print(f"correct: {s['correct']}/{s['total']} ({100 * s['correct'] / max(s['total'], 1):.1f} %)")
     print(f"top-1: {s['top1']}/{s['in_scope']}  top-3: {s['top3']}/{s['in_scope']}")
-    print(f"refusals: {s['refused_correctly']}/{s['out_of_scope']} out-of-scope refused, "
-          f"{s['refused_wrongly']} in-scope refused")
+    print(f"refusals: {s['refused_correctly']}/{s['out_of_scope']} out-of-scope without a quote "
+          f"({s['oos_quoted']} quoted), {s['refused_wrongly']} in-scope not answered, "
+          f"{s['clarified']} clarify replies")
+    styles = report.by_style()
+    if len(styles) > 1:
+        print("by style: " + ", ".join(f"{k} {c}/{t}" for k, (c, t) in styles.items()))
     return EXIT_OK
 
 
@@ -193,8 +206,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_build)
     sub.add_parser("roles", help="list roles and topics").set_defaults(func=cmd_roles)
-    p = sub.add_parser("eval", help="score a question file in the dev format")
-    p.add_argument("file")
+    p = sub.add_parser("eval", help="score question files in the dev format")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--cv", type=int, default=0, metavar="K",
+                   help="k-fold cross-validate the calibration over the files instead")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per question")
     p.set_defaults(func=cmd_eval)
     sub.add_parser("chat", help="interactive terminal chat").set_defaults(func=cmd_chat)

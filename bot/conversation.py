@@ -202,7 +202,8 @@ class Conversation:
         passage = self.engine.lookup(question) if question else None
         if passage is not None:
             return self._role(passage, language, question)
-        return self.from_answer(self.engine.answer(question))
+        # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
+        return self.from_answer(self.engine.answer(text))
 
     def show(self, passage_id: str, language: Language = "de") -> Reply:
         """The reply to a "show this passage" button: the passage and its related ones,
@@ -220,7 +221,7 @@ class Conversation:
 
     def from_answer(self, answer: Answer) -> Reply:
         """The reply for an engine :class:`Answer`."""
-        language, question = answer.language, answer.question
+        language, question = answer.language, clean_question(answer.question)
         passages = tuple(h.passage for h in answer.hits)
         if answer.reason in ("empty", "too_long"):
             return Reply(kind=answer.reason, language=language, question=question,

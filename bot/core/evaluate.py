@@ -26,6 +26,7 @@ class Outcome:
     answer: Answer
     correct: bool
     in_top3: bool
+    style: str = "untagged"
 
 
 @dataclass
@@ -54,7 +55,17 @@ class Report:
             "refused_correctly": sum(not o.answer.answered for o in unscoped),
             "out_of_scope": len(unscoped),
             "refused_wrongly": sum(not o.answer.answered for o in scoped),
+            "clarified": sum(o.answer.outcome == "clarify" for o in self.outcomes),
+            "oos_quoted": sum(o.answer.answered for o in unscoped),
         }
+
+    def by_style(self) -> dict[str, tuple[int, int]]:
+        """Per style: (correct, total)."""
+        out: dict[str, tuple[int, int]] = {}
+        for o in self.outcomes:
+            right, total = out.get(o.style, (0, 0))
+            out[o.style] = (right + o.correct, total + 1)
+        return dict(sorted(out.items()))
 
 
 def load_questions(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
@@ -84,9 +95,19 @@ def hits_section(passage: Passage, phrases: list[str]) -> bool:
     return any(phrase.lower() in haystack for phrase in phrases)
 
 
-def evaluate(engine: Any, path: Path) -> Report:
-    """Answer every question of ``path`` (in one batch) and score the answers."""
-    questions, targets = load_questions(path)
+def evaluate(engine: Any, *paths: Path) -> Report:
+    """Answer every question of ``paths`` (in one batch) and score the answers.
+
+    A question counts as correct when it has targets, is answered (``outcome`` "answer")
+    and its first passage hits one; or when it has none and gets no quote ("clarify"
+    and "none" are both fine).
+    """
+    questions: list[dict[str, Any]] = []
+    targets: dict[str, list[str]] = {}
+    for path in paths:
+        more, found = load_questions(path)
+        questions.extend(more)
+        targets.update(found)
     answers = engine.answer_many([q["q"] for q in questions])
     report = Report()
     for item, answer in zip(questions, answers, strict=True):
@@ -100,5 +121,6 @@ def evaluate(engine: Any, path: Path) -> Report:
             correct = bool(first)
         else:
             correct, top3 = not answer.answered, False
-        report.outcomes.append(Outcome(item["q"], expect, answer, correct, bool(top3)))
+        style = str(item.get("style") or ("oos" if not expect else "untagged"))
+        report.outcomes.append(Outcome(item["q"], expect, answer, correct, bool(top3), style))
     return report

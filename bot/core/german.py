@@ -1,8 +1,11 @@
-"""German-aware text analysis for lexical search: normalising, tokenising, stop words,
-Snowball stemming and compound splitting.
+"""German-aware text analysis for lexical search: normalising, umlaut folding, stop words
+per language, lemmatising, typo correction and compound splitting.
 
-A word becomes a *term*: its stem plus the stems of its compound parts, so that
-"Vertrieb" finds "Vertriebsleiter" and "Vertriebsmannschaft" finds "Mannschaft".
+A word becomes a *term*: its lemma (``simplemma``), lower-cased with umlauts and ß
+folded (ä→ae, ö→oe, ü→ue, ß→ss), so "Umsätze", "Umsatz" and "Umsaetze" meet. Compounds
+are split into parts, so "Vertrieb" finds "Vertriebsleiter" and "Vertriebsmannschaft"
+finds "Mannschaft". Stop words come from the ``stop-words`` package for the question's
+language; unknown rare words are corrected against the knowledge base (``typos``).
 """
 
 from __future__ import annotations
@@ -12,58 +15,69 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import Stemmer
+import simplemma
 from compound_split import char_split
+from stop_words import get_stop_words
+from wordfreq import top_n_list
 
-# Question frames and function words in German and English. They say nothing about which
-# role is meant, so they are neither scored nor required to match.
-STOP_WORDS = frozenset(
-    """
-    a ab aber alle als also am an and any are as at auch auf aus bei bin bis bitte bzw
-    can could da damit dann das dass dem den denen denn der des dessen did die dies diese
-    dieser dieses do does doing du durch ein eine einem einen einer eines er es etc etwas
-    euch for from für gibt gut hab habe haben hat hatte hello hallo hey hi how ich ihr im
-    in into is ist it its ja je jemand kann kannst kein keine könnte man me mein meine mich
-    mir mit muss my nach nicht noch nur ob oder of on or our out sein seine sich sie sind
-    so soll some sowie such than that the their them then there these they this those to
-    um und uns unser unsere uns us von vor war was we welche welcher welches wem wen wenn
-    wer werde werden what when where which who whom whose why wie wir wird wo worum would
-    you your zu zum zur über eigentlich genau denn mal eigentlich einfach überhaupt
-    macht machen mache tut tun does doing erklär erkläre erklären explain tell sag sage
-    sagen bedeutet bedeuten means mean meant heißt heisst wann nächste nächsten
-    nächster gerade immer oft viel viele sehr eher woran worauf wozu wofür womit wodurch
-    fürs vom beim ins ans ab wichtig wichtige wichtigste mehr warum weshalb wieso
-    fest los dar her hin weiter zurück zusammen
-    """.split()
-)
+from bot.core.models import Language
+from bot.core.typos import TypoCorrector
 
-# Words that frame a question about a role ("Aufgaben", "zuständig") rather than name
-# one. They are stemmed and scored, but a question made only of them is not in scope.
+# Words that frame a question rather than name its topic, beyond the library's lists.
+# Short on purpose: everything else is the lemmatizer's and the stop-word lists' job.
+_EXTRA_STOP = {
+    "de": "macht tut tun bedeutet heißt erklär erkläre genau eigentlich gibt mal ne "
+    # pronominal adverbs, a closed class the library's list lacks
+    "woran worauf wofür womit wozu wodurch worüber wovon worum wobei daran darauf dafür "
+    "dadurch darüber davon dabei",
+    "en": "does doing explain tell mean means",
+}
+# English has a long library list; only its common words (wordfreq's top 300) are
+# function words, the rest ("pages", "results", "groups") can be the topic.
+_COMMON_EN = 300
+# Words that frame a question about a role ("Aufgaben", "zuständig"): scored weakly, and
+# a question made only of them is not in scope. Lemmas, folded.
 FRAME_WORDS = frozenset(
     """
-    aufgabe aufgaben rolle rollen job jobs beruf berufe position positionen stelle
-    tätigkeit tätigkeiten verantwortlich verantwortung zuständig zuständigkeit kümmert
-    kümmern role roles task tasks responsible responsibility responsibilities duties
-    work works working arbeitet arbeit handles handle charge take takes taking care
-    kümmere kümmert sorgt sorgen
+    aufgabe rolle job beruf position stelle taetigkeit verantwortlich verantwortung
+    zustaendig zustaendigkeit kuemmern sorgen arbeit arbeiten
+    role task responsible responsibility duty work handle charge take care
     """.split()
 )
 
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
-_STEMMER = Stemmer.Stemmer("german")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _MIN_PART = 4  # shorter compound parts ("auf", "mit") are mostly prefixes, not words
 _MIN_SPLIT_SCORE = 0.5
 
 
+def fold(word: str) -> str:
+    """Umlauts and ß spelled out: "größe" → "groesse"."""
+    return word.translate(_FOLD)
+
+
+@lru_cache(maxsize=2)
+def stop_words(lang: Language) -> frozenset[str]:
+    """The stop words of ``lang`` (lower-case, folded)."""
+    words = get_stop_words("de" if lang == "de" else "en")
+    if lang == "en":
+        common = set(top_n_list("en", _COMMON_EN))
+        words = [w for w in words if w in common]
+    return frozenset(fold(w.lower()) for w in [*words, *_EXTRA_STOP[lang].split()])
+
+
 @dataclass(frozen=True)
 class Word:
-    """One content word of a text: its stem and the stems of its compound parts."""
+    """One content word of a text: its term and the terms of its compound parts."""
 
-    surface: str
-    stem: str
+    surface: str  # lower-case, folded, hyphens removed
+    term: str
     parts: tuple[str, ...]
     frame: bool = False
     capitalized: bool = False  # written with a capital: in German, likely a noun
+    corrected: bool = False  # a typo, replaced by the closest knowledge word
+    typed: str = ""  # as typed (lower-case, folded), when corrected
+    alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
 
 
 def normalize(text: str) -> str:
@@ -73,9 +87,93 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Snowball German stem of a lower-case word (ß folded to ss)."""
-    return str(_STEMMER.stemWord(word.replace("ß", "ss")))
+def lemma(word: str) -> str:
+    """The folded lower-case lemma of a word as written (case matters for nouns).
+
+    A lower-case word whose capitalised form is a known German noun form is taken as
+    that noun ("aufgaben" → "aufgabe", not the verb "aufgeben").
+    """
+    if word[:1].islower():
+        capital = word[:1].upper() + word[1:]
+        if simplemma.is_known(capital, lang="de"):
+            word = capital
+    if not word.isalpha():
+        return fold(word.lower())
+    return fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+
+
+@lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[str, ...]:
+    """The lemmas of ``word``, best first. A word typed in lower case may be a noun or
+    a verb/adjective ("einzelne", "schulen"): both readings count. A capitalised word
+    is read as written (the knowledge base's "Messen" are trade fairs, not "messen")."""
+    first = lemma(word)
+    if not word.isalpha() or not word[:1].islower():
+        return (first,)
+    capital = word[:1].upper() + word[1:]
+    verb = fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+    noun = fold(simplemma.lemmatize(capital, lang=("de", "en")).lower())
+    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
+
+
+def nominalizations(verb: str) -> tuple[str, ...]:
+    """The "-ung" noun of a German verb lemma, the regular nominalisation: "beraten" →
+    "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung". Tasks are
+    listed as nouns ("Entwicklung von …") and asked about with verbs ("Wer entwickelt
+    …?")."""
+    if len(verb) < 6 or not verb.endswith("n"):
+        return ()
+    if verb.endswith("eln"):
+        return (verb[:-3] + "lung",)
+    if verb.endswith("ern"):
+        return (verb[:-1] + "ung",)
+    if verb.endswith("en"):
+        return (verb[:-2] + "ung",)
+    return ()
+
+
+@lru_cache(maxsize=65536)
+def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
+    """Whether a German word is (probably) a noun: capitalised, unless it stands at the
+    start of a sentence and is an inflected verb there ("Spricht", "Weckt")."""
+    if not word[:1].isupper():
+        return False
+    if not sentence_start:
+        return True
+    lower = word.lower()
+    base = simplemma.lemmatize(lower, lang="de").lower()
+    return base == lower or not base.endswith("n")
+
+
+# Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".
+PARTICLES = frozenset(
+    "ab an auf aus bei dar durch ein fest fort her hin los mit nach um vor weg weiter zu "
+    "zurück zusammen".split()
+)
+
+
+def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
+    """Finite verbs whose particle stands at the end of their clause.
+
+    Returns:
+        For each such verb, its start offset in ``text`` -> (the particle's start
+        offset, the infinitive, e.g. "festlegen"). Only infinitives the lemmatizer
+        knows count.
+    """
+    out: dict[int, tuple[int, str]] = {}
+    for clause in re.finditer(r"[^,.!?;:\n]+", text):
+        tokens = list(re.finditer(r"[A-Za-zÄÖÜäöüß]+", clause.group(0)))
+        if len(tokens) < 3 or tokens[-1].group(0).lower() not in PARTICLES:
+            continue
+        first = tokens[0].group(0).lower()
+        verb = tokens[1] if first in stop_words("de") else tokens[0]
+        infinitive = tokens[-1].group(0).lower() + simplemma.lemmatize(
+            verb.group(0).lower(), lang="de"
+        )
+        if simplemma.is_known(infinitive, lang="de"):
+            offset = clause.start()
+            out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -98,8 +196,11 @@ class Analyzer:
     split there, so "vertriebsinnendienst" becomes "vertriebs" + "innendienst".
     """
 
-    def __init__(self, lexicon: frozenset[str] = frozenset()) -> None:
+    def __init__(self, lexicon: frozenset[str] = frozenset(), *, max_zipf: float = 3.0) -> None:
         self._lexicon = frozenset(w for w in lexicon if len(w) >= _MIN_PART)
+        self._folded = frozenset(fold(w) for w in lexicon)
+        self._spelling = {fold(w): w for w in lexicon}
+        self.typos = TypoCorrector(self._folded, max_zipf=max_zipf) if lexicon else None
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def split(self, word: str, depth: int = 2) -> tuple[str, ...]:
@@ -140,44 +241,71 @@ class Analyzer:
                 return head, tail
         return None
 
-    def words(self, text: str) -> list[Word]:
-        """The content words of ``text``, stop words removed.
+    def words(self, text: str, lang: Language = "de", *, correct: bool = True) -> list[Word]:
+        """The content words of ``text``, stop words of ``lang`` removed.
 
-        Hyphenated and slashed words ("E-Mail-Marketing") yield their joined form as
-        the word and their pieces as parts; other long words are split as compounds.
+        Stop words of the other language are removed only when written in lower case,
+        so "IT" in a German question stays. Hyphenated and slashed words
+        ("E-Mail-Marketing") yield their joined form as the word and their pieces as
+        parts; other long words are split as compounds.
         """
+        primary, other = stop_words(lang), stop_words("en" if lang == "de" else "de")
         out: list[Word] = []
         original = unicodedata.normalize("NFKC", text)
+        separable = separable_verbs(original) if lang == "de" else {}
+        particles = {particle for particle, _ in separable.values()}
         for match in WORD_PATTERN.finditer(normalize(text)):
             token = match.group(0)
-            capitalized = original[match.start() : match.start() + 1].isupper()
+            if match.start() in particles:
+                continue
+            written = original[match.start() : match.end()]
+            start = not original[: match.start()].strip() or bool(
+                re.search(r"[.!?:]\s*$", original[: match.start()])
+            )
+            capitalized = looks_like_noun(written, sentence_start=start)
             pieces = [p for p in re.split(r"[-/]", token) if p]
             joined = "".join(pieces)
-            if joined in STOP_WORDS or (len(pieces) == 1 and len(joined) < 2):
+            folded = fold(joined)
+            if folded in primary or (folded in other and written.islower()):
                 continue
-            part_words: list[str] = []
-            if len(pieces) > 1:
-                for piece in pieces:
-                    part_words.extend(self.split(piece) or (piece,))
+            if len(pieces) == 1 and len(joined) < 2:
+                continue
+            corrected, typed = False, folded
+            if correct and self.typos is not None and folded not in self._folded:
+                fix = self.typos.correct(folded)
+                if fix is not None:
+                    joined, folded, corrected = self._spelling.get(fix, fix), fix, True
+            if len(pieces) > 1 and not corrected:
+                part_words = [w for piece in pieces for w in (self.split(piece) or (piece,))]
             else:
-                part_words.extend(self.split(joined))
-            word_stem = stem(joined)
+                part_words = list(self.split(joined))
+            cased = written if not corrected else (joined.capitalize() if capitalized else joined)
+            term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
+            if match.start() in separable:  # "legt … fest": read as "festlegen"
+                term, *others = readings(separable[match.start()][1])
             parts = dict.fromkeys(
-                stem(p) for p in part_words if len(p) >= _MIN_PART and p not in STOP_WORDS
+                lemma(p.capitalize()) for p in part_words
+                if len(p) >= _MIN_PART and fold(p) not in primary
             )
-            parts.pop(word_stem, None)
-            out.append(Word(joined, word_stem, tuple(parts), joined in FRAME_WORDS, capitalized))
+            parts.pop(term, None)
+            out.append(
+                Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
+                     tuple(others))
+            )
         return out
 
-    def terms(self, text: str) -> list[str]:
-        """Every term of ``text`` for indexing: word stems and compound-part stems."""
+    def terms(self, text: str, lang: Language = "de", *, correct: bool = False) -> list[str]:
+        """Every term of ``text`` for indexing: word terms and compound-part terms."""
         out: list[str] = []
-        for word in self.words(text):
-            out.append(word.stem)
+        for word in self.words(text, lang, correct=correct):
+            out.append(word.term)
+            out.extend(word.alternatives)
             out.extend(word.parts)
         return out
 
 
 def surface_words(text: str) -> set[str]:
-    """The plain lower-case words of ``text`` (for building a lexicon)."""
-    return {w for w in re.findall(r"[a-z0-9äöüß]+", normalize(text)) if w not in STOP_WORDS}
+    """The plain lower-case words of ``text`` and its hyphenated words joined
+    ("e-commerce" gives "e", "commerce" and "ecommerce"), for building a lexicon."""
+    tokens = WORD_PATTERN.findall(normalize(text))
+    return {w for t in tokens for w in (*re.split(r"[-/]", t), re.sub(r"[-/]", "", t)) if w}

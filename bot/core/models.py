@@ -9,8 +9,7 @@ Kind = Literal["role", "comparison", "overview"]
 Language = Literal["de", "en"]
 # Why an answer has no passages: "ok" means it has them.
 Reason = Literal["ok", "empty", "too_long", "no_match"]
-# "answer": a confident quote; "clarify": medium evidence, offer candidates ("Meinst du …?");
-# "none": nothing fits.
+# A confident answer (quote), a "Meinst du …?" reply with candidates, or no answer.
 Outcome = Literal["answer", "clarify", "none"]
 
 
@@ -63,20 +62,29 @@ class Hit:
 class Answer:
     """The engine's reply to one question.
 
-    ``hits`` is best first: the answer for ``outcome == "answer"`` (``answered``), the
-    candidates for ``"clarify"``, empty for ``"none"``. ``comparison`` means the first
-    two hits are to be read side by side. ``language`` is the language the question was
+    ``outcome`` is ``"answer"`` (``hits[0]`` is the answer, quoted), ``"clarify"``
+    (evidence is medium: ``hits`` are the top candidates to offer as "Meinst du …?",
+    none of them presented as the answer) or ``"none"`` (no hits; ``suggestions`` lists
+    the known roles). ``answered`` is true only for ``"answer"``. ``comparison`` is
+    true when the question names two roles: ``hits[0]`` and ``hits[1]`` are those
+    roles, to be shown side by side. ``language`` is the language the question was
     asked in, for choosing UI strings; the quoted passages stay German.
     """
 
     question: str
     answered: bool
-    outcome: Outcome = "none"
-    comparison: bool = False
     hits: tuple[Hit, ...] = ()
     language: Language = "de"
     reason: Reason = "ok"
     suggestions: tuple[Passage, ...] = field(default=())
+    outcome: Outcome | None = None  # default: "answer" when answered, else "none"
+    comparison: bool = False
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            object.__setattr__(self, "outcome", "answer" if self.answered else "none")
+        if self.answered != (self.outcome == "answer"):
+            raise ValueError(f"answered={self.answered} contradicts outcome={self.outcome}")
 
     @property
     def best(self) -> Hit | None:

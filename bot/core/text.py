@@ -11,8 +11,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+def clean_lines(text: str) -> str:
+    """Drop undecodable bytes, control and invisible characters; keep line breaks."""
+    text = unicodedata.normalize("NFC", _SURROGATE.sub(" ", text)).replace("\ufffd", " ")
+    return _CONTROL.sub(" ", text)
+
+
 def clean_question(text: str) -> str:
-    """Drop undecodable bytes, control and invisible characters; collapse white space."""
-    text = _SURROGATE.sub("\ufffd", text)
-    text = unicodedata.normalize("NFC", text).replace("\ufffd", " ")
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """:func:`clean_lines`, and all white space collapsed to single spaces."""
+    return " ".join(clean_lines(text).split())
