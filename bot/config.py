@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # Key for the users' pseudonyms (HMAC-SHA256). Unset: generated once, kept in the database.
     secret: SecretStr | None = Field(None, alias="ROLLE_SECRET")
     retention_days: int = Field(90, ge=1, alias="ROLLE_RETENTION_DAYS")
+    # Durable answering: a question accepted by a process that then dies is answered by
+    # another (or the restarted) process after this lease; older than the maximum age it
+    # gets an apology instead.
+    delivery_lease_seconds: float = Field(60.0, gt=0, alias="ROLLE_DELIVERY_LEASE_SECONDS")
+    resume_max_age_seconds: float = Field(600.0, gt=0, alias="ROLLE_RESUME_MAX_AGE_SECONDS")
     # Slack/Teams user ids that see the knowledge-gap report, comma-separated.
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ROLLE_ADMINS")
 

@@ -84,6 +84,12 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Welcome! I am Rollenbot and explain who does what here: marketing, sales, "
         "business development and e-commerce. Just ask me, for example:",
     },
+    "lost": {
+        "de": "Entschuldigung: Eine Frage, die du mir vor einer Weile gestellt hast, ist bei "
+        "einem Neustart verloren gegangen. Bitte stell sie noch einmal.",
+        "en": "Sorry: a question you asked me a while ago got lost in a restart. Please ask "
+        "it again.",
+    },
     "report_header": {
         "de": "Wissenslücken der letzten {days} Tage: Fragen ohne Antwort, nach Ähnlichkeit "
         "gruppiert",

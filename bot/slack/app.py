@@ -15,6 +15,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -22,12 +28,14 @@ from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
 from bot.records import Records
+from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
+RETRIES = 3
 
 
 class _SkipTokenWarning(logging.Filter):
@@ -63,13 +71,22 @@ def check_settings(settings: Settings) -> None:
             "App Credentials.")
 
 
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Retries for Web API calls: rate limits (429, honouring ``Retry-After``), server
+    errors (5xx) and lost connections, a few times each with backoff."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES)]
+
+
 def web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, pointed at ``SLACK_API_URL`` when that is set."""
+    """The Web API client (with :func:`retry_handlers`), pointed at ``SLACK_API_URL``
+    when that is set."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    options: dict[str, Any] = {"token": token, "retry_handlers": retry_handlers()}
     if settings.slack_api_url:
-        base_url = settings.slack_api_url.rstrip("/") + "/"
-        return AsyncWebClient(token=token, base_url=base_url)
-    return AsyncWebClient(token=token)
+        options["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return AsyncWebClient(**options)
 
 
 def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
@@ -93,8 +110,10 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
         logger=_bolt_log,
     )
     app.use(injector(deps))
-    # Before any listener: a retried delivery of an event is acknowledged and dropped.
+    # Before any listener: a retried delivery of an event is acknowledged and dropped,
+    # and a question is recorded as pending before it is acknowledged.
     app.use(skip_repeated_events)
+    app.use(durable.record_deliveries)
     for module in (assistant, commands, events, actions, home):
         module.register(app)
     return app
@@ -128,6 +147,7 @@ def add_slack_routes(
                      onboarding=OnboardingChannel(settings.onboarding_channel),
                      records=Records(conversation.store))
     app = create_app(settings, deps)
+    web_app.cleanup_ctx.append(durable.resumer(deps, app.client))
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

@@ -23,24 +23,29 @@ async def deliver(
     build: Callable[[], Awaitable[Message | None]],
     *,
     request_id: str,
-) -> None:
-    """Build a reply and send it; on any failure log it and send the German error.
+) -> bool:
+    """Build a reply and send it.
 
-    Args:
-        send: posts a message where the reply belongs.
-        build: makes the reply; None means there is nothing to send.
-        request_id: goes into the log and into the error text.
+    When building fails, the German error reply (with ``request_id``) is sent instead.
+    When sending fails (after the client's own retries), the failure is logged with
+    ``request_id`` and nothing more is sent: the same failing API would fail again.
+
+    Returns:
+        Whether a reply (the answer or the error note) reached Slack.
     """
     try:
         message = await build()
-        if message is not None:
-            await send(message)
     except Exception:
         log.exception("request_id=%s: answering failed", request_id)
-        try:
-            await send(error_message(request_id))
-        except Exception:
-            log.exception("request_id=%s: sending the error reply failed too", request_id)
+        message = error_message(request_id)
+    if message is None:
+        return True
+    try:
+        await send(message)
+    except Exception:
+        log.exception("request_id=%s: delivering the reply to Slack failed", request_id)
+        return False
+    return True
 
 
 def constant(message: Message) -> Callable[[], Awaitable[Message]]:
@@ -62,23 +67,27 @@ async def answer(
     surface: Surface,
     show_question: bool = False,
     share: bool = False,
-) -> None:
+) -> bool:
     """Answer ``question`` from ``user``, asked through ``surface``, at ``target`` (the
-    rate-limit note, if any, goes to ``target.private``)."""
+    rate-limit note, if any, goes to ``target.private``).
+
+    Returns:
+        Whether the reply reached Slack (see :func:`deliver`).
+    """
     try:
         reply: Reply = await asyncio.to_thread(deps.conversation.respond, question, user=user,
                                                platform="slack", surface=surface)
     except Exception:
         log.exception("request_id=%s: answering failed", request_id)
-        await deliver(target.send, constant(error_message(request_id)), request_id=request_id)
-        return
+        return await deliver(target.send, constant(error_message(request_id)),
+                             request_id=request_id)
     best = reply.best
     log.info("request_id=%s user=%s kind=%s passage=%s", request_id, user, reply.kind,
              best.id if best else "-")
     if reply.kind == "rate_limited":
-        if reply.notify:
-            await deliver(target.private, constant(render(reply)), request_id=request_id)
-        return
+        if not reply.notify:
+            return True
+        return await deliver(target.private, constant(render(reply)), request_id=request_id)
     message = render(reply, show_question=show_question and reply.kind not in ("help", "listing"),
                      share=share)
-    await deliver(target.send, constant(message), request_id=request_id)
+    return await deliver(target.send, constant(message), request_id=request_id)

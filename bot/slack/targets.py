@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from bot.slack.blocks import Message
 
 log = logging.getLogger(__name__)
 Send = Callable[[Message], Awaitable[None]]
+RESPONSE_URL_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,29 @@ class ResponseUrlError(RuntimeError):
 
 
 async def post_to_response_url(respond: AsyncRespond, message: Message, **options: Any) -> None:
-    """``respond(...)``, raising when Slack answers anything but 200."""
-    response = await respond(**message.kwargs(), **options)
-    if response.status_code != 200:
-        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+    """``respond(...)``, retried on 429 (after ``Retry-After``, at most 10 s) and 5xx
+    (after 0.5, 1, 2 s); raising when Slack still answers anything but 200."""
+    for attempt in range(RESPONSE_URL_ATTEMPTS):
+        response = await respond(**message.kwargs(), **options)
+        status = response.status_code
+        if status == 200:
+            return
+        if (status != 429 and status < 500) or attempt == RESPONSE_URL_ATTEMPTS - 1:
+            break
+        await asyncio.sleep(_retry_after(response.headers, default=0.5 * 2 ** attempt))
+    raise ResponseUrlError(f"response_url answered {status}: {response.body!r:.200}")
+
+
+def _retry_after(headers: Any, default: float) -> float:
+    """Seconds from a ``Retry-After`` header (bounded), else ``default``."""
+    for name, value in dict(headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return min(max(float(raw), 0.0), 10.0)
+            except ValueError:
+                break
+    return default
 
 
 def response_url_target(respond: AsyncRespond, *, keep_original: bool = False) -> Target:
@@ -56,12 +77,15 @@ def response_url_target(respond: AsyncRespond, *, keep_original: bool = False) -
 
 
 def conversation_target(
-    client: AsyncWebClient, channel: str, user: str, thread_ts: str | None, *, is_im: bool
+    client: AsyncWebClient, channel: str, user: str, thread_ts: str | None, *, is_im: bool,
+    metadata: dict[str, Any] | None = None,
 ) -> Target:
-    """Replies in a conversation, optionally in a thread."""
+    """Replies in a conversation, optionally in a thread; ``metadata`` goes with the
+    answer (not with private notes)."""
 
     async def send(message: Message) -> None:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message.kwargs())
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, metadata=metadata,
+                                      **message.kwargs())
 
     async def private(message: Message) -> None:
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts,

@@ -65,13 +65,17 @@ def test_deliver_sends_the_error_when_building_fails(caplog: pytest.LogCaptureFi
     assert "request_id=abc123" in caplog.text
 
 
-def test_deliver_survives_when_even_the_error_cannot_be_sent(
+def test_a_failing_slack_api_is_logged_and_not_called_again(
         caplog: pytest.LogCaptureFixture) -> None:
+    calls: list[str] = []
+
     async def send(message: Message) -> None:
+        calls.append(message.text)
         raise ConnectionError("Slack is down")
 
     async def build() -> Message:
         return Message(text="x")
 
-    asyncio.run(deliver(send, build, request_id="r9"))
-    assert "sending the error reply failed too" in caplog.text
+    assert asyncio.run(deliver(send, build, request_id="r9")) is False
+    assert calls == ["x"]  # no error note into the same failing API
+    assert "request_id=r9: delivering the reply to Slack failed" in caplog.text

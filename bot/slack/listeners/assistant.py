@@ -17,10 +17,11 @@ from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 
 from bot.conversation import new_request_id
+from bot.slack import durable
 from bot.slack.blocks import Message
 from bot.slack.deps import acknowledge, deps_of, lazy
-from bot.slack.listeners.events import is_from_person
 from bot.slack.markup import question_from
+from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
 from bot.slack.targets import Target
 from bot.slack.views import assistant_prompts
@@ -66,7 +67,7 @@ async def answer_in_thread(
     channel, ts, user = payload.get("channel"), payload.get("ts"), payload.get("user")
     if not is_from_person(payload, context.bot_user_id) or not ts or not user:
         return
-    if not deps.records.claim(f"slack:message:{channel}:{ts}"):
+    if not channel or not deps.records.claim(f"slack:message:{channel}:{ts}"):
         return
     request_id = new_request_id()
     try:
@@ -80,3 +81,4 @@ async def answer_in_thread(
     await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
                  target=Target(send=send, private=send), request_id=request_id,
                  surface="assistant")
+    await durable.answered(deps, durable.message_key(channel, ts))

@@ -13,6 +13,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.conversation import new_request_id
+from bot.slack import durable
 from bot.slack.deps import acknowledge, deps_of, lazy
 from bot.slack.markup import question_from
 from bot.slack.responder import answer
@@ -22,7 +23,8 @@ COMMAND = "/rolle"
 
 
 def register(app: AsyncApp) -> None:
-    """Listen for ``/rolle``: ack within Slack's 3 seconds, answer in a lazy listener."""
+    """Listen for ``/rolle``: record and ack within Slack's 3 seconds, answer in a lazy
+    listener."""
     app.command(COMMAND)(ack=acknowledge, lazy=[lazy(answer_command)])
 
 
@@ -30,8 +32,9 @@ async def answer_command(
     command: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     """Reply to one ``/rolle …`` invocation, visible to the person who typed it."""
+    deps = deps_of(context)
     await answer(
-        deps_of(context),
+        deps,
         question_from(command.get("text"), context.bot_user_id),
         user=command.get("user_id", ""),
         target=response_url_target(respond),
@@ -40,3 +43,5 @@ async def answer_command(
         show_question=True,
         share=True,
     )
+    if command.get("trigger_id"):
+        await durable.answered(deps, durable.command_key(str(command["trigger_id"])))
