@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.config import Settings, get_settings
-from bot.core.engine import Engine, fingerprint, load_embedder
+from bot.core.engine import Engine
 from bot.core.errors import RollenbotError
-from bot.core.index import build_index, staleness
 from bot.core.knowledge import by_department, load_knowledge
 from bot.terminal import answer_json, render_answer, render_catalogue, render_passage
 from bot.texts import HELP_WORDS, LIST_WORDS, t
@@ -28,24 +27,23 @@ def _engine(settings: Settings) -> Engine:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    knowledge = load_knowledge(settings.knowledge_dir)
+    from bot.core.build import build
+
+    knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
     print_ = print if not args.quiet else (lambda *a, **k: None)
-    wanted = fingerprint(settings, knowledge)
-    reason = staleness(settings.index_dir, wanted)
-    manifest = build_index(
-        settings.index_dir,
-        knowledge,
-        wanted,
-        lambda: load_embedder(settings),
-        force=args.force,
-    )
+    manifest = build(settings, knowledge, force=args.force,
+                     on_wait=lambda message: print(message, file=sys.stderr))
     if manifest is None:
         print_(f"Index is up to date ({len(knowledge.passages)} passages, model "
                f"{settings.model}): nothing to do.")
     else:
+        onnx = manifest.get("onnx")
+        export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, cosine to "
+                  f"sentence-transformers ≥ {onnx['min_cosine_to_sentence_transformers']}"
+                  if onnx else "")
         print_(f"Built index: {manifest['passages']} passages, {manifest['chunks']} chunks, "
                f"dimension {manifest['dimension']}, {manifest['build_seconds']} s "
-               f"({'forced' if args.force and not reason else reason}).")
+               f"({manifest['build_reason']}{export}).")
     return EXIT_OK
 
 

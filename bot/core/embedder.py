@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -98,6 +98,11 @@ class SentenceTransformerEmbedder:
             self._model, "get_embedding_dimension"
         ) else self._model.get_sentence_embedding_dimension()
         self.dimension = int(dimension or 0)
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (for the ONNX export)."""
+        return self._model
 
     def _encode(self, texts: Sequence[str], prompt: str | None) -> np.ndarray:
         vectors = self._model.encode(

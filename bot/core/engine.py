@@ -103,12 +103,16 @@ class Engine:
             KnowledgeError, IndexMissingError, IndexStaleError, ModelLoadError: with a
             message that says what to do.
         """
-        knowledge = load_knowledge(settings.knowledge_dir)
-        dense = load_index(settings.index_dir, fingerprint(settings, knowledge))
+        knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
+        dense = load_index(settings.index_dir, fingerprint(settings, knowledge), knowledge)
+        if embedder is None:
+            from bot.core.runtime import runtime_embedder  # ONNX by default: no torch
+
+            embedder = runtime_embedder(settings, dense.manifest)
         return cls(
             knowledge=knowledge,
             dense=dense,
-            embedder=embedder or load_embedder(settings),
+            embedder=embedder,
             top_k=settings.top_k,
             max_question_chars=settings.max_question_chars,
         )

@@ -20,6 +20,7 @@ from bot.core.errors import KnowledgeError
 from bot.core.models import Passage, Source
 
 GLOSSARY_FILE = "glossary.yaml"
+MAX_ENTRY_CHARS = 20_000  # default limit per text field of an entry (Settings: max_entry_chars)
 M = TypeVar("M", bound=BaseModel)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -71,7 +72,7 @@ class Knowledge:
     content_hash: str
 
 
-def load_knowledge(directory: Path) -> Knowledge:
+def load_knowledge(directory: Path, max_entry_chars: int = MAX_ENTRY_CHARS) -> Knowledge:
     """Read and validate every YAML file in ``directory``.
 
     Args:

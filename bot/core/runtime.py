@@ -1,0 +1,121 @@
+"""The embedder for asking and serving, checked against the index, and the start-up
+self-check.
+
+``runtime_embedder`` gives the ONNX embedder (no torch) by default, or
+sentence-transformers when ``ROLLE_EMBEDDER=sentence-transformers``. Nothing here
+imports torch unless the fallback is chosen.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.core.embedder import Embedder, SentenceTransformerEmbedder
+from bot.core.errors import IndexDamagedError, ModelLoadError, RollenbotError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.engine import Engine
+
+BUILD_COMMAND = "rolle build"
+
+
+def onnx_folder(index_dir: Path, manifest: dict[str, Any]) -> Path | None:
+    """The ONNX export folder the manifest names (relative paths are under ``index_dir``)."""
+    info = manifest.get("onnx")
+    if not isinstance(info, dict) or not isinstance(info.get("path"), str):
+        return None
+    path = Path(info["path"])
+    return path if path.is_absolute() else index_dir / path
+
+
+def sentence_transformer_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The configured model with sentence-transformers (imports torch)."""
+    return SentenceTransformerEmbedder(
+        settings.model,
+        query_prompt=settings.query_prompt,
+        passage_prompt=settings.passage_prompt,
+        offline=settings.hf_offline,
+    )
+
+
+def runtime_embedder(settings: Settings, manifest: dict[str, Any]) -> Embedder:
+    """The embedder for ask/chat/serve, checked against the loaded index's manifest.
+
+    Args:
+        settings: ``embedder`` chooses "onnx" (default) or "sentence-transformers".
+        manifest: the manifest of the loaded index (``DenseIndex.manifest``).
+
+    Raises:
+        ModelLoadError: the ONNX export is missing or damaged ("run `rolle build`").
+        IndexDamagedError: the embedder's vectors do not have the index's dimension.
+    """
+    embedder: Embedder
+    if settings.embedder == "sentence-transformers":
+        embedder = sentence_transformer_embedder(settings)
+    else:
+        folder = onnx_folder(settings.index_dir, manifest)
+        if folder is None:
+            raise ModelLoadError(
+                f"The index in {settings.index_dir} has no ONNX export of the model: run "
+                f"`{BUILD_COMMAND}` (or set ROLLE_EMBEDDER=sentence-transformers)."
+            )
+        from bot.core.onnx_embedder import OnnxEmbedder
+
+        embedder = OnnxEmbedder(
+            folder,
+            query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt,
+            expected_sha256=manifest["onnx"].get("sha256"),
+        )
+    check_dimension(settings.index_dir, manifest, embedder)
+    return embedder
+
+
+def check_dimension(index_dir: Path, manifest: dict[str, Any], embedder: Embedder) -> None:
+    """Refuse an embedder whose vectors do not fit the index.
+
+    Raises:
+        IndexDamagedError: the dimensions differ.
+    """
+    if manifest.get("dimension") != embedder.dimension:
+        raise IndexDamagedError(
+            f"The index in {index_dir} holds vectors of dimension {manifest.get('dimension')} "
+            f"but the model gives {embedder.dimension}: run `{BUILD_COMMAND} --force`."
+        )
+
+
+@dataclass(frozen=True)
+class Health:
+    """The outcome of :func:`self_check`."""
+
+    ok: bool
+    detail: str
+    seconds: float
+
+
+def self_check(engine: Engine) -> Health:
+    """Embed and search one real question (the first role's name) end to end.
+
+    For ``/healthz`` at start: ok only when the answer names that role first. Never
+    raises.
+    """
+    started = time.perf_counter()
+    roles = engine.roles() or engine.passages
+    if not roles:
+        return Health(False, "the knowledge has no passages", 0.0)
+    expected = roles[0]
+    try:
+        answer = engine.answer(f"Was macht ein {expected.title}?")
+    except (RollenbotError, RuntimeError, ValueError, IndexError, TypeError) as exc:
+        return Health(False, f"answering failed: {exc}", time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if not answer.answered or not answer.hits:
+        return Health(False, f"no answer for '{expected.title}' ({answer.reason})", seconds)
+    if answer.hits[0].passage.id != expected.id:
+        return Health(False, f"'{expected.title}' found '{answer.hits[0].passage.id}' first",
+                      seconds)
+    return Health(True, f"'{expected.title}' answered in {seconds * 1000:.0f} ms", seconds)
