@@ -49,8 +49,16 @@ def build(
     *,
     force: bool = False,
     on_wait: Callable[[str], None] | None = None,
+    embedder: SentenceTransformerEmbedder | None = None,
 ) -> dict[str, Any] | None:
     """Build the index (and export the model) unless both are up to date and intact.
+
+    Args:
+        settings: model, prompts, index and model cache folders, embedder kind.
+        knowledge: the validated knowledge base.
+        force: build even when nothing changed.
+        on_wait: told when another build holds the lock.
+        embedder: an already loaded sentence-transformers model (default: load it).
 
     Returns:
         The new manifest, or None when nothing was done.
@@ -66,12 +74,12 @@ def build(
     def load() -> Embedder:
         if onnx:
             _check_writable(cache)
-        return sentence_transformer_embedder(settings)
+        return embedder or sentence_transformer_embedder(settings)
 
-    def add_export(embedder: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
-        if not onnx or not isinstance(embedder, SentenceTransformerEmbedder):
+    def add_export(used: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
+        if not onnx or not isinstance(used, SentenceTransformerEmbedder):
             return {}
-        export = export_onnx(embedder.model, settings.model, cache)
+        export = export_onnx(used.model, settings.model, cache)
         cosine = check_equal(export, texts, vectors, passage_prompt=settings.passage_prompt)
         try:
             path = str(export.folder.resolve().relative_to(settings.index_dir.resolve()))
