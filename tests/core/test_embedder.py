@@ -169,7 +169,7 @@ def test_models_the_onnx_path_cannot_reproduce_are_refused_with_the_fallback() -
     with pytest.raises(ModelLoadError, match=r"\['Transformer', 'Pooling', 'Dense'\].*"
                                              r"ROLLE_EMBEDDER=sentence-transformers"):
         describe([Transformer(), Pooling({"pooling_mode": "mean"}), Dense()], "some/model")
-    with pytest.raises(ModelLoadError, match="pooling .*lasttoken.*ROLLE_EMBEDDER"):
+    with pytest.raises(ModelLoadError, match=r"pooling .*lasttoken.*ROLLE_EMBEDDER"):
         describe([Transformer(), Pooling({"pooling_mode": "lasttoken"})], "some/model")
 
 
