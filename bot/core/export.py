@@ -69,7 +69,7 @@ def describe(model: Any, name: str) -> dict[str, Any]:
             f"pooling_mode_{k}")]
         mode = {"cls_token": "cls", "mean_tokens": "mean", "max_tokens": "max"}.get(
             flags[0] if len(flags) == 1 else "")
-    tokenizer = getattr(transformer, "tokenizer", None)
+    tokenizer: Any = getattr(transformer, "tokenizer", None)
     problems = []
     if mode not in ("mean", "cls", "max"):
         problems.append(f"pooling {pool_cfg}")
