@@ -18,16 +18,16 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.core.build import build, export_problem
+from bot.core.build import export_problem
 from bot.core.embedder import SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.errors import ModelLoadError
 from bot.core.export import describe
 from bot.core.index import chunk_passages
 from bot.core.knowledge import load_knowledge
-from bot.core.onnx_embedder import ONNX_FILE, OnnxEmbedder, pool
+from bot.core.onnx_embedder import ONNX_FILE, pool
 from bot.core.runtime import onnx_folder, runtime_embedder
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT
 
 QUESTION_DIRS = [ROOT.parent / "shared" / "eval", ROOT / "tests" / "data"]
 
@@ -40,24 +40,6 @@ def _labelled_questions() -> list[str]:
             if isinstance(data, list):
                 questions.extend(item["q"] for item in data)
     return questions
-
-
-@pytest.fixture(scope="session")
-def onnx_settings(tmp_path_factory: pytest.TempPathFactory,
-                  embedder: SentenceTransformerEmbedder) -> Settings:
-    """An index built by `rolle build`'s code path, with the ONNX export beside it."""
-    s = make_settings(tmp_path_factory.mktemp("onnx-index"))
-    manifest = build(s, load_knowledge(s.knowledge_dir), embedder=embedder)
-    assert manifest is not None and manifest["onnx"]["reused"] is False
-    return s
-
-
-@pytest.fixture(scope="session")
-def onnx_engine(onnx_settings: Settings) -> Engine:
-    """The engine as ask/chat/serve load it: the ONNX embedder chosen by the settings."""
-    engine = Engine.load(onnx_settings)
-    assert isinstance(engine._embedder, OnnxEmbedder)
-    return engine
 
 
 @pytest.mark.slow
