@@ -11,14 +11,12 @@ and fit the knowledge; a damaged index is refused with "run `rolle build --force
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,23 +26,23 @@ import numpy as np
 
 from bot import __version__
 from bot.core.embedder import Embedder
-from bot.core.errors import (
-    IndexDamagedError,
-    IndexMissingError,
-    IndexPermissionError,
-    IndexStaleError,
+from bot.core.errors import IndexDamagedError, IndexMissingError, IndexStaleError
+from bot.core.index_store import (
+    BUILD_COMMAND,
+    BUILD_PREFIX,
+    build_lock,
+    current_folder,
+    denied,
+    read_json,
+    switch_current,
 )
 from bot.core.knowledge import Knowledge
 from bot.core.models import Passage
 
 INDEX_FORMAT = 2  # bump when chunking or file layout changes: old indexes become stale
-CURRENT = "current"
 FAISS_FILE = "faiss.index"
 CHUNKS_FILE = "chunks.json"
 MANIFEST_FILE = "manifest.json"
-LOCK_FILE = ".build.lock"
-BUILD_PREFIX = ".build-"
-BUILD_COMMAND = "rolle build"
 
 
 @dataclass(frozen=True)
@@ -94,56 +92,6 @@ def chunk_passages(passages: tuple[Passage, ...]) -> list[Chunk]:
     return chunks
 
 
-def current_dir(index_dir: Path) -> Path:
-    """The folder of the index in use (the ``current`` link)."""
-    return index_dir / CURRENT
-
-
-def _denied(path: Path, action: str = "read") -> IndexPermissionError:
-    return IndexPermissionError(
-        f"Cannot {action} {path}: permission denied (built or owned by another user?)."
-    )
-
-
-def _current_folder(index_dir: Path) -> Path:
-    """The real folder ``current`` points to, resolved once so a reader sees one build.
-
-    Raises:
-        IndexMissingError: nothing has been built.
-        IndexDamagedError: ``current`` points nowhere.
-        IndexPermissionError: the index folder cannot be read.
-    """
-    link = current_dir(index_dir)
-    try:
-        os.lstat(link)
-    except FileNotFoundError:
-        raise IndexMissingError(f"No index in {index_dir}: run `{BUILD_COMMAND}`.") from None
-    except PermissionError:
-        raise _denied(index_dir) from None
-    folder = Path(os.path.realpath(link))
-    try:
-        if not folder.is_dir():
-            raise IndexDamagedError(
-                f"The index link {link} points to a missing folder: "
-                f"run `{BUILD_COMMAND} --force`."
-            )
-        os.listdir(folder)
-    except PermissionError:
-        raise _denied(folder) from None
-    return folder
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except PermissionError:
-        raise _denied(path) from None
-    except (OSError, ValueError) as exc:
-        raise IndexDamagedError(
-            f"The index file {path} is damaged ({exc}): run `{BUILD_COMMAND} --force`."
-        ) from None
-
-
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     """The manifest of the index in use, or None when there is none (or it is broken).
 
@@ -151,7 +99,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         IndexPermissionError: it exists but cannot be read by this user.
     """
     try:
-        data = _read_json(_current_folder(index_dir) / MANIFEST_FILE)
+        data = read_json(current_folder(index_dir) / MANIFEST_FILE)
     except (IndexMissingError, IndexDamagedError):
         return None
     return data if isinstance(data, dict) else None
@@ -190,34 +138,6 @@ def index_problem(index_dir: Path, fingerprint: Fingerprint, knowledge: Knowledg
     except IndexStaleError:
         return staleness(index_dir, fingerprint) or "the index is out of date"
     return None
-
-
-@contextmanager
-def build_lock(index_dir: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the index folder's build lock; wait (after telling ``on_wait``) if it is taken.
-
-    Raises:
-        IndexPermissionError: the index folder cannot be created or written.
-    """
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except PermissionError:
-        raise _denied(index_dir, "write to the index folder") from None
-    except OSError as exc:
-        raise IndexPermissionError(
-            f"Cannot write to the index folder {index_dir}: {exc.strerror or exc}."
-        ) from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait:
-                on_wait(f"Another build is running in {index_dir}: waiting for it to finish.")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def build_index(
@@ -261,14 +181,14 @@ def build_index(
             build_dir = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=index_dir))
             os.chmod(build_dir, 0o755)  # mkdtemp's 0700 would hide it from other users
         except PermissionError:
-            raise _denied(index_dir, "write to the index folder") from None
+            raise denied(index_dir, "write to the index folder") from None
         try:
             manifest = _build_into(build_dir, knowledge, fingerprint, embedder_factory,
                                    after_embed)
             manifest["build_reason"] = reason or "forced"
             # The manifest is written last: a folder without one is never used.
             (build_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), "utf-8")
-            _switch_current(index_dir, build_dir)
+            switch_current(index_dir, build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
@@ -308,31 +228,6 @@ def _build_into(
     }
 
 
-def _switch_current(index_dir: Path, build_dir: Path) -> None:
-    """Point ``current`` at ``build_dir`` atomically, then remove older builds.
-
-    A ``current`` that is a real folder (copied by hand, say) is moved aside first.
-    """
-    link = current_dir(index_dir)
-    if link.is_dir() and not link.is_symlink():
-        os.rename(link, index_dir / f"{BUILD_PREFIX}moved-{time.time_ns()}")
-    tmp_link = index_dir / f".{CURRENT}-{os.getpid()}"
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(build_dir.name)
-    os.replace(tmp_link, link)
-    _remove_old_builds(index_dir)
-
-
-def _remove_old_builds(index_dir: Path) -> None:
-    """Remove build folders except the one in use and the newest other (the previous)."""
-    in_use = Path(os.path.realpath(current_dir(index_dir)))
-    others = [p for p in index_dir.glob(f"{BUILD_PREFIX}*")
-              if p.is_dir() and not p.is_symlink() and p.resolve() != in_use]
-    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in others[1:]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def load_index(
     index_dir: Path, fingerprint: Fingerprint, knowledge: Knowledge | None = None
 ) -> DenseIndex:
@@ -349,8 +244,8 @@ def load_index(
         IndexDamagedError: its files are unreadable or do not fit together.
         IndexPermissionError: it cannot be read by this user (the message names the path).
     """
-    folder = _current_folder(index_dir)
-    manifest = _read_json(folder / MANIFEST_FILE)
+    folder = current_folder(index_dir)
+    manifest = read_json(folder / MANIFEST_FILE)
     if not isinstance(manifest, dict):
         raise _damaged(folder, "the manifest is not an object")
     reason = _stale_reason(manifest, fingerprint)
@@ -360,10 +255,10 @@ def load_index(
     try:
         faiss_index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
     except PermissionError:
-        raise _denied(path) from None
+        raise denied(path) from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise _damaged(folder, f"{FAISS_FILE}: {exc}") from None
-    raw = _read_json(folder / CHUNKS_FILE)
+    raw = read_json(folder / CHUNKS_FILE)
     try:
         chunks = tuple(Chunk(**item) for item in raw)
     except TypeError as exc:

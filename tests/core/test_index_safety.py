@@ -22,12 +22,8 @@ import pytest
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.errors import IndexDamagedError, IndexMissingError
-from bot.core.index import (
-    _remove_old_builds,
-    build_index,
-    chunk_passages,
-    load_index,
-)
+from bot.core.index import build_index, chunk_passages, load_index
+from bot.core.index_store import remove_old_builds
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.runtime import check_dimension, self_check
 from tests.conftest import ROOT
@@ -176,7 +172,7 @@ def test_cleanup_keeps_the_index_in_use_and_the_previous(built: Path,
     (built / "current").unlink()
     (built / "current").symlink_to(oldest.name)
     extra = Path(tempfile.mkdtemp(prefix=".build-", dir=built))
-    _remove_old_builds(built)
+    remove_old_builds(built)
     assert oldest.is_dir() and _in_use(built) == oldest.resolve()
     assert _builds(built) == {oldest.name, extra.name}
 
@@ -222,13 +218,13 @@ from pathlib import Path
 from bot import cli
 from bot.core import index
 
-original = index._switch_current
+original = index.switch_current
 def paused(index_dir, build_dir):
     Path(sys.argv[1]).write_text(build_dir.name)
     while not Path(sys.argv[2]).exists():
         time.sleep(0.05)
     original(index_dir, build_dir)
-index._switch_current = paused
+index.switch_current = paused
 sys.exit(cli.main(["build", "--force"]))
 """
 
