@@ -80,8 +80,14 @@ class SentenceTransformerEmbedder:
             # huggingface_hub reads this when it is imported: set it before the import.
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"building the index needs sentence-transformers and torch ({exc}); install "
+                "the build extra, or set ROLLE_EMBEDDER=onnx to answer with an exported model"
+            ) from None
 
         transformers_logging.disable_progress_bar()
 
