@@ -262,6 +262,7 @@ def test_overlapping_forced_builds_never_lose_the_live_index(
         a.kill()
     assert a.returncode == 0 and b.returncode == 0, (tmp_path / "b.err").read_text()
     assert "Built index" in out_a and "Built index" in out_b
+    assert "ONNX export reused" in out_a and "ONNX export reused" in out_b
     live = _in_use(index_dir)
     assert live.is_dir() and live.name != paused_at.read_text()  # B built after A
     assert (index_dir / paused_at.read_text()).is_dir()  # A's build is kept as the previous
