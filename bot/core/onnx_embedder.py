@@ -154,7 +154,11 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), BATCH_SIZE):
             rows = order[start : start + BATCH_SIZE]
-            out[rows] = self._embed_batch([prompt + texts[i] for i in rows])
+            # Lone surrogates (undecodable bytes from a terminal) would make the
+            # tokenizer raise: they become "?" here, valid text is unchanged.
+            batch = [(prompt + texts[i]).encode("utf-8", "replace").decode("utf-8")
+                     for i in rows]
+            out[rows] = self._embed_batch(batch)
         return out
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:

@@ -55,6 +55,8 @@ def test_onnx_vectors_equal_sentence_transformers_on_every_chunk(
         assert mine.shape == theirs.shape == (len(items), 384) and mine.dtype == np.float32
         cosine = np.sum(mine * theirs, axis=1)
         assert cosine.min() >= 0.9999, (kind, float(cosine.min()))
+    broken = onnx.embed_queries(["Was macht ein \udcff BDM?"])  # a lone surrogate
+    assert np.isfinite(broken).all() and abs(float(np.linalg.norm(broken)) - 1) < 1e-5
     alone = onnx.embed_queries([questions[0]])[0]
     assert float(alone @ onnx.embed_queries(questions[:40])[0]) >= 0.9999  # batch-independent
 
