@@ -23,15 +23,23 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.build import build
+
+    knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
     print_ = print if not args.quiet else (lambda *a, **k: None)
-    knowledge, manifest, reason = compose.build(settings, force=args.force)
+    manifest = build(settings, knowledge, force=args.force,
+                     on_wait=lambda message: print(message, file=sys.stderr))
     if manifest is None:
         print_(f"Index is up to date ({len(knowledge.passages)} passages, model "
                f"{settings.model}): nothing to do.")
     else:
+        onnx = manifest.get("onnx")
+        export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, cosine to "
+                  f"sentence-transformers ≥ {onnx['min_cosine_to_sentence_transformers']}"
+                  if onnx else "")
         print_(f"Built index: {manifest['passages']} passages, {manifest['chunks']} chunks, "
                f"dimension {manifest['dimension']}, {manifest['build_seconds']} s "
-               f"({'forced' if args.force and not reason else reason}).")
+               f"({manifest['build_reason']}{export}).")
     return EXIT_OK
 
 

@@ -6,12 +6,16 @@ itself takes explicit arguments and never reads settings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.config import Settings
 from bot.conversation import Answerer, Conversation
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
-from bot.core.index import Fingerprint, build_index, load_index, staleness
+from bot.core.errors import ModelLoadError
+from bot.core.index import Fingerprint, load_index
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.runtime import BUILD_COMMAND, check_dimension, onnx_folder
 from bot.core.store_guard import GuardedStore
 from bot.ratelimit import Limiter, RateLimiter, StoreLimiter
 
@@ -26,8 +30,9 @@ def fingerprint(settings: Settings, knowledge: Knowledge) -> Fingerprint:
     )
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The configured sentence-transformers model."""
+def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The configured model with sentence-transformers (imports torch: for building, and
+    as the fallback runtime)."""
     return SentenceTransformerEmbedder(
         settings.model,
         query_prompt=settings.query_prompt,
@@ -36,37 +41,50 @@ def load_embedder(settings: Settings) -> Embedder:
     )
 
 
+def runtime_embedder(settings: Settings, manifest: dict[str, Any]) -> Embedder:
+    """The embedder for ask/chat/serve, checked against the loaded index's manifest: the
+    ONNX export (no torch) by default, sentence-transformers when
+    ``ROLLE_EMBEDDER=sentence-transformers``.
+
+    Raises:
+        ModelLoadError: the ONNX export is missing or damaged ("run `rolle build`").
+        IndexDamagedError: the embedder's vectors do not have the index's dimension.
+    """
+    embedder: Embedder
+    if settings.embedder == "sentence-transformers":
+        embedder = load_embedder(settings)
+    else:
+        folder = onnx_folder(settings.index_dir, manifest)
+        if folder is None:
+            raise ModelLoadError(
+                f"The index in {settings.index_dir} has no ONNX export of the model: run "
+                f"`{BUILD_COMMAND}` (or set ROLLE_EMBEDDER=sentence-transformers)."
+            )
+        from bot.core.onnx_embedder import OnnxEmbedder
+
+        embedder = OnnxEmbedder(folder, query_prompt=settings.query_prompt,
+                                passage_prompt=settings.passage_prompt,
+                                expected_sha256=manifest["onnx"].get("sha256"))
+    check_dimension(settings.index_dir, manifest, embedder)
+    return embedder
+
+
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
-    """Load knowledge, index and model as ``settings`` say.
+    """Load knowledge, index and the runtime embedder as ``settings`` say.
 
     Raises:
         KnowledgeError, IndexMissingError, IndexStaleError, ModelLoadError: with a
         message that says what to do.
     """
-    knowledge = load_knowledge(settings.knowledge_dir)
-    dense = load_index(settings.index_dir, fingerprint(settings, knowledge))
+    knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
+    dense = load_index(settings.index_dir, fingerprint(settings, knowledge), knowledge)
     return Engine(
         knowledge=knowledge,
         dense=dense,
-        embedder=embedder or load_embedder(settings),
+        embedder=embedder or runtime_embedder(settings, dense.manifest),
         top_k=settings.top_k,
         max_question_chars=settings.max_question_chars,
     )
-
-
-def build(settings: Settings, *, force: bool = False) -> tuple[Knowledge, dict | None, str | None]:
-    """Build the index if it is stale (or ``force``).
-
-    Returns:
-        The knowledge, the new manifest (None when the index was up to date) and why it
-        was stale (None when it was not).
-    """
-    knowledge = load_knowledge(settings.knowledge_dir)
-    wanted = fingerprint(settings, knowledge)
-    reason = staleness(settings.index_dir, wanted)
-    manifest = build_index(settings.index_dir, knowledge, wanted,
-                           lambda: load_embedder(settings), force=force)
-    return knowledge, manifest, reason
 
 
 def open_store(settings: Settings) -> GuardedStore:

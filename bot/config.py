@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     query_prompt: str = Field("", alias="ROLLE_QUERY_PROMPT")
     passage_prompt: str = Field("", alias="ROLLE_PASSAGE_PROMPT")
     hf_offline: bool = Field(True, alias="ROLLE_HF_OFFLINE")
+    # "onnx": ask/chat/serve embed with onnxruntime (no torch), from the export that
+    # `rolle build` writes; "sentence-transformers": embed with torch as the build does.
+    embedder: Literal["onnx", "sentence-transformers"] = Field("onnx", alias="ROLLE_EMBEDDER")
+    # Where `rolle build` keeps the ONNX export (default: <index_dir>/models).
+    model_cache_dir: Path | None = Field(None, alias="ROLLE_MODEL_CACHE_DIR")
+    max_entry_chars: int = Field(20_000, ge=100, alias="ROLLE_MAX_ENTRY_CHARS")
     knowledge_dir: Path = Field(ROOT / "knowledge", alias="ROLLE_KNOWLEDGE_DIR")
     index_dir: Path = Field(ROOT / "index", alias="ROLLE_INDEX_DIR")
     top_k: int = Field(3, ge=1, le=10, alias="ROLLE_TOP_K")
@@ -75,6 +81,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part for part in value.replace(";", ",").replace(" ", ",").split(",") if part]
         return value
+
+    @property
+    def model_cache(self) -> Path:
+        """The folder for ONNX exports."""
+        return self.model_cache_dir or self.index_dir / "models"
 
     @property
     def slack_enabled(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -80,8 +80,14 @@ class SentenceTransformerEmbedder:
             # huggingface_hub reads this when it is imported: set it before the import.
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"building the index needs sentence-transformers and torch ({exc}); install "
+                "the build extra, or set ROLLE_EMBEDDER=onnx to answer with an exported model"
+            ) from None
 
         transformers_logging.disable_progress_bar()
 
@@ -98,6 +104,11 @@ class SentenceTransformerEmbedder:
             self._model, "get_embedding_dimension"
         ) else self._model.get_sentence_embedding_dimension()
         self.dimension = int(dimension or 0)
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (for the ONNX export)."""
+        return self._model
 
     def _encode(self, texts: Sequence[str], prompt: str | None) -> np.ndarray:
         vectors = self._model.encode(

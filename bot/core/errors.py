@@ -33,3 +33,11 @@ class IndexStaleError(RollenbotError):
 
 class ModelLoadError(RollenbotError):
     """The embedding model could not be loaded."""
+
+
+class IndexDamagedError(IndexMissingError):
+    """The index files are unreadable or do not fit together: rebuild with --force."""
+
+
+class IndexPermissionError(RollenbotError):
+    """The index (or its folder) cannot be read or written by this user."""

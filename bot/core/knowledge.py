@@ -2,26 +2,40 @@
 
 Every entry file has a ``source`` block and a list of ``entries``; ``glossary.yaml``
 holds search synonyms. A broken file raises :class:`KnowledgeError` naming the file,
-the entry and the field, so nothing is built from half-valid knowledge.
+the entry and the field, so nothing is built from half-valid knowledge. Only regular
+``*.yaml`` files are read; names starting with "." (editor lock files such as
+``.#positionen.yaml``) are skipped, and a folder or broken link named ``*.yaml`` is
+refused with one line. Every text field of an entry has a size limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from bot.core.errors import KnowledgeError
 from bot.core.models import Passage, Source
 
 GLOSSARY_FILE = "glossary.yaml"
+MAX_ENTRY_CHARS = 20_000  # default limit per text field of an entry (Settings: max_entry_chars)
 M = TypeVar("M", bound=BaseModel)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# libyaml parses a large file about 70 times faster than the pure-Python loader.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Strict(BaseModel):
@@ -44,6 +58,17 @@ class EntrySchema(_Strict):
     search_terms: list[str] = []
     related: list[str] = []
     source: SourceSchema | None = None
+
+    @field_validator("title", "text", "aliases", "search_terms")
+    @classmethod
+    def _size_limit(cls, value: str | list[str], info: ValidationInfo) -> str | list[str]:
+        limit = (info.context or {}).get("max_chars", MAX_ENTRY_CHARS)
+        longest = max((len(v) for v in value), default=0) if isinstance(value, list) else len(
+            value)
+        if longest > limit:
+            raise ValueError(f"{longest:,} characters, more than the limit of {limit:,} "
+                             "(ROLLE_MAX_ENTRY_CHARS)")
+        return value
 
     @field_validator("id")
     @classmethod
@@ -71,38 +96,63 @@ class Knowledge:
     content_hash: str
 
 
-def load_knowledge(directory: Path) -> Knowledge:
+def load_knowledge(directory: Path, max_entry_chars: int = MAX_ENTRY_CHARS) -> Knowledge:
     """Read and validate every YAML file in ``directory``.
 
     Args:
         directory: the knowledge folder.
+        max_entry_chars: the longest text allowed in any text field of an entry.
 
     Returns:
         The passages in file order (files sorted by name), the glossary and a hash of
         the files' content.
 
     Raises:
-        KnowledgeError: a file is missing, unreadable, not YAML or fails the schema.
+        KnowledgeError: a file is missing, unreadable, not a regular file, not YAML,
+            fails the schema or has a text longer than ``max_entry_chars``.
     """
-    if not directory.is_dir():
-        raise KnowledgeError(str(directory), "knowledge folder not found")
-    files = sorted(directory.glob("*.yaml"))
     digest = hashlib.sha256()
     passages: list[Passage] = []
     synonyms: dict[str, tuple[str, ...]] = {}
-    for path in files:
-        raw = path.read_bytes()
+    for path in _knowledge_files(directory):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise KnowledgeError(path.name, f"cannot read: {exc.strerror or exc}") from None
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
         data = _parse_yaml(path, raw)
         if path.name == GLOSSARY_FILE:
-            glossary = _validate(GlossarySchema, data, path)
+            glossary = _validate(GlossarySchema, data, path, max_entry_chars)
             synonyms = {k.lower().strip(): tuple(v) for k, v in glossary.synonyms.items()}
         else:
-            passages.extend(_passages(_validate(FileSchema, data, path), path))
+            parsed = _validate(FileSchema, data, path, max_entry_chars)
+            passages.extend(_passages(parsed, path))
     if not passages:
         raise KnowledgeError(str(directory), "no entries found (expected *.yaml files)")
     _check_references(passages, directory)
     return Knowledge(tuple(passages), synonyms, digest.hexdigest())
+
+
+def _knowledge_files(directory: Path) -> list[Path]:
+    """The regular ``*.yaml`` files in ``directory`` not starting with ".", by name."""
+    try:
+        names = sorted(os.listdir(directory))
+    except FileNotFoundError:
+        raise KnowledgeError(str(directory), "knowledge folder not found") from None
+    except OSError as exc:
+        raise KnowledgeError(str(directory), f"cannot read the knowledge folder: "
+                             f"{exc.strerror or exc}") from None
+    files = []
+    for name in names:
+        if not name.endswith(".yaml") or name.startswith("."):
+            continue  # also editor lock and backup files: .#positionen.yaml
+        path = directory / name
+        if not path.is_file():  # follows links: a folder, a broken link, a device ...
+            what = ("a broken link" if path.is_symlink() and not path.exists()
+                    else "a folder" if path.is_dir() else "not a regular file")
+            raise KnowledgeError(name, f"is {what}, not a knowledge file: remove or rename it")
+        files.append(path)
+    return files
 
 
 def by_department(passages: tuple[Passage, ...]) -> dict[str, list[Passage]]:
@@ -115,7 +165,7 @@ def by_department(passages: tuple[Passage, ...]) -> dict[str, list[Passage]]:
 
 def _parse_yaml(path: Path, raw: bytes) -> Any:
     try:
-        return yaml.safe_load(raw.decode("utf-8"))
+        return yaml.load(raw.decode("utf-8"), Loader=_LOADER)  # a safe loader (C or Python)
     except UnicodeDecodeError as exc:
         raise KnowledgeError(path.name, f"not UTF-8 text ({exc.reason})") from None
     except yaml.YAMLError as exc:
@@ -125,9 +175,9 @@ def _parse_yaml(path: Path, raw: bytes) -> Any:
         raise KnowledgeError(path.name, f"invalid YAML{where}: {problem}") from None
 
 
-def _validate(schema: type[M], data: Any, path: Path) -> M:
+def _validate(schema: type[M], data: Any, path: Path, max_chars: int) -> M:
     try:
-        return schema.model_validate(data)
+        return schema.model_validate(data, context={"max_chars": max_chars})
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = list(error["loc"])
@@ -139,7 +189,8 @@ def _validate(schema: type[M], data: Any, path: Path) -> M:
             entry = str(ident) if ident else f"#{loc[1] + 1}"
             loc = loc[2:]
         field = ".".join(str(part) for part in loc) or None
-        raise KnowledgeError(path.name, error["msg"], entry=entry, field=field) from None
+        message = error["msg"].removeprefix("Value error, ")
+        raise KnowledgeError(path.name, message, entry=entry, field=field) from None
 
 
 def _passages(parsed: FileSchema, path: Path) -> list[Passage]:

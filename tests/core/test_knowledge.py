@@ -123,3 +123,67 @@ def test_content_hash_follows_the_files(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="knowledge folder not found"):
         load_knowledge(tmp_path / "nope")
+
+
+def test_editor_lock_files_and_hidden_files_are_skipped(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    before = load_knowledge(folder)
+    # Emacs' lock file: a dangling symlink named like the file being edited.
+    (folder / ".#positionen.yaml").symlink_to("root@host.12345:1700000000")
+    (folder / ".positionen.yaml").write_text("not: [valid", "utf-8")
+    (folder / "notes.txt").write_text("ignored", "utf-8")
+    after = load_knowledge(folder)
+    assert after.content_hash == before.content_hash
+    assert len(after.passages) == len(before.passages)
+
+
+@pytest.mark.parametrize("kind", ["folder", "broken link"])
+def test_a_folder_or_broken_link_named_yaml_is_one_clear_line(tmp_path: Path, kind: str) -> None:
+    folder = _copy(tmp_path)
+    odd = folder / "extra.yaml"
+    if kind == "folder":
+        odd.mkdir()
+    else:
+        odd.symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(folder)
+    message = str(info.value)
+    assert message == f"extra.yaml: is a {kind}, not a knowledge file: remove or rename it"
+    assert "\n" not in message
+
+
+def test_a_link_to_a_real_yaml_file_is_read(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    elsewhere = tmp_path / "glossary-real.yaml"
+    (folder / "glossary.yaml").rename(elsewhere)
+    (folder / "glossary.yaml").symlink_to(elsewhere)
+    assert load_knowledge(folder).synonyms["sales"] == ("vertrieb", "verkauf")
+
+
+def test_an_over_long_text_is_refused_with_file_entry_and_field(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "positionen.yaml"
+    text = path.read_text("utf-8")
+    anchor = "  - id: leiter-marketing\n    title: Leiter Marketing\n    kind: role\n" \
+             "    department: Marketing\n    text: |-\n"
+    assert anchor in text
+    huge = "Wort " * 2_000_000  # 10 MB pasted into one entry
+    path.write_text(text.replace(anchor, f"{anchor}      {huge}\n\n", 1), "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(folder)
+    assert re.fullmatch(r"positionen\.yaml, entry leiter-marketing, field text: "
+                        r"10,00\d,\d{3} characters, more than the limit of 20,000 "
+                        r"\(ROLLE_MAX_ENTRY_CHARS\)", str(info.value)), str(info.value)
+    assert len(load_knowledge(folder, max_entry_chars=11_000_000).passages) == 18
+
+
+def test_the_limit_applies_to_names_and_is_configurable(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match=r"field text: [\d,]+ characters, more than the "
+                                             r"limit of 500"):
+        load_knowledge(KNOWLEDGE, max_entry_chars=500)
+    folder = _copy(tmp_path)
+    path = folder / "positionen.yaml"
+    path.write_text(path.read_text("utf-8").replace("- CMO\n", f"- CMO\n      - {'x' * 20_001}\n",
+                                                    1), "utf-8")
+    with pytest.raises(KnowledgeError, match=r"entry leiter-marketing, field aliases: 20,001 "):
+        load_knowledge(folder)

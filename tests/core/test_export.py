@@ -1,0 +1,46 @@
+"""The ONNX export: written once, reused while unchanged, redone when damaged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.build import build
+from bot.config import Settings
+from bot.core.embedder import SentenceTransformerEmbedder
+from bot.core.errors import IndexPermissionError
+from bot.core.export import export_onnx, valid_export
+from bot.core.knowledge import load_knowledge
+from bot.core.onnx_embedder import ONNX_FILE
+from tests.conftest import make_settings
+
+
+@pytest.mark.slow
+def test_an_unchanged_export_is_reused_and_a_damaged_one_redone(
+        onnx_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+    cache = onnx_settings.model_cache
+    (folder,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    written = (folder / ONNX_FILE).stat().st_mtime_ns
+    again = export_onnx(embedder.model, onnx_settings.model, cache)
+    assert again.reused and again.folder == folder
+    assert (folder / ONNX_FILE).stat().st_mtime_ns == written
+
+    copy = tmp_path / "cache"
+    shutil.copytree(cache, copy)
+    damaged = copy / folder.name / ONNX_FILE
+    damaged.write_bytes(damaged.read_bytes()[:1000])  # a truncated copy
+    assert valid_export(copy / folder.name) is None
+    redone = export_onnx(embedder.model, onnx_settings.model, copy)
+    assert not redone.reused and valid_export(redone.folder) == redone.sha256
+    assert [p.name for p in copy.iterdir()] == [folder.name]  # no temporary folders left
+
+
+def test_an_unwritable_model_cache_is_reported_before_the_model_loads(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    bad = make_settings(tmp_path / "index", model_cache_dir=blocker / "models")
+    with pytest.raises(IndexPermissionError,
+                       match=rf"Cannot write to the model cache folder {blocker / 'models'}"):
+        build(bad, load_knowledge(bad.knowledge_dir))  # would load the model otherwise
