@@ -1,0 +1,187 @@
+"""Operations on loopback with the stub engine: /healthz after the self-check, /metrics,
+and the engine swap of hot reload (refusals, answers in flight)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.core.errors import IndexDamagedError
+from bot.core.models import Answer
+from bot.reload import Reloader
+from bot.server import Running, start
+from tests.support import reconfigure
+from tests.support.net import LoopThread, http
+from tests.support.stub_engine import StubEngine
+from tests.teams.harness import FakeConnector, personal_message
+
+
+class BrokenEngine(StubEngine):
+    """Loads, but answers nothing: the self-check must fail."""
+
+    def answer(self, question: str) -> Answer:
+        return Answer(question=question, answered=False, reason="no_match")
+
+
+class Manifested(StubEngine):
+    """A stub with an index manifest (build time and knowledge hash)."""
+
+    def __init__(self, knowledge_hash: str) -> None:
+        super().__init__()
+        self.manifest = {"built_at": "2026-11-23T11:00:00+0000",
+                         "knowledge_hash": knowledge_hash, "model": "stub"}
+
+
+@pytest.fixture
+def serve(loop_thread: LoopThread, settings: Settings) -> Iterator[Any]:
+    started: list[Running] = []
+
+    def run(conversation: Conversation, settings: Settings = settings, **kw: Any) -> Running:
+        running = loop_thread.run(start(settings, conversation, host="127.0.0.1", port=0))
+        started.append(running)
+        return running
+
+    yield run
+    for running in started:
+        loop_thread.run(running.stop())
+
+
+def get(running: Running, path: str) -> tuple[int, str]:
+    result = http("GET", f"http://127.0.0.1:{running.port}{path}")
+    return result.status, result.body
+
+
+def test_healthz_reports_the_index_after_the_self_check(loop_thread: LoopThread,
+                                                        serve: Any) -> None:
+    running = serve(Conversation(Manifested("abc123")))
+    loop_thread.run(running.wait_checked())
+    status, body = get(running, "/healthz")
+    assert status == 200
+    data = json.loads(body)
+    assert data["status"] == "ok" and "answered in" in data["detail"]
+    assert data["index"]["built_at"] == "2026-11-23T11:00:00+0000"
+    assert data["index"]["knowledge_hash"] == "abc123"
+    assert data["embedder"] == "HashEmbedder"
+    assert (data["slack"], data["teams"]) == ("off", "off")
+
+
+def test_healthz_is_503_with_the_reason_when_the_self_check_fails(
+        loop_thread: LoopThread, serve: Any, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        running = serve(Conversation(BrokenEngine()))
+        loop_thread.run(running.wait_checked())
+    status, body = get(running, "/healthz")
+    assert status == 503
+    data = json.loads(body)
+    assert data["status"] == "unhealthy"
+    assert data["detail"].startswith("no answer for 'Leiter Marketing'")
+    assert [r.message for r in caplog.records] == [f"self-check failed: {data['detail']}"]
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text (0 when absent)."""
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
+        if not match or match.group(1) != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
+        if found == labels:
+            return float(match.group(3))
+    return 0.0
+
+
+def test_metrics_count_a_teams_question(loop_thread: LoopThread, serve: Any,
+                                        settings: Settings) -> None:
+    connector = FakeConnector()
+    loop_thread.run(connector.start())
+    try:
+        running = serve(Conversation(Manifested("k1")),
+                        reconfigure(settings, {"teams_anonymous": True}))
+        loop_thread.run(running.wait_checked())
+        _, before = get(running, "/metrics")
+        labels = {"platform": "teams", "surface": "teams_personal", "outcome": "answer"}
+        assert metric(before, "rollenbot_replies_total", **labels) == 0
+        result = http("POST", f"http://127.0.0.1:{running.port}/api/messages",
+                      json.dumps(personal_message(connector.url,
+                                                  "Was macht ein Vertriebsleiter?")).encode(),
+                      {"Content-Type": "application/json"})
+        assert result.status == 202
+        connector.wait_messages(1)
+        loop_thread.run(running.inflight.wait_idle(10))
+        status, after = get(running, "/metrics")
+    finally:
+        loop_thread.run(connector.stop())
+    assert status == 200
+    assert metric(after, "rollenbot_replies_total", **labels) == 1
+    assert metric(after, "rollenbot_answer_seconds_count", platform="teams") == 1
+    assert metric(after, "rollenbot_index_passages") == len(StubEngine().passages)
+    assert metric(after, "rollenbot_healthy") == 1
+    assert metric(after, "rollenbot_index_info", built_at="2026-11-23T11:00:00+0000",
+                  knowledge_hash="k1", model="stub", embedder="HashEmbedder") == 1
+
+
+def test_a_refused_index_keeps_the_old_engine_with_one_warning(
+        loop_thread: LoopThread, caplog: pytest.LogCaptureFixture) -> None:
+    old = Manifested("old")
+    conversation = Conversation(old)
+
+    def damaged(previous: Any) -> Any:
+        assert previous is old
+        raise IndexDamagedError("The index in /x is damaged (faiss.index: bad)")
+
+    reloader = Reloader(conversation, damaged, watch=lambda: "/x/.build-2")
+    with caplog.at_level(logging.INFO, logger="bot.reload"):
+        assert loop_thread.run(reloader.reload("SIGHUP")) is False
+    assert conversation.engine is old and reloader.refusals == 1
+    [line] = caplog.records
+    assert line.levelname == "WARNING" and "faiss.index: bad" in line.message
+    assert conversation.respond("Was macht ein Vertriebsleiter?").kind == "answer"
+
+
+def test_an_index_that_fails_the_self_check_is_refused(loop_thread: LoopThread) -> None:
+    old = Manifested("old")
+    conversation = Conversation(old)
+    reloader = Reloader(conversation, lambda previous: BrokenEngine())
+    assert loop_thread.run(reloader.reload("SIGHUP")) is False
+    assert conversation.engine is old
+
+
+def test_a_reply_in_flight_finishes_on_the_engine_it_started_with(
+        loop_thread: LoopThread) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class Slow(Manifested):
+        def answer(self, question: str) -> Answer:
+            if "Vertriebsleiter" in question:
+                entered.set()
+                assert release.wait(10)
+            return super().answer(question)
+
+    old, new = Slow("old"), Manifested("new")
+    new.passages = tuple(p for p in new.passages if p.id != "vertriebsleiter")
+    new._names = [(n, p) for n, p in new._names if p.id != "vertriebsleiter"]
+    conversation = Conversation(old)
+    reloader = Reloader(conversation, lambda previous: new, watch=lambda: "/x/.build-2")
+    replies: list[Any] = []
+    asker = threading.Thread(target=lambda: replies.append(
+        conversation.respond("Was macht eigentlich ein Vertriebsleiter?")))
+    asker.start()
+    assert entered.wait(10)
+    assert loop_thread.run(reloader.reload("index/current changed")) is True
+    assert conversation.engine is new and reloader.serving is not None
+    assert reloader.serving.manifest["knowledge_hash"] == "new"
+    release.set()
+    asker.join(10)
+    # The old engine's answer, rendered with the old engine (the new one lacks the passage).
+    [reply] = replies
+    assert reply.kind == "answer" and reply.best is not None
+    assert reply.best.id == "vertriebsleiter"
+    assert conversation.respond("Was macht eigentlich ein Vertriebsleiter?").kind == "none"
