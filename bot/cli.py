@@ -7,7 +7,6 @@ knowledge, missing index, model not loadable), 2 for usage errors.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.config import Settings, get_settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.core.knowledge import by_department, load_knowledge
+from bot.logs import configure as configure_logging
 from bot.terminal import answer_json, render, render_catalogue
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -251,8 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     level = settings.log_level.upper()
     if args.command not in {"serve", "run"} and level != "DEBUG":
         level = "WARNING"  # terminal commands: the answer, not the library chatter
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level, settings.log_format)
     try:
         return int(args.func(args, settings))
     except RollenbotError as exc:

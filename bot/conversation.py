@@ -21,6 +21,7 @@ from bot.core.models import Answer, Hit, Language, Passage
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
+from bot.logs import current_ref
 from bot.ratelimit import Limiter, Verdict
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
@@ -123,8 +124,9 @@ class Reply:
 
 
 def new_request_id() -> str:
-    """A short id that ties a log line to what the user was told."""
-    return uuid.uuid4().hex[:12]
+    """A short id that ties a log line to what the user was told: the reference of the
+    request being handled (every log line of it carries the same), else a new one."""
+    return current_ref() or uuid.uuid4().hex[:12]
 
 
 def command_word(text: str) -> str:

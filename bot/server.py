@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.store_guard import GuardedStore
 from bot.inflight import InFlight
+from bot.logs import REQUEST_REF, new_ref
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.reload import LoadEngine, Reloader, Serving, embedder_kind, index_target
 
@@ -68,7 +70,7 @@ def create_web_app(settings: Settings, conversation: Conversation, *,
     Raises:
         SlackConfigError, TeamsConfigError: a platform is half configured.
     """
-    web_app = web.Application()
+    web_app = web.Application(middlewares=[_request_ref])
     web_app[CONVERSATION_KEY] = conversation
     web_app[SETTINGS_KEY] = settings
     web_app[INFLIGHT_KEY] = inflight = InFlight()
@@ -121,6 +123,20 @@ def _purge_daily(store: GuardedStore, retention_days: int
             await task
 
     return context
+
+
+@web.middleware
+async def _request_ref(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give every request a reference that each of its log lines carries (and that error
+    messages show); an ``X-Request-Id`` from a proxy is kept."""
+    incoming = request.headers.get("X-Request-Id", "")
+    ref = incoming[:64] if incoming.isascii() and incoming.isprintable() and incoming \
+        else new_ref()
+    token = REQUEST_REF.set(ref)
+    try:
+        return await handler(request)
+    finally:
+        REQUEST_REF.reset(token)
 
 
 async def _reloading(web_app: web.Application) -> AsyncIterator[None]:

@@ -3,6 +3,7 @@ and the engine swap of hot reload (refusals, answers in flight)."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot import logs
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import IndexDamagedError
@@ -185,3 +187,59 @@ def test_a_reply_in_flight_finishes_on_the_engine_it_started_with(
     assert reply.kind == "answer" and reply.best is not None
     assert reply.best.id == "vertriebsleiter"
     assert conversation.respond("Was macht eigentlich ein Vertriebsleiter?").kind == "none"
+
+
+class Failing(Manifested):
+    """Answers role names, but fails on any other question."""
+
+    def answer(self, question: str) -> Answer:
+        raise RuntimeError("engine exploded")
+
+
+def test_json_logs_carry_the_request_reference_the_user_sees(
+        loop_thread: LoopThread, serve: Any, settings: Settings) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(logs._RefFilter())
+    handler.setFormatter(logs.JsonFormatter())
+    teams_log = logging.getLogger("bot.teams.handlers")
+    teams_log.addHandler(handler)
+    connector = FakeConnector()
+    loop_thread.run(connector.start())
+    try:
+        running = serve(Conversation(Failing("k")),
+                        reconfigure(settings, {"teams_anonymous": True}))
+        result = http("POST", f"http://127.0.0.1:{running.port}/api/messages",
+                      json.dumps(personal_message(connector.url, "Was ist los?")).encode(),
+                      {"Content-Type": "application/json", "X-Request-Id": "req-4711"})
+        assert result.status == 202
+        [message] = connector.wait_messages(1)
+    finally:
+        teams_log.removeHandler(handler)
+        loop_thread.run(connector.stop())
+    assert "req-4711" in message["text"]
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines and all(line["request"] == "req-4711" for line in lines)
+    [failure] = [line for line in lines if line["level"] == "ERROR"]
+    assert failure["message"] == "Teams: failed to answer (request req-4711)"
+    assert "engine exploded" in failure["exception"]
+
+
+def test_log_configuration_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logs.configure("INFO", "json")
+        token = logs.REQUEST_REF.set("abc")
+        logging.getLogger("bot.test").info("hello %s", "there")
+        logs.REQUEST_REF.reset(token)
+        logs.configure("INFO", "text")
+        logging.getLogger("bot.test").warning("plain")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    first, second = capsys.readouterr().err.splitlines()
+    assert json.loads(first) | {"time": "-"} == {
+        "time": "-", "level": "INFO", "logger": "bot.test", "message": "hello there",
+        "request": "abc"}
+    assert second.endswith(" WARNING bot.test: plain")
