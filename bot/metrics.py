@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from bot.core.store import Platform, Surface
     from bot.reload import Serving
 
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "METRICS_KEY", "Metrics"]
 
 QUESTION_KINDS = frozenset({"role", "answer", "clarify", "none"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -95,3 +96,6 @@ class Metrics:
     def render(self) -> bytes:
         """The metrics in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+METRICS_KEY = web.AppKey("metrics", Metrics)

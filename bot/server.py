@@ -34,7 +34,7 @@ from bot.conversation import Conversation
 from bot.core.store_guard import GuardedStore
 from bot.inflight import InFlight
 from bot.logs import REQUEST_REF, new_ref
-from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.metrics import CONTENT_TYPE_LATEST, METRICS_KEY, Metrics
 from bot.reload import LoadEngine, Reloader, Serving, embedder_kind, index_target
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ CONVERSATION_KEY = web.AppKey("conversation", Conversation)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 INFLIGHT_KEY = web.AppKey("inflight", InFlight)
 RELOADER_KEY = web.AppKey("reloader", Reloader)
-METRICS_KEY = web.AppKey("metrics", Metrics)
 SHUTDOWN_GRACE_SECONDS = 20.0
 PURGE_INTERVAL_SECONDS = 24 * 3600.0
 
