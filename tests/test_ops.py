@@ -20,7 +20,7 @@ from bot.core.errors import IndexDamagedError
 from bot.core.models import Answer
 from bot.reload import Reloader
 from bot.server import Running, start
-from tests.support import reconfigure
+from tests.support import reconfigure, sqlite_store
 from tests.support.net import LoopThread, http
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import FakeConnector, personal_message
@@ -243,3 +243,20 @@ def test_log_configuration_text_and_json(capsys: pytest.CaptureFixture[str]) -> 
         "time": "-", "level": "INFO", "logger": "bot.test", "message": "hello there",
         "request": "abc"}
     assert second.endswith(" WARNING bot.test: plain")
+
+
+def test_metrics_count_stored_feedback_by_verdict(loop_thread: LoopThread, serve: Any,
+                                                  tmp_path: Any) -> None:
+    store = sqlite_store(tmp_path)
+    conversation = Conversation(Manifested("k"), store=store)
+    running = serve(conversation)
+    reply = conversation.respond("Was macht ein Vertriebsleiter?", user="U1",
+                                 platform="slack", surface="slack_dm")
+    assert reply.question_id is not None
+    assert store.record_feedback(reply.question_id, user_id="U1", verdict="not_helpful")
+    assert not store.record_feedback("no-such-question", user_id="U1", verdict="helpful")
+    _, page = get(running, "/metrics")
+    assert metric(page, "rollenbot_feedback_total", verdict="not_helpful") == 1
+    assert metric(page, "rollenbot_feedback_total", verdict="helpful") == 0
+    assert metric(page, "rollenbot_replies_total", platform="slack", surface="slack_dm",
+                  outcome="answer") == 1
