@@ -251,12 +251,12 @@ def test_metrics_count_stored_feedback_by_verdict(loop_thread: LoopThread, serve
     conversation = Conversation(Manifested("k"), store=store)
     running = serve(conversation)
     reply = conversation.respond("Was macht ein Vertriebsleiter?", user="U1",
-                                 platform="slack", surface="slack_dm")
+                                 platform="slack", surface="dm")
     assert reply.question_id is not None
     assert store.record_feedback(reply.question_id, user_id="U1", verdict="not_helpful")
     assert not store.record_feedback("no-such-question", user_id="U1", verdict="helpful")
     _, page = get(running, "/metrics")
     assert metric(page, "rollenbot_feedback_total", verdict="not_helpful") == 1
     assert metric(page, "rollenbot_feedback_total", verdict="helpful") == 0
-    assert metric(page, "rollenbot_replies_total", platform="slack", surface="slack_dm",
+    assert metric(page, "rollenbot_replies_total", platform="slack", surface="dm",
                   outcome="answer") == 1
