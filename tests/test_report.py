@@ -3,6 +3,7 @@ and the `rolle report`, `rolle forget` and `rolle db` commands."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from bot import cli
 from bot.core.embedder import Embedder
-from bot.core.store import NewQuestion, PassageScore
+from bot.core.store import NewQuestion, Outcome, PassageScore, Platform
 from bot.report import build_report, group_questions, render_html, render_text, top_gaps
 from bot.report.summary import percentile
 from bot.store import SqlStore, open_store
@@ -26,18 +27,18 @@ OTHERS = ["Wie beantrage ich Urlaub?", "Wer ist mein Ansprechpartner in der Buch
           "Was macht ein Scrum Master?"]
 
 
-def ask(store: SqlStore, text: str, *, outcome: str = "none", platform: str = "slack",
+def ask(store: SqlStore, text: str, *, outcome: Outcome = "none", platform: Platform = "slack",
         latency: int = 100, days_ago: float = 1, passage: str | None = None) -> str:
     return store.record_question(NewQuestion(
         platform=platform, surface="mention" if platform == "slack" else "teams_personal",
-        user_id="U1", text=text, language="de", outcome=outcome,  # type: ignore[arg-type]
+        user_id="U1", text=text, language="de", outcome=outcome,
         latency_ms=latency, asked_at=NOW - timedelta(days=days_ago),
         passages=(PassageScore(passage_id=passage, score=0.7),) if passage else (),
     ))
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqlStore:
+def store(tmp_path: Path) -> Iterator[SqlStore]:
     """A store with a month of questions and feedback."""
     s = open_store(f"sqlite:///{tmp_path / 'var' / 'r.db'}", secret="t")
     for i, text in enumerate(GROWTH * 2 + ["Was verdient ein Growth Hacker?"]):
@@ -56,7 +57,8 @@ def store(tmp_path: Path) -> SqlStore:
     s.record_feedback(answered[3], user_id="U2", verdict="helpful")
     none_q = ask(s, "Was macht ein Astronaut?", days_ago=1)
     s.record_feedback(none_q, user_id="U3", verdict="not_helpful", comment="kein Treffer")
-    return s
+    yield s
+    s.close()
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -155,6 +157,7 @@ def test_rolle_db_report_and_forget(rolle, tmp_path: Path) -> None:
         store.record_question(NewQuestion(platform="terminal", surface="terminal",
                                           user_id="alice", text=text, language="de",
                                           outcome="none", latency_ms=5))
+    store.close()
     code, out, _ = rolle("report", "--days", "7", "--html", str(tmp_path / "r.html"))
     assert code == 0 and "Questions: 3 (terminal 3)" in out and "3×" in out
     assert "<svg" in (tmp_path / "r.html").read_text("utf-8")
@@ -175,3 +178,4 @@ def test_report_of_an_empty_store(tmp_path: Path) -> None:
     assert "Questions: 0 (none)" in text and "median –, p95 –" in text
     assert text.count("(none)") == 3
     assert "<svg" in render_html(report)
+    empty.close()
