@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,29 @@ DATA = ["Was macht ein Data Scientist?", "Was ist die Aufgabe eines Data Scienti
         "data scientist aufgaben"]
 OTHERS = ["Wie beantrage ich Urlaub?", "Wer ist mein Ansprechpartner in der Buchhaltung?",
           "Was macht ein Scrum Master?"]
+
+
+# Realistic unanswered questions: 8 topics in 3-4 wordings and 6 one-offs.
+GAP_TOPICS = {
+    "gehalt": ["Was verdient ein Growth Hacker?", "Wie viel verdient ein Growth Hacker?",
+               "Gehalt Growth Hacker", "growth hacker gehalt pro jahr"],
+    "data": ["Was macht ein Data Scientist?", "Was ist die Aufgabe eines Data Scientists?",
+             "data scientist aufgaben", "Wofür brauchen wir einen Data Scientist?"],
+    "urlaub": ["Wie beantrage ich Urlaub?", "Urlaubsantrag stellen",
+               "Wo finde ich den Urlaubsantrag?"],
+    "scrum": ["Was macht ein Scrum Master?", "Aufgaben Scrum Master",
+              "Was ist die Rolle des Scrum Masters?"],
+    "po": ["Was macht ein Product Owner?", "Product Owner Aufgaben",
+           "Wer ist bei uns Product Owner?"],
+    "homeoffice": ["Darf ich im Homeoffice arbeiten?", "Homeoffice Regelung",
+                   "Wie viele Tage Homeoffice sind erlaubt?"],
+    "controlling": ["Was macht das Controlling?", "Aufgaben im Controlling",
+                    "Was macht ein Controller?"],
+    "ux": ["Was macht ein UX Designer?", "UX Designer Aufgaben", "Was ist ein UX-Designer?"],
+}
+GAP_SINGLES = ["Wie ist das WLAN-Passwort?", "Wann ist die Weihnachtsfeier?",
+               "Wer ist der Datenschutzbeauftragte?", "Wie funktioniert die Reisekostenabrechnung?",
+               "Wo ist die Kantine?", "Was kostet ein Jobticket?"]
 
 
 def ask(store: SqlStore, text: str, *, outcome: Outcome = "none", platform: Platform = "slack",
@@ -77,6 +101,18 @@ def test_similar_unanswered_questions_are_grouped(embedder: Embedder) -> None:
     for other in OTHERS:
         assert {other} in as_sets
     assert sum(g.count for g in groups) == len(asked)
+
+
+@pytest.mark.slow
+def test_grouping_precision_and_recall_on_realistic_gaps(embedder: Embedder) -> None:
+    topic = {q: t for t, qs in GAP_TOPICS.items() for q in qs} | {q: q for q in GAP_SINGLES}
+    groups = group_questions([(q, NOW) for q in topic], embedder, examples=100)
+    merged = {frozenset(p) for g in groups for p in combinations(g.examples, 2)}
+    same = {frozenset(p) for p in combinations(topic, 2) if topic[p[0]] == topic[p[1]]}
+    precision = len(merged & same) / len(merged)
+    recall = len(merged & same) / len(same)
+    # Measured: precision 1.00, recall 0.83 (25 of 30 same-topic pairs joined).
+    assert precision == 1.0 and recall >= 0.8, (precision, recall)
 
 
 @pytest.mark.slow
