@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from bot.core.store import NewDelivery, NewQuestion, StoreError
 from bot.core.store_guard import GuardedStore
 from bot.store import open_store
 from tests.pg import PostgresServer, create_database
+from tests.store.test_concurrency import race
 
 
 class Monotonic:
@@ -95,3 +97,11 @@ def test_guard_logs_a_bug_with_its_traceback_and_carries_on(
         assert guarded.record_question(ask("x")) is None
     assert any(r.exc_info for r in caplog.records)
     assert "record a question failed" in caplog.text
+
+
+def test_claims_in_process_memory_are_atomic_across_threads() -> None:
+    guarded = GuardedStore(Broken(), clock=Monotonic())  # type: ignore[arg-type]
+    keys = [f"k{i}" for i in range(200)]
+    wins = race(6, lambda i: [k for k in keys if guarded.claim(k, ttl_seconds=60)])
+    won = Counter(k for w in wins for k in w)
+    assert set(won) == set(keys) and set(won.values()) == {1}
