@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
