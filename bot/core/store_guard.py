@@ -77,17 +77,21 @@ class GuardedStore:
     """
 
     def __init__(
-        self, store: Store, *, cooldown_seconds: float = 10.0,
+        self, store: Store | Callable[[], Store], *, cooldown_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Wrap ``store``.
 
         Args:
-            store: the real store.
+            store: the real store, or a function that opens it: then it is opened on
+                first use and again after a failure to open, so the bot starts and
+                answers even while the database is down at start.
             cooldown_seconds: after a failure, skip the database this long.
             clock: monotonic time source, replaceable in tests.
         """
-        self.store = store
+        self._opener: Callable[[], Store] | None = store if callable(store) else None
+        self._real: Store | None = None if callable(store) else store
+        self._open_lock = threading.Lock()
         self._cooldown = cooldown_seconds
         self._clock = clock
         self._down_until = 0.0
@@ -96,6 +100,16 @@ class GuardedStore:
         self._threads = _Local(clock)
         self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._counts_lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        """The real store, opened now if it was given as a function (may raise)."""
+        if self._real is None:
+            assert self._opener is not None
+            with self._open_lock:
+                if self._real is None:
+                    self._real = self._opener()
+        return self._real
 
     @property
     def healthy(self) -> bool:
@@ -119,8 +133,8 @@ class GuardedStore:
             return fallback()
 
     def user_key(self, user_id: str) -> str:
-        """The pseudonymous key (computed locally, never fails)."""
-        return self.store.user_key(user_id)
+        """The pseudonymous key ("" while the store cannot be opened)."""
+        return self._call("open the store", lambda: self.store.user_key(user_id), str)
 
     def record_question(self, question: NewQuestion) -> str | None:
         """The question's id, or None if it could not be recorded."""
@@ -211,5 +225,6 @@ class GuardedStore:
             retention_days=retention_days), Purged)
 
     def close(self) -> None:
-        """Close the real store."""
-        self.store.close()
+        """Close the real store, if it was opened."""
+        if self._real is not None:
+            self._real.close()
