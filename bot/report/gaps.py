@@ -53,12 +53,12 @@ def _key(text: str) -> str:
 
 
 def topic_terms(text: str) -> set[str]:
-    """Stems (and compound-part stems) of the words that name a topic: no stop words,
+    """Terms (and compound-part terms) of the words that name a topic: no stop words,
     no question frames ("Aufgaben", "zuständig")."""
     out: set[str] = set()
     for word in _ANALYZER.words(text):
         if not word.frame:
-            out.add(word.stem)
+            out.add(word.term)
             out.update(word.parts)
     return out
 
