@@ -34,7 +34,7 @@ class Calibration:
     frame_weight: float = 0.3  # "Aufgaben", "zuständig": they frame a question
     typo_weight: float = 0.8  # a corrected typo counts a bit less than the word
     typo_max_zipf: float = 3.0  # words this common (wordfreq) are never corrected
-    unknown_verb_weight: float = 0.7  # an unknown lower-case German word in coverage
+    unknown_verb_weight: float = 1.0  # an unknown lower-case German word in coverage
     unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
     lowercase_factor: float = 0.5  # known lower-case German words say less than nouns
     # --- output -----------------------------------------------------------------------
