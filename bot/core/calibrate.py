@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.calibration import Calibration
-from bot.core.engine import Engine, Signals, decide
+from bot.core.decision import Signals, decide
+from bot.core.engine import Engine
 from bot.core.evaluate import hits_section, load_questions
 
 # The grid: fusion weights and decision thresholds (the index weights stay fixed).

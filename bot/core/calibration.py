@@ -38,5 +38,4 @@ class Calibration:
     unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
     lowercase_factor: float = 0.5  # known lower-case German words say less than nouns
     # --- output -----------------------------------------------------------------------
-    max_hits: int = 10
     clarify_hits: int = 3
