@@ -15,7 +15,7 @@ class Calibration:
     """How rankings are fused and when the engine answers, asks back or refuses."""
 
     # --- fusion (cross-validated) ---------------------------------------------------
-    lexical_weight: float = 0.5  # share of the fused score from BM25 (rest: dense)
+    lexical_weight: float = 0.8  # share of the fused score from BM25 (rest: dense)
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     # --- decision (cross-validated) ---------------------------------------------------
     min_coverage: float = 0.35  # share of the question's words the best passage must contain

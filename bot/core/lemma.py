@@ -48,19 +48,22 @@ def readings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
 
 
-def nominalizations(verb: str) -> tuple[str, ...]:
-    """The "-ung" noun of a German verb lemma, the regular nominalisation: "beraten" →
-    "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung". Tasks are
-    listed as nouns ("Entwicklung von …") and asked about with verbs ("Wer entwickelt
-    …?")."""
-    if len(verb) < 6 or not verb.endswith("n"):
+def nominalizations(word: str) -> tuple[str, ...]:
+    """The regular German nouns of a verb or adjective lemma: "-ung" for verbs
+    ("beraten" → "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung"),
+    "-heit"/"-keit" for adjectives ("zufrieden" → "zufriedenheit", "langfristig" →
+    "langfristigkeit"). Tasks and topics are written as nouns ("Entwicklung von …"),
+    questions ask with verbs and adjectives ("Wer entwickelt …?")."""
+    if len(word) < 6:
         return ()
-    if verb.endswith("eln"):
-        return (verb[:-3] + "lung",)
-    if verb.endswith("ern"):
-        return (verb[:-1] + "ung",)
-    if verb.endswith("en"):
-        return (verb[:-2] + "ung",)
+    if word.endswith("eln"):
+        return (word[:-3] + "lung",)
+    if word.endswith("ern"):
+        return (word[:-1] + "ung",)
+    if word.endswith("en"):
+        return (word[:-2] + "ung", word + "heit")
+    if word.endswith(("ig", "lich", "bar", "sam")):
+        return (word + "keit",)
     return ()
 
 
