@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from bot.core.calibrate import GRID, cross_validate, load_items
 from bot.core.engine import Engine
 
@@ -30,3 +32,12 @@ def test_out_of_scope_items_have_no_targets(engine: Engine) -> None:
     items = load_items(engine, FILES)
     assert all(not i.targets for i in items if i.style == "oos")
     assert all(i.targets for i in items if i.style in {"typo", "english", "gendered"})
+
+
+def test_a_question_file_elsewhere_uses_the_project_targets(tmp_path: Path) -> None:
+    from bot.core.evaluate import PROJECT_TARGETS, load_questions
+
+    joined = tmp_path / "all.yaml"
+    joined.write_text((DATA / "holdout_questions.yaml").read_text("utf-8"), "utf-8")
+    questions, targets = load_questions(joined)
+    assert questions and targets == yaml.safe_load(PROJECT_TARGETS.read_text("utf-8"))
