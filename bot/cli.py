@@ -249,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rolle: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
     level = settings.log_level.upper()
-    if args.command not in {"serve", "run"} and level != "DEBUG":
+    serving = args.command == "serve" or (
+        args.command == "run" and (settings.slack_enabled or settings.teams_enabled))
+    if not serving and level != "DEBUG":
         level = "WARNING"  # terminal commands: the answer, not the library chatter
     configure_logging(level, settings.log_format)
     try:

@@ -6,6 +6,7 @@ itself takes explicit arguments and never reads settings.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.config import Settings
@@ -16,8 +17,11 @@ from bot.core.errors import ModelLoadError
 from bot.core.index import Fingerprint, load_index
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.runtime import BUILD_COMMAND, check_dimension, onnx_folder
+from bot.core.store import StoreError
 from bot.core.store_guard import GuardedStore
 from bot.ratelimit import Limiter, RateLimiter, StoreLimiter
+
+log = logging.getLogger(__name__)
 
 
 def fingerprint(settings: Settings, knowledge: Knowledge) -> Fingerprint:
@@ -111,12 +115,20 @@ def open_store(settings: Settings) -> GuardedStore:
     """The database that ``settings`` name, migrated, behind the guard that turns a
     database failure into a log line instead of a lost answer.
 
+    A database that is down at start does not stop the bot: it answers from the start
+    and the store is opened on first use once the database is back (logged meanwhile).
+
     Raises:
-        DatabaseURLError, StoreError: the database cannot be opened (one clear line).
+        DatabaseURLError: ``ROLLE_DATABASE_URL`` cannot be used (one clear line).
     """
     from bot.store.admin import store_from_settings
 
-    return GuardedStore(store_from_settings(settings))
+    try:
+        return GuardedStore(store_from_settings(settings))
+    except StoreError as exc:
+        log.warning("the database is not reachable (ref %s); answering without it until "
+                    "it is back", exc.reference)
+        return GuardedStore(lambda: store_from_settings(settings))
 
 
 def conversation(settings: Settings, engine: Answerer,

@@ -145,15 +145,24 @@ def start_server() -> PostgresServer:
     return server
 
 
-def create_database(admin_url: str) -> str:
-    """A new empty database on the server of ``admin_url``; returns its URL."""
+def _admin(admin_url: str, sql: str) -> None:
     url = make_url(admin_url)
-    name = f"rolle_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(host=url.host, port=url.port, user=url.username,
                          password=url.password, dbname=url.database or "postgres",
                          autocommit=True, connect_timeout=10) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
+        conn.execute(sql.encode())
+
+
+def create_database(admin_url: str) -> str:
+    """A new empty database on the server of ``admin_url``; returns its URL."""
+    name = f"rolle_test_{uuid.uuid4().hex[:12]}"
+    _admin(admin_url, f'CREATE DATABASE "{name}"')
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    """Drop a database made by :func:`create_database`, closing its connections."""
+    _admin(admin_url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ def test_ask_json_contract(run) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["question"] == "Was macht ein BDM?" and data["answered"] is True
+    assert data["outcome"] == "answer" and data["comparison"] is False
     assert len(data["passages"]) == 3
     first = data["passages"][0]
     assert set(first) >= {"id", "title", "text", "source", "score"}
@@ -49,9 +50,19 @@ def test_ask_json_not_found_and_top_k(run) -> None:
     code, out, _ = run("ask", "--json", "--top-k", "1", "Was macht ein Steuerberater?")
     data = json.loads(out)
     assert code == 0 and data["answered"] is False and data["passages"] == []
+    assert data["outcome"] == "none"
     assert "Vertriebsleiter" in data["known_roles"]
     _, out, _ = run("ask", "--json", "--top-k", "1", "Aufgaben Sales Manager")
     assert len(json.loads(out)["passages"]) == 1
+
+
+def test_ask_json_comparison(run) -> None:
+    code, out, _ = run("ask", "--json", "Head of BD vs. BDM")
+    data = json.loads(out)
+    assert code == 0 and data["answered"] is True and data["outcome"] == "answer"
+    assert data["comparison"] is True
+    assert [p["id"] for p in data["passages"][:2]] == [
+        "head-of-business-development", "business-development-manager"]
 
 
 def test_batch_one_line_per_question_in_order(run, tmp_path: Path) -> None:
@@ -106,6 +117,17 @@ def test_eval_prints_the_figures(run, tmp_path: Path) -> None:
     data = Path(__file__).parent / "data"
     code, out, _ = run("eval", str(data / "holdout_questions.yaml"))
     assert code == 0 and out.startswith("correct: ") and "top-3:" in out and "refusals:" in out
+    code, out, _ = run("eval", str(data / "holdout_questions.yaml"),
+                       str(data / "styled_questions.yaml"))
+    assert code == 0 and "by style: " in out and "typo " in out
+
+
+def test_eval_cross_validates(run) -> None:
+    data = Path(__file__).parent / "data"
+    code, out, _ = run("eval", "--cv", "3", str(data / "holdout_questions.yaml"),
+                       str(data / "styled_questions.yaml"))
+    assert code == 0 and out.startswith("3-fold cross-validated: ")
+    assert "everyday" in out and "chosen on all questions: {'lexical_weight'" in out
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.calibration import Calibration
-from bot.core.engine import Engine, Signals, decide
+from bot.core.decision import Signals, decide
+from bot.core.engine import Engine
 from bot.core.evaluate import hits_section, load_questions
 
 # The grid: fusion weights and decision thresholds (the index weights stay fixed).
@@ -58,8 +59,8 @@ class CvReport:
         for style, results in sorted(self.correct.items()):
             out.append(f"  {style:<12} {sum(results):>4}/{len(results):<4} "
                        f"{100 * sum(results) / len(results):5.1f} %")
-        grid = {name: getattr(self.chosen, name) for name in GRID}
-        out.append(f"chosen on all questions: {grid}")
+        chosen = {name: getattr(self.chosen, name) for name in GRID}
+        out.append(f"chosen on all questions: {chosen}")
         return out
 
 
@@ -100,12 +101,14 @@ def _score(items: Iterable[Item], cal: Calibration, kinds: Sequence[str]) -> flo
     return score
 
 
-def candidates(base: Calibration) -> list[Calibration]:
-    """Every grid point, as a calibration."""
-    names = list(GRID)
+def candidates(base: Calibration, grid: dict[str, tuple[float, ...]] | None = None
+               ) -> list[Calibration]:
+    """Every point of ``grid`` (default :data:`GRID`), as a calibration."""
+    grid = grid or GRID
+    names = list(grid)
     points: list[dict[str, Any]] = [
         dict(zip(names, values, strict=True))
-        for values in itertools.product(*(GRID[n] for n in names))
+        for values in itertools.product(*(grid[n] for n in names))
     ]
     return [replace(base, **point) for point in points]
 
@@ -115,21 +118,27 @@ def best(items: Sequence[Item], grid: Sequence[Calibration], kinds: Sequence[str
     return max(grid, key=lambda cal: _score(items, cal, kinds))
 
 
-def cross_validate(engine: Engine, paths: Sequence[Path], k: int = 5, seed: int = 0) -> CvReport:
+def cross_validate(
+    engine: Engine,
+    paths: Sequence[Path],
+    k: int = 5,
+    seed: int = 0,
+    grid: dict[str, tuple[float, ...]] | None = None,
+) -> CvReport:
     """k-fold cross-validation of the grid search over every question of ``paths``."""
     items = load_items(engine, paths)
     kinds = [p.kind for p in engine.passages]
-    grid = candidates(engine.calibration)
+    points = candidates(engine.calibration, grid)
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
     folds = [order[f::k] for f in range(k)]
     report = CvReport(k=k)
     for fold in folds:
         held = set(fold)
-        chosen = best([items[i] for i in order if i not in held], grid, kinds)
+        chosen = best([items[i] for i in order if i not in held], points, kinds)
         for i in fold:
             correct, oos = judge(items[i], chosen, kinds)
             report.correct.setdefault(items[i].style, []).append(correct)
             report.oos_answered += oos
-    report.chosen = best(items, grid, kinds)
+    report.chosen = best(items, points, kinds)
     return report

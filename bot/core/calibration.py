@@ -15,7 +15,7 @@ class Calibration:
     """How rankings are fused and when the engine answers, asks back or refuses."""
 
     # --- fusion (cross-validated) ---------------------------------------------------
-    lexical_weight: float = 0.5  # share of the fused score from BM25 (rest: dense)
+    lexical_weight: float = 0.8  # share of the fused score from BM25 (rest: dense)
     name_bonus: float = 0.25  # added for the passage whose name the question contains
     # --- decision (cross-validated) ---------------------------------------------------
     min_coverage: float = 0.35  # share of the question's words the best passage must contain
@@ -34,9 +34,8 @@ class Calibration:
     frame_weight: float = 0.3  # "Aufgaben", "zuständig": they frame a question
     typo_weight: float = 0.8  # a corrected typo counts a bit less than the word
     typo_max_zipf: float = 3.0  # words this common (wordfreq) are never corrected
-    unknown_verb_weight: float = 0.7  # an unknown lower-case German word in coverage
+    unknown_verb_weight: float = 1.0  # an unknown lower-case German word in coverage
     unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
     lowercase_factor: float = 0.5  # known lower-case German words say less than nouns
     # --- output -----------------------------------------------------------------------
-    max_hits: int = 10
     clarify_hits: int = 3

@@ -16,6 +16,8 @@ import yaml
 from bot.core.errors import RollenbotError
 from bot.core.models import Answer, Passage
 
+PROJECT_TARGETS = Path(__file__).resolve().parents[2] / "tests" / "data" / "targets.yaml"
+
 
 @dataclass
 class Outcome:
@@ -69,12 +71,16 @@ class Report:
 
 
 def load_questions(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """The questions of ``path`` and the targets beside it.
+    """The questions of ``path`` and the targets beside it (for a file elsewhere, e.g.
+    several question files concatenated into a temporary file: the project's copy of the
+    shared targets, tests/data/targets.yaml).
 
     Raises:
         RollenbotError: a file is missing or not in the expected format.
     """
     targets_path = path.parent / "targets.yaml"
+    if not targets_path.exists():
+        targets_path = PROJECT_TARGETS
     try:
         questions = yaml.safe_load(path.read_text("utf-8"))
         targets = yaml.safe_load(targets_path.read_text("utf-8"))

@@ -20,8 +20,12 @@ from compound_split import char_split
 from stop_words import get_stop_words
 from wordfreq import top_n_list
 
+from bot.core.lemma import fold, lemma, looks_like_noun, nominalizations, readings
 from bot.core.models import Language
 from bot.core.typos import TypoCorrector
+
+__all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
+           "separable_verbs", "stop_words", "surface_words"]
 
 # Words that frame a question rather than name its topic, beyond the library's lists.
 # Short on purpose: everything else is the lemmatizer's and the stop-word lists' job.
@@ -46,14 +50,8 @@ FRAME_WORDS = frozenset(
 )
 
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _MIN_PART = 4  # shorter compound parts ("auf", "mit") are mostly prefixes, not words
 _MIN_SPLIT_SCORE = 0.5
-
-
-def fold(word: str) -> str:
-    """Umlauts and ß spelled out: "größe" → "groesse"."""
-    return word.translate(_FOLD)
 
 
 @lru_cache(maxsize=2)
@@ -84,65 +82,6 @@ def normalize(text: str) -> str:
     """Unicode-normalise, lower-case and unify dashes and quotes."""
     text = unicodedata.normalize("NFKC", text).lower()
     return re.sub(r"[‐‑‒–—]", "-", text)
-
-
-@lru_cache(maxsize=65536)
-def lemma(word: str) -> str:
-    """The folded lower-case lemma of a word as written (case matters for nouns).
-
-    A lower-case word whose capitalised form is a known German noun form is taken as
-    that noun ("aufgaben" → "aufgabe", not the verb "aufgeben").
-    """
-    if word[:1].islower():
-        capital = word[:1].upper() + word[1:]
-        if simplemma.is_known(capital, lang="de"):
-            word = capital
-    if not word.isalpha():
-        return fold(word.lower())
-    return fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
-
-
-@lru_cache(maxsize=65536)
-def readings(word: str) -> tuple[str, ...]:
-    """The lemmas of ``word``, best first. A word typed in lower case may be a noun or
-    a verb/adjective ("einzelne", "schulen"): both readings count. A capitalised word
-    is read as written (the knowledge base's "Messen" are trade fairs, not "messen")."""
-    first = lemma(word)
-    if not word.isalpha() or not word[:1].islower():
-        return (first,)
-    capital = word[:1].upper() + word[1:]
-    verb = fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
-    noun = fold(simplemma.lemmatize(capital, lang=("de", "en")).lower())
-    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
-
-
-def nominalizations(verb: str) -> tuple[str, ...]:
-    """The "-ung" noun of a German verb lemma, the regular nominalisation: "beraten" →
-    "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung". Tasks are
-    listed as nouns ("Entwicklung von …") and asked about with verbs ("Wer entwickelt
-    …?")."""
-    if len(verb) < 6 or not verb.endswith("n"):
-        return ()
-    if verb.endswith("eln"):
-        return (verb[:-3] + "lung",)
-    if verb.endswith("ern"):
-        return (verb[:-1] + "ung",)
-    if verb.endswith("en"):
-        return (verb[:-2] + "ung",)
-    return ()
-
-
-@lru_cache(maxsize=65536)
-def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
-    """Whether a German word is (probably) a noun: capitalised, unless it stands at the
-    start of a sentence and is an inflected verb there ("Spricht", "Weckt")."""
-    if not word[:1].isupper():
-        return False
-    if not sentence_start:
-        return True
-    lower = word.lower()
-    base = simplemma.lemmatize(lower, lang="de").lower()
-    return base == lower or not base.endswith("n")
 
 
 # Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".

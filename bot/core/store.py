@@ -7,7 +7,8 @@ derives it, callers pass the raw id and never see or store it.
 
 Every method may raise :class:`StoreError`. Callers that must never lose an answer over
 the database wrap the store in :class:`bot.core.store_guard.GuardedStore`, which logs
-the failure with a reference and carries on with a safe default.
+the failure with a reference and carries on with a safe default (it can also open the
+store lazily, so the bot starts while the database is down).
 
 Durable answering, the intended flow: on receipt, ``accept`` the event (False: a retry
 of one already accepted, drop it); answer; ``mark_answered`` once the reply went out.

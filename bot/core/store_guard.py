@@ -11,6 +11,7 @@ is away. What cannot be kept (questions, feedback, deliveries) is logged and dro
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -36,21 +37,35 @@ MAX_LOCAL = 10_000
 
 
 class _Local:
-    """Bounded in-memory keys with expiry times (monotonic seconds)."""
+    """Bounded in-memory keys with expiry times (monotonic seconds), thread-safe: the
+    store is called from worker threads."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._until: OrderedDict[str, float] = OrderedDict()
         self._clock = clock
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> float | None:
         until = self._until.get(key)
         return until if until is not None and until > self._clock() else None
 
     def put(self, key: str, ttl: float) -> None:
-        self._until[key] = self._clock() + ttl
-        self._until.move_to_end(key)
-        while len(self._until) > MAX_LOCAL:
-            self._until.popitem(last=False)
+        with self._lock:
+            self._until[key] = self._clock() + ttl
+            self._until.move_to_end(key)
+            while len(self._until) > MAX_LOCAL:
+                self._until.popitem(last=False)
+
+    def claim(self, key: str, ttl: float) -> bool:
+        """Put ``key`` unless it is there and unexpired; True if put."""
+        with self._lock:
+            if self.get(key) is not None:
+                return False
+            self._until[key] = self._clock() + ttl
+            self._until.move_to_end(key)
+            while len(self._until) > MAX_LOCAL:
+                self._until.popitem(last=False)
+            return True
 
 
 class GuardedStore:
@@ -65,17 +80,21 @@ class GuardedStore:
     on_feedback: Callable[[str], None] | None = None
 
     def __init__(
-        self, store: Store, *, cooldown_seconds: float = 10.0,
+        self, store: Store | Callable[[], Store], *, cooldown_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Wrap ``store``.
 
         Args:
-            store: the real store.
+            store: the real store, or a function that opens it: then it is opened on
+                first use and again after a failure to open, so the bot starts and
+                answers even while the database is down at start.
             cooldown_seconds: after a failure, skip the database this long.
             clock: monotonic time source, replaceable in tests.
         """
-        self.store = store
+        self._opener: Callable[[], Store] | None = store if callable(store) else None
+        self._real: Store | None = None if callable(store) else store
+        self._open_lock = threading.Lock()
         self._cooldown = cooldown_seconds
         self._clock = clock
         self._down_until = 0.0
@@ -83,6 +102,17 @@ class GuardedStore:
         self._claims = _Local(clock)
         self._threads = _Local(clock)
         self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
+        self._counts_lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        """The real store, opened now if it was given as a function (may raise)."""
+        if self._real is None:
+            assert self._opener is not None
+            with self._open_lock:
+                if self._real is None:
+                    self._real = self._opener()
+        return self._real
 
     @property
     def healthy(self) -> bool:
@@ -106,8 +136,8 @@ class GuardedStore:
             return fallback()
 
     def user_key(self, user_id: str) -> str:
-        """The pseudonymous key (computed locally, never fails)."""
-        return self.store.user_key(user_id)
+        """The pseudonymous key ("" while the store cannot be opened)."""
+        return self._call("open the store", lambda: self.store.user_key(user_id), str)
 
     def record_question(self, question: NewQuestion) -> str | None:
         """The question's id, or None if it could not be recorded."""
@@ -126,14 +156,8 @@ class GuardedStore:
 
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
         """Claim in the database, or in process memory while it is away."""
-        def local() -> bool:
-            if self._claims.get(key) is not None:
-                return False
-            self._claims.put(key, ttl_seconds)
-            return True
-
         won = self._call("claim an event", lambda: self.store.claim(
-            key, ttl_seconds=ttl_seconds), local)
+            key, ttl_seconds=ttl_seconds), lambda: self._claims.claim(key, ttl_seconds))
         if won:
             self._claims.put(key, ttl_seconds)  # so a later outage still knows it
         return won
@@ -183,10 +207,12 @@ class GuardedStore:
         """From the database, or counted in process memory while it is away."""
         def local() -> int:
             slot = (user_id, int(time.time()) // window_seconds)
-            self._counts[slot] = self._counts.pop(slot, 0) + 1
-            while len(self._counts) > MAX_LOCAL:
-                self._counts.popitem(last=False)
-            return self._counts[slot]
+            with self._counts_lock:
+                count = self._counts.pop(slot, 0) + 1
+                self._counts[slot] = count
+                while len(self._counts) > MAX_LOCAL:
+                    self._counts.popitem(last=False)
+            return count
 
         return self._call("count a question", lambda: self.store.count_question(
             user_id, window_seconds=window_seconds), local)
@@ -205,5 +231,6 @@ class GuardedStore:
             retention_days=retention_days), Purged)
 
     def close(self) -> None:
-        """Close the real store."""
-        self.store.close()
+        """Close the real store, if it was opened."""
+        if self._real is not None:
+            self._real.close()

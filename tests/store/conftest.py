@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import SqlStore, open_store
-from tests.pg import create_database, pg_admin_url, pg_private
+from tests.pg import create_database, drop_database, pg_admin_url, pg_private
 
 __all__ = ["pg_admin_url", "pg_private"]  # the PostgreSQL fixtures, defined in tests/pg.py
 
@@ -30,11 +30,15 @@ class Clock:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new database on the session's server."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'var' / 'rollenbot.db'}"
-    return create_database(request.getfixturevalue("pg_admin_url"))
+        yield f"sqlite:///{tmp_path / 'var' / 'rollenbot.db'}"
+        return
+    admin = request.getfixturevalue("pg_admin_url")
+    url = create_database(admin)
+    yield url
+    drop_database(admin, url)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from bot.core.store import NewDelivery, NewQuestion, StoreError
 from bot.core.store_guard import GuardedStore
 from bot.store import open_store
 from tests.pg import PostgresServer, create_database
+from tests.store.test_concurrency import race
 
 
 class Monotonic:
@@ -95,3 +97,32 @@ def test_guard_logs_a_bug_with_its_traceback_and_carries_on(
         assert guarded.record_question(ask("x")) is None
     assert any(r.exc_info for r in caplog.records)
     assert "record a question failed" in caplog.text
+
+
+def test_claims_in_process_memory_are_atomic_across_threads() -> None:
+    guarded = GuardedStore(Broken(), clock=Monotonic())  # type: ignore[arg-type]
+    keys = [f"k{i}" for i in range(200)]
+    wins = race(6, lambda i: [k for k in keys if guarded.claim(k, ttl_seconds=60)])
+    won = Counter(k for w in wins for k in w)
+    assert set(won) == set(keys) and set(won.values()) == {1}
+
+
+def test_guard_opens_the_store_once_the_database_is_up(
+    pg_private: PostgresServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = create_database(pg_private.admin_url)
+    pg_private.stop("fast")  # down before the bot starts
+    clock = Monotonic()
+    guarded = GuardedStore(lambda: open_store(url, secret="s"), cooldown_seconds=10,
+                           clock=clock)
+    with caplog.at_level(logging.ERROR):
+        assert guarded.record_question(ask("beim Start")) is None
+        assert guarded.claim("Ev1", ttl_seconds=60)  # answered from memory meanwhile
+    assert "cannot open" in caplog.text and not guarded.healthy
+    pg_private.start()
+    clock.now += 11
+    qid = guarded.record_question(ask("danach"))
+    assert qid is not None and guarded.record_feedback(qid, user_id="u", verdict="helpful")
+    assert [q.text for q in guarded.questions_since(datetime.now(UTC) - timedelta(hours=1))] == [
+        "danach"]
+    guarded.close()

@@ -15,7 +15,7 @@ from bot.store.migrate import DatabaseURLError
 def test_defaults_need_nothing_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ROLLE_DATABASE_URL", "ROLLE_SECRET", "ROLLE_RETENTION_DAYS", "ROLLE_ADMINS"):
         monkeypatch.delenv(name, raising=False)
-    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    s = Settings(_env_file=None)
     assert s.database_url == f"sqlite:///{ROOT / 'var' / 'rollenbot.db'}"
     assert s.secret is None and s.retention_days == 90 and s.admins == []
 
@@ -24,7 +24,7 @@ def test_admins_and_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("ROLLE_ADMINS", "U01ABC, U02DEF;29:1xyz")
     monkeypatch.setenv("ROLLE_SECRET", "s3cr3t-value")
     monkeypatch.setenv("ROLLE_RETENTION_DAYS", "30")
-    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    s = Settings(_env_file=None)
     assert s.admins == ["U01ABC", "U02DEF", "29:1xyz"] and s.retention_days == 30
     assert s.secret is not None and s.secret.get_secret_value() == "s3cr3t-value"
     assert "s3cr3t-value" not in repr(s) and "s3cr3t-value" not in str(s.model_dump())

@@ -75,9 +75,10 @@ def test_raw_user_id_is_never_stored(store: SqlStore) -> None:
 def test_generated_secret_is_kept_in_the_database(db_url: str) -> None:
     a = open_store(db_url)
     b = open_store(db_url)  # a second replica on the same database
-    assert a.user_key("U1") == b.user_key("U1") != open_store(db_url, secret="x").user_key("U1")
-    a.close()
-    b.close()
+    c = open_store(db_url, secret="x")
+    assert a.user_key("U1") == b.user_key("U1") != c.user_key("U1")
+    for s in (a, b, c):
+        s.close()
 
 
 def test_feedback_links_to_its_question(store: SqlStore, clock: Clock) -> None:

@@ -46,6 +46,17 @@ def test_joining_the_onboarding_channel_sends_a_welcome_dm(
         assert department in post.block_text()
 
 
+def test_a_retried_join_event_sends_one_welcome(server: SlackServer,
+                                                fake_slack: FakeSlack) -> None:
+    payload = p.event_callback(p.member_joined_channel("U0NEWBIE", "C0ONBOARD"))
+    assert server.event(payload).status == 200
+    retry = server.event(payload, headers={"X-Slack-Retry-Num": "1",
+                                           "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status == 200
+    server.idle()
+    assert len(fake_slack.posts()) == 1
+
+
 def test_other_channels_and_the_bot_itself_get_no_welcome(
         server: SlackServer, fake_slack: FakeSlack) -> None:
     server.event(p.event_callback(p.member_joined_channel("U0NEWBIE", "C0RANDOM")))

@@ -1,0 +1,80 @@
+"""Lemmas of German (and English) words with ``simplemma``, folded for matching.
+
+A term is a lemma, lower-cased, with umlauts and ß spelled out (ä→ae, ö→oe, ü→ue,
+ß→ss), so "Umsätze", "Umsatz" and "Umsaetze" meet.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import simplemma
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def fold(word: str) -> str:
+    """Umlauts and ß spelled out: "größe" → "groesse"."""
+    return word.translate(_FOLD)
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The folded lower-case lemma of a word as written (case matters for nouns).
+
+    A lower-case word whose capitalised form is a known German noun form is taken as
+    that noun ("aufgaben" → "aufgabe", not the verb "aufgeben").
+    """
+    if word[:1].islower():
+        capital = word[:1].upper() + word[1:]
+        if simplemma.is_known(capital, lang="de"):
+            word = capital
+    if not word.isalpha():
+        return fold(word.lower())
+    return fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+
+
+@lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[str, ...]:
+    """The lemmas of ``word``, best first. A word typed in lower case may be a noun or
+    a verb/adjective ("einzelne", "schulen"): both readings count. A capitalised word
+    is read as written (the knowledge base's "Messen" are trade fairs, not "messen")."""
+    first = lemma(word)
+    if not word.isalpha() or not word[:1].islower():
+        return (first,)
+    capital = word[:1].upper() + word[1:]
+    verb = fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+    noun = fold(simplemma.lemmatize(capital, lang=("de", "en")).lower())
+    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
+
+
+def nominalizations(word: str) -> tuple[str, ...]:
+    """The regular German nouns of a verb or adjective lemma: "-ung" for verbs
+    ("beraten" → "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung"),
+    "-heit"/"-keit" for adjectives ("zufrieden" → "zufriedenheit", "langfristig" →
+    "langfristigkeit"). Tasks and topics are written as nouns ("Entwicklung von …"),
+    questions ask with verbs and adjectives ("Wer entwickelt …?")."""
+    if len(word) < 6:
+        return ()
+    if word.endswith("eln"):
+        return (word[:-3] + "lung",)
+    if word.endswith("ern"):
+        return (word[:-1] + "ung",)
+    if word.endswith("en"):
+        return (word[:-2] + "ung", word + "heit")
+    if word.endswith(("ig", "lich", "bar", "sam")):
+        return (word + "keit",)
+    return ()
+
+
+@lru_cache(maxsize=65536)
+def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
+    """Whether a German word is (probably) a noun: capitalised, unless it stands at the
+    start of a sentence and is an inflected verb there ("Spricht", "Weckt")."""
+    if not word[:1].isupper():
+        return False
+    if not sentence_start:
+        return True
+    lower = word.lower()
+    base = simplemma.lemmatize(lower, lang="de").lower()
+    return base == lower or not base.endswith("n")
