@@ -161,6 +161,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.slack_enabled or settings.teams_enabled:
         return cmd_serve(args, settings)
+    if not sys.stdin.isatty():  # a container or a service: chatting with nobody is an error
+        print("rolle run: no Slack or Teams settings and no terminal: set SLACK_BOT_TOKEN or "
+              "MICROSOFT_APP_ID (see README), or use `rolle chat` to read questions from "
+              "input.", file=sys.stderr)
+        return EXIT_USAGE
     print("No Slack or Teams credentials set: starting the terminal chat.")
     return cmd_chat(args, settings)
 

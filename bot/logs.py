@@ -55,12 +55,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str, fmt: Literal["text", "json"] = "text") -> None:
-    """Log to stderr at ``level`` in the given format (replaces earlier handlers)."""
+    """Log to stderr at ``level`` in the given format. Like :func:`logging.basicConfig`,
+    it leaves logging alone when the root logger already has handlers (a test runner)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RefFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
-    for old in root.handlers[:]:
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -229,10 +230,12 @@ def test_log_configuration_text_and_json(capsys: pytest.CaptureFixture[str]) -> 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
+        root.handlers.clear()
         logs.configure("INFO", "json")
         token = logs.REQUEST_REF.set("abc")
         logging.getLogger("bot.test").info("hello %s", "there")
         logs.REQUEST_REF.reset(token)
+        root.handlers.clear()
         logs.configure("INFO", "text")
         logging.getLogger("bot.test").warning("plain")
     finally:
@@ -260,3 +263,17 @@ def test_metrics_count_stored_feedback_by_verdict(loop_thread: LoopThread, serve
     assert metric(page, "rollenbot_feedback_total", verdict="helpful") == 0
     assert metric(page, "rollenbot_replies_total", platform="slack", surface="dm",
                   outcome="answer") == 1
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_without_a_platform_and_a_terminal_the_server_refuses_in_one_line(
+        command: str, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot import cli
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no terminal, as in a container
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    assert cli.main([command]) == cli.EXIT_USAGE
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "SLACK_BOT_TOKEN" in err and "MICROSOFT_APP_ID" in err
