@@ -154,7 +154,7 @@ def gist(passage: Passage, question: str = "", *, max_sentences: int = MAX_SENTE
     words = [_terms(s.text(text)) for s in found]
     scores = [_score(asked, w, words) for w in words]
     if wants_tasks:
-        scores = [score + (1.0 if s.bullet else 0.0) for score, s in zip(scores, found)]
+        scores = [score + (1.0 if s.bullet else 0.0) for score, s in zip(scores, found, strict=True)]
     if not any(scores):
         return _first(text, found, max_sentences, max_chars)
     ranked = sorted(range(len(found)), key=lambda i: (-scores[i], i))
@@ -208,3 +208,37 @@ def _first(text: str, found: Iterable[Sentence], max_sentences: int,
 def highlights(passages: Iterable[Passage], question: str = "") -> dict[str, tuple[str, ...]]:
     """:func:`gist` for each passage, by passage id."""
     return {p.id: gist(p, question) for p in passages}
+
+
+def excerpt(text: str, chosen: Iterable[str], *, gap: str = " … ") -> tuple[str, ...]:
+    """The chosen sentences as display lines: sentences that follow each other on one
+    line of ``text`` become one verbatim slice of it; a skipped sentence within a line
+    is marked with ``gap``; every task line and every other line stays its own line.
+
+    Each line is made only of verbatim slices of ``text`` (and ``gap``).
+    """
+    spans = sorted(_locate(text, tuple(chosen)))
+    lines: list[list[tuple[int, int]]] = []
+    for start, end in spans:
+        previous = lines[-1][-1] if lines else None
+        if previous is not None and "\n" not in text[previous[1]:start]:
+            if text[previous[1]:start].strip():
+                lines[-1].append((start, end))
+            else:
+                lines[-1][-1] = (previous[0], end)
+            continue
+        lines.append([(start, end)])
+    return tuple(gap.join(text[s:e] for s, e in line) for line in lines)
+
+
+def _locate(text: str, chosen: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where each chosen sentence stands in ``text`` (the first place not yet taken)."""
+    found: list[tuple[int, int]] = []
+    for sentence in chosen:
+        at = text.find(sentence)
+        while at >= 0 and any(s <= at < e for s, e in found):
+            at = text.find(sentence, at + 1)
+        if at < 0:
+            raise ValueError(f"not a sentence of the passage: {sentence[:60]!r}")
+        found.append((at, at + len(sentence)))
+    return found

@@ -17,6 +17,16 @@ from tests.support.stub_engine import StubEngine as Engine
 from tests.teams.harness import actions_of, texts_of
 
 
+def toggles_of(element: object) -> list[dict]:
+    """Every Action.ToggleVisibility in a card, in document order."""
+    if isinstance(element, list):
+        return [a for item in element for a in toggles_of(item)]
+    if not isinstance(element, dict):
+        return []
+    own = [element] if element.get("type") == "Action.ToggleVisibility" else []
+    return own + [a for value in element.values() for a in toggles_of(value)]
+
+
 def answer_card(engine: Engine, answer: Answer) -> dict:
     """The card Teams gets for an engine answer, through the conversation core."""
     activity = render(Conversation(engine).from_answer(answer))
@@ -52,13 +62,27 @@ def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: En
     texts = texts_of(card)
     assert texts[0] == cards.escape(best.title)
     assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
-    quote = next(e for e in card["body"] if e.get("type") == "Container")
-    assert quote["style"] == "emphasis"
-    quoted = " ".join(texts_of(quote))
+    ids = cards.element_ids(0)
+    gist, full = (next(e for e in card["body"] if e.get("id") == ids[k]) for k in ("gist", "full"))
+    # The gist is in view first: verbatim opening sentences of the passage.
+    assert card["body"][2] is gist and gist["style"] == "emphasis" and "isVisible" not in gist
+    shown = " ".join(texts_of(gist))
+    assert shown.startswith(cards.escape(best.paragraphs[0].split(". ")[0]))
+    assert len(texts_of(gist)) < len(texts_of(full))
+    # The whole passage, hidden, one click away ("Ganze Beschreibung" toggles both).
+    assert full["isVisible"] is False and full["style"] == "emphasis"
+    quoted = " ".join(texts_of(full))
     for paragraph in best.paragraphs:
-        first_line = paragraph.splitlines()[0].strip()
-        assert cards.escape(first_line) in quoted
-    assert t("source", "de", source=cards.escape(best.source.label())) in texts
+        for line in paragraph.splitlines():
+            assert cards.escape(line.strip()) in quoted
+    toggles = {a["title"]: a for a in toggles_of(card)}
+    assert toggles["Ganze Beschreibung"]["targetElements"] == [ids["gist"], ids["full"]]
+    assert toggles["Aufgaben"]["targetElements"] == [ids["tasks"]]
+    # In view: title, question, gist, source, the toggles, before anything else.
+    visible = [e for e in card["body"] if e.get("isVisible", True)]
+    assert visible[2] is gist
+    assert visible[3]["text"] == t("source", "de", source=cards.escape(best.source.label()))
+    assert visible[4]["type"] == "ActionSet" and visible[4]["actions"] == list(toggles.values())
     shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert [a["data"]["passage"] for a in shows] == [h.passage.id for h in answer.hits[1:3]]
     feedback = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK)
