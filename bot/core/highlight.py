@@ -196,7 +196,7 @@ def _first(text: str, found: Iterable[Sentence], max_sentences: int,
         size = sentence.end - sentence.start
         heading = sentence.text(text).endswith(":")
         if out and (counted >= max_sentences or used + size > max_chars
-                    or (sentence.bullet and prose)):
+                    or (prose and (sentence.bullet or heading))):
             break
         out.append(sentence.text(text))
         used += size
