@@ -154,7 +154,8 @@ def gist(passage: Passage, question: str = "", *, max_sentences: int = MAX_SENTE
     words = [_terms(s.text(text)) for s in found]
     scores = [_score(asked, w, words) for w in words]
     if wants_tasks:
-        scores = [score + (1.0 if s.bullet else 0.0) for score, s in zip(scores, found, strict=True)]
+        scores = [score + (1.0 if s.bullet else 0.0)
+                  for score, s in zip(scores, found, strict=True)]
     if not any(scores):
         return _first(text, found, max_sentences, max_chars)
     ranked = sorted(range(len(found)), key=lambda i: (-scores[i], i))
@@ -217,7 +218,7 @@ def excerpt(text: str, chosen: Iterable[str], *, gap: str = " … ") -> tuple[st
 
     Each line is made only of verbatim slices of ``text`` (and ``gap``).
     """
-    spans = sorted(_locate(text, tuple(chosen)))
+    spans = sorted(locate(text, tuple(chosen)))
     lines: list[list[tuple[int, int]]] = []
     for start, end in spans:
         previous = lines[-1][-1] if lines else None
@@ -231,7 +232,7 @@ def excerpt(text: str, chosen: Iterable[str], *, gap: str = " … ") -> tuple[st
     return tuple(gap.join(text[s:e] for s, e in line) for line in lines)
 
 
-def _locate(text: str, chosen: tuple[str, ...]) -> list[tuple[int, int]]:
+def locate(text: str, chosen: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where each chosen sentence stands in ``text`` (the first place not yet taken)."""
     found: list[tuple[int, int]] = []
     for sentence in chosen:
