@@ -38,7 +38,7 @@ _TASK_WORDS = frozenset(fold(w) for w in (
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before
 # whitespace and a capital letter, digit or opening quote.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'“”»)]*\s+(?=[A-ZÄÖÜ0-9„\"“»(])")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"'“”»)]*)\s+(?=[A-ZÄÖÜ0-9„\"“»(])")
 # Abbreviations that end with a dot inside a sentence ("u. a.", "z. B.", "bzw.").
 _ABBREVIATIONS = frozenset({
     "u", "a", "z", "b", "bzw", "ca", "d", "h", "etc", "evtl", "ggf", "inkl", "usw", "vgl",
@@ -81,12 +81,13 @@ def _split_prose(line: str, base: int) -> list[Sentence]:
     out: list[Sentence] = []
     begin = 0
     for match in _BOUNDARY.finditer(line):
-        before = line[begin:match.start()].rstrip(".!?\"'“”»)")
+        stop = match.start() + len(match.group(1))  # a closing quote ends the sentence
+        before = line[begin:match.start()].rstrip(".!?")
         last = before.rsplit(None, 1)[-1] if before.split() else ""
         last = last.split(".")[-1] if "." in last else last
         if last.lower().strip("(") in _ABBREVIATIONS or len(last) == 1:
             continue
-        piece = line[begin:match.start()].rstrip()
+        piece = line[begin:stop].rstrip()
         if piece:
             out.append(Sentence(base + begin, base + begin + len(piece), False))
         begin = match.end()

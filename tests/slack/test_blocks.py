@@ -95,7 +95,7 @@ def test_answer_has_title_quote_source_more_and_feedback() -> None:
     whole = toggled(message, [best, *others])
     assert sections(whole)[:2] == ["> Erster Absatz.", "> Aufgaben:\n> • Planen\n> • Führen"]
     assert "Quelle: Die Positions-Unterschiede (Kenneth Smit)" in contexts(whole)
-    assert [b["text"]["text"] for b in buttons(whole)][0] == "Kurzfassung"
+    assert buttons(whole)[0]["text"]["text"] == "Kurzfassung"
     assert [b["value"] for b in buttons(whole) if b["action_id"].startswith("show_passage")] == [
         "sales-manager", "assistenz"]
     assert toggled(whole, [best, *others]) == message
