@@ -21,7 +21,7 @@ MISSING_INPUT = "missing"  # the Input.Text of "Was hat gefehlt?"
 MAX_COMMENT_CHARS = 300
 Feedback = Literal["ask", "thanks", "missing"]
 MAX_MORE = 2
-_BUTTON_TITLE_CHARS = 40  # longer titles are cut at a word; the tooltip has them whole
+_BUTTON_TITLE_CHARS = 45  # longer titles are cut at a word; the tooltip has them whole
 
 # Markdown (and Teams' <at> mention markup) significant anywhere in a line.
 _INLINE = re.compile(r"([\\`*_~\[\]<>#|])")
@@ -102,33 +102,45 @@ def _quote(passage: Passage) -> dict[str, Any]:
 
 
 def element_ids(n: int = 0) -> dict[str, str]:
-    """The ids of the gist, full-passage and task-list containers of the ``n``-th
+    """The ids of the gist, whole-passage and task-list containers of the ``n``-th
     quoted passage of a card."""
     return {"gist": f"gist-{n}", "full": f"full-{n}", "tasks": f"tasks-{n}"}
 
 
 def _gist_quote(passage: Passage, sentences: Sequence[str], language: Language,
                 n: int = 0) -> list[dict[str, Any]]:
-    """The gist (the chosen verbatim sentences) in view, the whole passage and its task
-    list hidden, and the buttons that toggle them (``Action.ToggleVisibility``)."""
+    """The gist (the chosen verbatim sentences) in view; the whole passage and its task
+    list hidden; and the buttons that reveal them (``Action.ToggleVisibility``).
+
+    "Ganze Beschreibung" swaps the gist and the whole passage (and closes the task
+    list, which the whole passage contains); "Aufgaben" opens or closes the task list
+    under the gist (and closes the whole passage). So the card never shows a text twice
+    in full, and each button always does what it says from any state.
+    """
     ids = element_ids(n)
     lines = excerpt(passage.text, sentences) if sentences else ()
     if not lines:  # nothing chosen: the whole passage is the gist
         return [_quote(passage)]
-    tasks = [p for p in passage.paragraphs if _is_task_paragraph(p)]
     items: list[dict[str, Any]] = [
         {"type": "Container", "id": ids["gist"], "style": "emphasis",
-         "items": [_block(escape(line), spacing="Small" if i and line.startswith("•")
+         "items": [_block(escape(line), spacing="None" if i and line.startswith("•")
                           else "Default") for i, line in enumerate(lines)]},
         {**_quote(passage), "id": ids["full"], "isVisible": False},
     ]
+    tasks = [p for p in passage.paragraphs if _is_task_paragraph(p)]
+    with_tasks = bool(tasks) and len(tasks) < len(passage.paragraphs)
+    whole: list[str | dict[str, Any]] = [ids["gist"], ids["full"]]
+    if with_tasks:
+        whole.append({"elementId": ids["tasks"], "isVisible": False})
     toggles = [{"type": "Action.ToggleVisibility", "title": t("full_description", language),
-                "targetElements": [ids["gist"], ids["full"]]}]
-    if tasks:
+                "targetElements": whole}]
+    if with_tasks:
         items.append({"type": "Container", "id": ids["tasks"], "isVisible": False,
                       "style": "emphasis", "items": _paragraph_blocks(tasks)})
         toggles.append({"type": "Action.ToggleVisibility", "title": t("tasks", language),
-                        "targetElements": [ids["tasks"]]})
+                        "targetElements": [ids["tasks"],
+                                           {"elementId": ids["gist"], "isVisible": True},
+                                           {"elementId": ids["full"], "isVisible": False}]})
     return [*items, {"type": "ActionSet", "actions": toggles}]
 
 

@@ -63,21 +63,29 @@ def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: En
     assert texts[0] == cards.escape(best.title)
     assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
     ids = cards.element_ids(0)
-    gist, full = (next(e for e in card["body"] if e.get("id") == ids[k]) for k in ("gist", "full"))
+    gist, full, tasks = (next(e for e in card["body"] if e.get("id") == ids[k])
+                         for k in ("gist", "full", "tasks"))
     # The gist is in view first: verbatim opening sentences of the passage.
     assert card["body"][2] is gist and gist["style"] == "emphasis" and "isVisible" not in gist
     shown = " ".join(texts_of(gist))
     assert shown.startswith(cards.escape(best.paragraphs[0].split(". ")[0]))
     assert len(texts_of(gist)) < len(texts_of(full))
-    # The whole passage, hidden, one click away ("Ganze Beschreibung" toggles both).
+    # The whole passage, hidden, one click away ("Ganze Beschreibung" swaps it for the
+    # gist and closes the task list, which it contains).
     assert full["isVisible"] is False and full["style"] == "emphasis"
     quoted = " ".join(texts_of(full))
     for paragraph in best.paragraphs:
         for line in paragraph.splitlines():
             assert cards.escape(line.strip()) in quoted
     toggles = {a["title"]: a for a in toggles_of(card)}
-    assert toggles["Ganze Beschreibung"]["targetElements"] == [ids["gist"], ids["full"]]
-    assert toggles["Aufgaben"]["targetElements"] == [ids["tasks"]]
+    assert toggles["Ganze Beschreibung"]["targetElements"] == [
+        ids["gist"], ids["full"], {"elementId": ids["tasks"], "isVisible": False}]
+    # "Aufgaben" toggles the task list under the gist (never next to the whole passage).
+    assert tasks["isVisible"] is False and texts_of(tasks)[0] == "Aufgaben-Beispiele:"
+    assert all(cards.escape(line) in texts_of(tasks) for line in best.paragraphs[-1].splitlines())
+    assert toggles["Aufgaben"]["targetElements"] == [
+        ids["tasks"], {"elementId": ids["gist"], "isVisible": True},
+        {"elementId": ids["full"], "isVisible": False}]
     # In view: title, question, gist, source, the toggles, before anything else.
     visible = [e for e in card["body"] if e.get("isVisible", True)]
     assert visible[2] is gist
