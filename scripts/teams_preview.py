@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page, Route, sync_playwright
 
 from bot.texts import t
 
@@ -41,7 +41,7 @@ TASKS = (t("tasks", "de"), t("tasks", "en"))
 def _loopback_only(page: Page, blocked: list[str]) -> None:
     """Abort every request that would leave the machine."""
 
-    def handle(route) -> None:  # type: ignore[no-untyped-def]
+    def handle(route: Route) -> None:
         url = route.request.url
         if urlparse(url).hostname in LOOPBACK or url.startswith(("data:", "blob:")):
             route.continue_()
