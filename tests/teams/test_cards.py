@@ -171,3 +171,18 @@ def test_no_answer_and_list_texts(engine: Engine) -> None:
     listing = cards.list_text(engine.by_department(), "en")
     assert listing.startswith(t("list_header", "en"))
     assert all(f"**{cards.escape(d)}**" in listing for d in engine.by_department())
+
+
+def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: Engine) -> None:
+    passage = next(p for p in engine.passages if len(p.title) > 45)
+    [button] = cards.show_buttons([passage], "de")["actions"]
+    label = button["title"]
+    assert label.endswith("…") and len(label) <= 45
+    assert passage.title.startswith(label[:-1]) and passage.title[len(label) - 1] == " "
+    assert button["tooltip"] == passage.title
+    short = engine.get("vertriebsleiter")
+    assert short is not None
+    [plain] = cards.show_buttons([short], "de")["actions"]
+    assert plain["title"] == "Vertriebsleiter" and "tooltip" not in plain
+    long = "Wort " * 3 + "Überlangeszusammengesetzteswort"
+    assert cards.button_label(long, 20) == "Wort Wort Wort…"
