@@ -111,8 +111,10 @@ def run(url: str, out: Path, questions: list[str]) -> int:
             fits, height = _first_screen(page, card)
             failures += not fits
             expanded = _click(card, *FULL)
+            full_height = 0.0
             if expanded:  # the whole passage: from the card's top, then its end
                 page.wait_for_timeout(400)
+                full_height = (card.bounding_box() or {"height": 0.0})["height"]
                 card.evaluate("e => e.scrollIntoView({block: 'start'})")
                 page.screenshot(path=str(out / f"{name}-full.png"))
                 card.evaluate("e => e.scrollIntoView({block: 'end'})")
@@ -124,7 +126,8 @@ def run(url: str, out: Path, questions: list[str]) -> int:
                 card.evaluate("e => e.scrollIntoView({block: 'end'})")
                 page.screenshot(path=str(out / f"{name}-tasks.png"))
             print(f"{name}: first screen {'OK' if fits else 'TOO TALL'} "
-                  f"(card {height:.0f}px), full={expanded}, tasks={tasks}")
+                  f"(card {height:.0f}px; {full_height:.0f}px with the whole passage), "
+                  f"full={expanded}, tasks={tasks}")
         browser.close()
     print(f"screenshots in {out}; {len(blocked)} non-loopback requests blocked")
     return 1 if failures else 0
