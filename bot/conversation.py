@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from bot.core import language as lang
 from bot.core.embedder import Embedder
+from bot.core.highlight import highlights as choose_highlights
 from bot.core.models import Answer, Hit, Language, Passage
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
@@ -96,6 +97,8 @@ class Reply:
         notify: for ``rate_limited``: tell the asker (first time) or stay quiet.
         question_id: the recorded question's id (for feedback), None if not recorded.
         gaps: for ``report``: the largest groups of unanswered questions.
+        highlights: for each passage in ``shown`` (by id), its gist: the verbatim
+            sentences that best match the question, shown first by the chat front ends.
     """
 
     kind: ReplyKind
@@ -111,6 +114,11 @@ class Reply:
     notify: bool = True
     question_id: str | None = None
     gaps: tuple[Gap, ...] = ()
+    highlights: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def gist(self, passage: Passage) -> tuple[str, ...]:
+        """The highlighted sentences of a shown ``passage`` (empty if none)."""
+        return tuple(self.highlights.get(passage.id, ()))
 
     @property
     def best(self) -> Passage | None:
@@ -143,6 +151,14 @@ class Observer(Protocol):
                 seconds: float) -> None:
         """``reply`` was decided in ``seconds`` for a line asked on ``platform``/``surface``."""
         ...
+
+
+def with_highlights(reply: Reply) -> Reply:
+    """``reply`` with the gist of each shown passage for its question (see
+    :mod:`bot.core.highlight`)."""
+    if not reply.shown:
+        return reply
+    return replace(reply, highlights=choose_highlights(reply.shown, reply.question))
 
 
 class Conversation:
@@ -238,8 +254,9 @@ class Conversation:
     def _role(self, passage: Passage, language: Language, question: str,
               engine: Answerer) -> Reply:
         related = tuple(p for p in map(engine.get, passage.related) if p is not None)
-        return Reply(kind="role", language=language, question=question, shown=(passage,),
-                     offered=related[:MAX_OFFERED], offer_label="related")
+        return with_highlights(Reply(
+            kind="role", language=language, question=question, shown=(passage,),
+            offered=related[:MAX_OFFERED], offer_label="related"))
 
     def from_answer(self, answer: Answer, engine: Answerer | None = None) -> Reply:
         """The reply for an engine :class:`Answer` (given by ``engine``, default the
@@ -252,9 +269,10 @@ class Conversation:
                          limit=engine.max_question_chars)
         if answer.outcome == "answer" and passages:
             shown = 2 if answer.comparison and len(passages) >= 2 else 1
-            return Reply(kind="answer", language=language, question=question,
-                         shown=passages[:shown], offered=passages[shown:shown + MAX_OFFERED],
-                         offer_label="more", hits=answer.hits, comparison=shown == 2)
+            return with_highlights(Reply(
+                kind="answer", language=language, question=question, shown=passages[:shown],
+                offered=passages[shown:shown + MAX_OFFERED], offer_label="more",
+                hits=answer.hits, comparison=shown == 2))
         if answer.outcome == "clarify" and passages:
             return Reply(kind="clarify", language=language, question=question,
                          offered=passages, offer_label="did_you_mean", hits=answer.hits)

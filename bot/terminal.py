@@ -8,12 +8,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.conversation import Reply
+from bot.core.highlight import gist, locate
 from bot.core.models import Answer, Language, Passage
+from bot.core.text import clean_question
 from bot.texts import report_lines, t
 
+MARK = "**"  # around the highlighted sentences in the terminal
 
-def passage_json(passage: Passage, score: float | None = None) -> dict[str, Any]:
-    """The JSON form of a passage, as `rolle ask --json` prints it."""
+
+def passage_json(passage: Passage, score: float | None = None,
+                 highlights: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The JSON form of a passage, as `rolle ask --json` prints it; ``highlights`` are
+    its gist for the question (verbatim sentences of ``text``, in order)."""
     out: dict[str, Any] = {
         "id": passage.id,
         "title": passage.title,
@@ -23,6 +29,8 @@ def passage_json(passage: Passage, score: float | None = None) -> dict[str, Any]
     }
     if score is not None:
         out["score"] = score
+    if highlights is not None:
+        out["highlights"] = list(highlights)
     return out
 
 
@@ -33,7 +41,9 @@ def answer_json(answer: Answer) -> str:
         "answered": answer.answered,
         "outcome": answer.outcome,
         "comparison": answer.comparison,
-        "passages": [passage_json(h.passage, h.score) for h in answer.hits],
+        "passages": [passage_json(h.passage, h.score,
+                                  gist(h.passage, clean_question(answer.question)))
+                     for h in answer.hits],
         "reason": answer.reason,
         "language": answer.language,
     }
@@ -53,10 +63,24 @@ def _quote(text: str, width: int = 88) -> str:
     return "\n".join(lines)
 
 
-def render_passage(passage: Passage, score: float | None = None) -> str:
-    """A passage with its title, quoted text and source."""
+def marked(text: str, highlights: tuple[str, ...]) -> str:
+    """``text`` with each highlighted sentence between ``**`` (a task line's "• "
+    stays in front of the mark)."""
+    out, at = [], 0
+    for start, end in sorted(locate(text, highlights)):
+        if text.startswith("• ", start):
+            start += 2
+        out += [text[at:start], MARK, text[start:end], MARK]
+        at = end
+    return "".join([*out, text[at:]])
+
+
+def render_passage(passage: Passage, score: float | None = None,
+                   highlights: tuple[str, ...] = ()) -> str:
+    """A passage with its title, quoted text (the ``highlights`` marked) and source."""
     head = passage.title + (f"  (score {score:.2f})" if score is not None else "")
-    return f"{head}\n{_quote(passage.text)}\n{t('source', 'de', source=passage.source.label())}"
+    text = marked(passage.text, highlights)
+    return f"{head}\n{_quote(text)}\n{t('source', 'de', source=passage.source.label())}"
 
 
 def render(reply: Reply) -> str:
@@ -76,7 +100,8 @@ def render(reply: Reply) -> str:
         return "\n".join(report_lines(reply.gaps, language))
     scores = {h.passage.id: h.score for h in reply.hits}
     if reply.quotes:
-        out = "\n\n".join(render_passage(p, scores.get(p.id)) for p in reply.shown)
+        out = "\n\n".join(render_passage(p, scores.get(p.id), reply.gist(p))
+                            for p in reply.shown)
         if reply.comparison:
             out = f"{t('comparison', language)}\n\n{out}"
         if reply.offered:

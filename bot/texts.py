@@ -38,6 +38,9 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "again.",
     },
     "source": {"de": "Quelle: {source}", "en": "Source: {source}"},
+    "full_description": {"de": "Ganze Beschreibung", "en": "Full description"},
+    "tasks": {"de": "Aufgaben", "en": "Tasks"},
+    "short_version": {"de": "Kurzfassung", "en": "Short version"},
     "more": {"de": "Weitere Treffer:", "en": "More matches:"},
     "related": {"de": "Verwandt:", "en": "Related:"},
     "did_you_mean": {

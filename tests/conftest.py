@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot import compose
+from bot.build import build
 from bot.config import Settings
-from bot.core.embedder import Embedder
+from bot.core.embedder import SentenceTransformerEmbedder
 from bot.core.engine import Engine
-from bot.core.index import build_index
 from bot.core.knowledge import load_knowledge
 from tests.support.net import LoopThread
 
@@ -60,24 +60,27 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    """The real packaged all-MiniLM-L6-v2 model."""
+def embedder() -> SentenceTransformerEmbedder:
+    """The real packaged all-MiniLM-L6-v2 model (sentence-transformers)."""
     return compose.load_embedder(make_settings(Path("unused")))
 
 
 @pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
-    """Settings whose index folder holds an index freshly built with the real model."""
+def real_settings(tmp_path_factory: pytest.TempPathFactory,
+                  embedder: SentenceTransformerEmbedder) -> Settings:
+    """Settings whose index folder holds an index freshly built by `rolle build`'s code
+    path with the real model, the model's ONNX export beside it (about 15 s, once)."""
     s = make_settings(tmp_path_factory.mktemp("index"))
-    knowledge = load_knowledge(s.knowledge_dir)
-    build_index(s.index_dir, knowledge, compose.fingerprint(s, knowledge), lambda: embedder)
+    manifest = build(s, load_knowledge(s.knowledge_dir), embedder=embedder)
+    assert manifest is not None and manifest["onnx"]["reused"] is False
     return s
 
 
 @pytest.fixture(scope="session")
-def real_engine(real_settings: Settings, embedder: Embedder) -> Engine:
-    """The real engine over the real knowledge and model."""
-    return compose.load_engine(real_settings, embedder=embedder)
+def real_engine(real_settings: Settings) -> Engine:
+    """The real engine over the real knowledge and model, loaded as `rolle serve` loads
+    it (the ONNX embedder)."""
+    return compose.load_engine(real_settings)
 
 
 @pytest.fixture(scope="session")

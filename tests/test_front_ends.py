@@ -47,11 +47,13 @@ class Decision:
     offered: tuple[str, ...]
     label: str
     comparison: bool
+    highlights: tuple[tuple[str, tuple[str, ...]], ...]
 
     @classmethod
     def of(cls, reply: Reply) -> Decision:
         return cls(reply.kind, reply.language, tuple(x.id for x in reply.shown),
-                   tuple(x.id for x in reply.offered), reply.offer_label, reply.comparison)
+                   tuple(x.id for x in reply.offered), reply.offer_label, reply.comparison,
+                   tuple(sorted(reply.highlights.items())))
 
 
 @pytest.fixture
@@ -150,3 +152,15 @@ def test_terminal_slack_and_teams_decide_alike(
         assert title in terminal[compare]
         assert f"*{title}*" in posts[compare].block_text()
     assert "ColumnSet" in json.dumps(teams[compare])
+
+    # Quotes show the same gist first everywhere, the whole passage one action away.
+    answer = INPUTS.index("Was macht ein Sales Manager?")
+    [(passage_id, gist)] = by_terminal[answer].highlights
+    assert gist and passage_id == "sales-manager"
+    assert terminal[answer].count("**") == 2 * len(gist)  # marked in the whole passage
+    assert f"**{gist[0]}**" in terminal[answer]
+    first = next(b for b in posts[answer].blocks if b["type"] == "section")
+    assert all(s in first["text"]["text"] for s in gist)
+    assert "answer_full" in [a for a, _ in posts[answer].action_values()]
+    card = json.dumps(teams[answer], ensure_ascii=False)
+    assert "Action.ToggleVisibility" in card and '"gist-0"' in card and '"full-0"' in card

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
 from bot.slack.markup import escape, shorten, split_text, unescape
 from bot.texts import t
@@ -35,6 +36,7 @@ ACTION_SHARE = "share_answer"  # value: AnswerRef
 ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
 ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
 ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
+ACTION_FULL = "answer_full"  # value: AnswerRef of the version to show (full or gist)
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
 MAX_COMMENT_CHARS = 300
 
@@ -64,7 +66,9 @@ class AnswerRef:
 
     ``question_id`` is the recorded question (for feedback), ``echo``/``share``/
     ``shared_by``/``label`` say how the message looked, so that a feedback click can
-    replace it with the same message, thanks in place of the buttons.
+    replace it with the same message, thanks in place of the buttons. ``full`` says
+    whether the whole passage is quoted (else its gist) and ``feedback`` which feedback
+    state the message shows, so that "Ganze Beschreibung" keeps the rest as it was.
     """
 
     question: str
@@ -76,6 +80,8 @@ class AnswerRef:
     share: bool = False
     shared_by: str | None = None
     label: str = "more"
+    full: bool = False
+    feedback: Feedback = "ask"
 
     def encode(self) -> str:
         """JSON of at most 2000 characters; a long question is shortened to fit.
@@ -85,7 +91,8 @@ class AnswerRef:
         """
         question = self.question
         extra = {"i": self.question_id, "e": int(self.echo), "s": int(self.share),
-                 "b": self.shared_by, "m": self.label}
+                 "b": self.shared_by, "m": self.label, "f": int(self.full),
+                 "k": "" if self.feedback == "ask" else self.feedback}
         extra = {k: v for k, v in extra.items() if v}
         while True:
             value = json.dumps(
@@ -105,7 +112,7 @@ class AnswerRef:
             data = json.loads(value or "")
             question, ids, language = data["q"], data["p"], data.get("l", "de")
             shown, qid, by = data.get("n", 1), data.get("i"), data.get("b")
-            label = data.get("m", "more")
+            label, feedback = data.get("m", "more"), data.get("k", "ask")
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
         if not isinstance(question, str) or not isinstance(ids, list):
@@ -119,7 +126,9 @@ class AnswerRef:
                    else None,
                    echo=bool(data.get("e")), share=bool(data.get("s")),
                    shared_by=by if isinstance(by, str) and _USER_ID.fullmatch(by) else None,
-                   label=label if label in ("more", "related") else "more")
+                   label=label if label in ("more", "related") else "more",
+                   full=bool(data.get("f")),
+                   feedback=feedback if feedback in ("thanks", "missing") else "ask")
 
 
 # --- building blocks ---------------------------------------------------------------------
@@ -188,6 +197,12 @@ def quote_sections(passage: Passage) -> list[Block]:
             for piece in split_text(paragraph, MAX_SECTION_CHARS, quote)]
 
 
+def gist_sections(passage: Passage, sentences: Sequence[str]) -> list[Block]:
+    """The chosen verbatim sentences as blockquote sections (usually one)."""
+    text = "\n".join(excerpt(passage.text, sentences))
+    return [section(quote(piece)) for piece in split_text(text, MAX_SECTION_CHARS, quote)]
+
+
 def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
     """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
     if len(blocks) <= room:
@@ -208,9 +223,13 @@ def passages_message(
     more_label: str = "more",
     question_id: str | None = None,
     feedback: Feedback = "ask",
+    full: bool = False,
+    highlights: Mapping[str, Sequence[str]] | None = None,
 ) -> Message:
-    """The first ``shown`` passages quoted in full (two: side by side, each under its
-    own label), the next two as buttons, feedback below.
+    """The first ``shown`` passages quoted (two: side by side, each under its own
+    label): their gist first, with a button that shows them in full ("Ganze
+    Beschreibung"; in the full version "Kurzfassung"), the next two as buttons,
+    feedback below.
 
     Args:
         passages: best first; at least ``shown``.
@@ -224,6 +243,9 @@ def passages_message(
         question_id: the recorded question, carried by the feedback buttons.
         feedback: the 👍/👎 buttons ("ask"), or after a click the thanks ("thanks"), or
             after a 👎 the thanks and the optional "Was hat gefehlt?" line ("missing").
+        full: quote the whole passages instead of their gist.
+        highlights: the gist of each quoted passage by id (default: chosen for
+            ``question`` by :func:`bot.core.highlight.gist`).
     """
     quoted = list(passages[:max(shown, 1)])
     more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
@@ -238,13 +260,19 @@ def passages_message(
         head.append(context(t("your_question", language, question=echo(question))))
     sources = dict.fromkeys(p.source.label() for p in quoted)
     tail = [context(t("source", language, source=escape(" · ".join(sources))))]
+    chosen = {p.id: tuple((highlights or {}).get(p.id) or gist(p, question or "")) for p in quoted}
+    ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
+                       passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
+                       question_id=question_id, echo=show_question, share=share,
+                       shared_by=shared_by, label=more_label, full=full, feedback=feedback)
+    if full or any(sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
+        toggle = replace(ref_of, full=not full).encode()
+        label = t("short_version" if full else "full_description", language)
+        tail.extend(actions([button(label, ACTION_FULL, toggle)]))
     if more:
         tail.append(section(f"*{escape(t(more_label, language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
-    ref = AnswerRef(question=question or best.title, shown=len(quoted),
-                    passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
-                    question_id=question_id, echo=show_question, share=share,
-                    shared_by=shared_by, label=more_label).encode()
+    ref = replace(ref_of, feedback="ask").encode()
     controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
     if feedback == "ask":
         controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
@@ -256,16 +284,33 @@ def passages_message(
         controls.append(button(t("send", language), ACTION_MISSING, ref))
     tail.extend(actions(controls))
     room = MAX_BLOCKS - len(head) - len(tail)
+
+    def quoting(passage: Passage) -> list[Block]:
+        if full or not chosen[passage.id]:
+            return quote_sections(passage)
+        return gist_sections(passage, chosen[passage.id])
+
     if len(quoted) == 1:
-        body = fit(quote_sections(best), room, language)
+        body = fit(quoting(best), room, language)
     else:  # side by side: each passage under its bold title, half the room each
         body = []
         for passage in quoted:
-            part = [section(f"*{escape(passage.title)}*"), *quote_sections(passage)]
+            part = [section(f"*{escape(passage.title)}*"), *quoting(passage)]
             body.extend(fit(part, room // len(quoted), language))
-    first = best.paragraphs[0] if best.paragraphs else ""
+    first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
     return Message(text=escape(text), blocks=(*head, *body, *tail))
+
+
+def message_for(ref: AnswerRef, passages: Sequence[Passage], *,
+                feedback: Feedback | None = None) -> Message:
+    """The answer message ``ref`` describes, for its ``passages`` (those that still
+    exist, at least one), in ``feedback`` state (default: the one in ``ref``)."""
+    return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
+                            question=ref.question, show_question=ref.echo, share=ref.share,
+                            shared_by=ref.shared_by, more_label=ref.label,
+                            question_id=ref.question_id, full=ref.full,
+                            feedback=ref.feedback if feedback is None else feedback)
 
 
 def missing_input(language: Language) -> Block:

@@ -28,7 +28,7 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
                                 shown=len(reply.shown), question=reply.question or None,
                                 show_question=echo is not None, share=share,
                                 more_label=reply.offer_label or "more",
-                                question_id=reply.question_id)
+                                question_id=reply.question_id, highlights=reply.highlights)
     if reply.kind == "empty":
         return text_message(t("empty", language))
     if reply.kind == "too_long":

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
 from bot.texts import EXAMPLE_QUESTIONS, t
 
@@ -20,7 +21,7 @@ MISSING_INPUT = "missing"  # the Input.Text of "Was hat gefehlt?"
 MAX_COMMENT_CHARS = 300
 Feedback = Literal["ask", "thanks", "missing"]
 MAX_MORE = 2
-_BUTTON_TITLE_CHARS = 60
+_BUTTON_TITLE_CHARS = 45  # longer titles are cut at a word; the tooltip has them whole
 
 # Markdown (and Teams' <at> mention markup) significant anywhere in a line.
 _INLINE = re.compile(r"([\\`*_~\[\]<>#|])")
@@ -58,25 +59,89 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: s
     return card
 
 
+def button_label(title: str, limit: int = _BUTTON_TITLE_CHARS) -> str:
+    """``title`` as a button label: whole if short, else cut at a word and marked "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    if " " in cut and not title[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,:;-–") + "…"
+
+
 def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
-    if len(title) > _BUTTON_TITLE_CHARS:
-        title = title[: _BUTTON_TITLE_CHARS - 1].rstrip() + "…"
-    return {"type": "Action.Submit", "title": title, "data": data}
+    action = {"type": "Action.Submit", "title": button_label(title), "data": data}
+    if action["title"] != title:
+        action["tooltip"] = title
+    return action
 
 
-def _quote(passage: Passage) -> dict[str, Any]:
-    """The passage verbatim in an emphasised container, task lists one line each."""
+def _is_task_paragraph(paragraph: str) -> bool:
+    return any(line.lstrip().startswith("•") for line in paragraph.splitlines())
+
+
+def _paragraph_blocks(paragraphs: Sequence[str]) -> list[dict[str, Any]]:
+    """Paragraphs verbatim as TextBlocks, task lists one line each."""
     items: list[dict[str, Any]] = []
-    for paragraph in passage.paragraphs:
+    for paragraph in paragraphs:
         lines = paragraph.splitlines()
-        bullets = [line for line in lines if line.lstrip().startswith("•")]
-        if not bullets:
+        if not _is_task_paragraph(paragraph):
             items.append(_block(escape(" ".join(line.strip() for line in lines))))
             continue
         for n, line in enumerate(lines):
             spacing = "Small" if n == 0 else "None"
             items.append(_block(escape(line.strip()), spacing=spacing))
-    return {"type": "Container", "style": "emphasis", "items": items}
+    return items
+
+
+def _quote(passage: Passage) -> dict[str, Any]:
+    """The passage verbatim in an emphasised container, task lists one line each."""
+    return {"type": "Container", "style": "emphasis",
+            "items": _paragraph_blocks(passage.paragraphs)}
+
+
+def element_ids(n: int = 0) -> dict[str, str]:
+    """The ids of the gist, whole-passage and task-list containers of the ``n``-th
+    quoted passage of a card."""
+    return {"gist": f"gist-{n}", "full": f"full-{n}", "tasks": f"tasks-{n}"}
+
+
+def _gist_quote(passage: Passage, sentences: Sequence[str], language: Language,
+                n: int = 0) -> list[dict[str, Any]]:
+    """The gist (the chosen verbatim sentences) in view; the whole passage and its task
+    list hidden; and the buttons that reveal them (``Action.ToggleVisibility``).
+
+    "Ganze Beschreibung" swaps the gist and the whole passage (and closes the task
+    list, which the whole passage contains); "Aufgaben" opens or closes the task list
+    under the gist (and closes the whole passage). So the card never shows a text twice
+    in full, and each button always does what it says from any state.
+    """
+    ids = element_ids(n)
+    lines = excerpt(passage.text, sentences) if sentences else ()
+    if not lines:  # nothing chosen: the whole passage is the gist
+        return [_quote(passage)]
+    items: list[dict[str, Any]] = [
+        {"type": "Container", "id": ids["gist"], "style": "emphasis",
+         "items": [_block(escape(line), spacing="None" if i and line.startswith("•")
+                          else "Default") for i, line in enumerate(lines)]},
+        {**_quote(passage), "id": ids["full"], "isVisible": False},
+    ]
+    tasks = [p for p in passage.paragraphs if _is_task_paragraph(p)]
+    with_tasks = bool(tasks) and len(tasks) < len(passage.paragraphs)
+    whole: list[str | dict[str, Any]] = [ids["gist"], ids["full"]]
+    if with_tasks:
+        whole.append({"elementId": ids["tasks"], "isVisible": False})
+    toggles = [{"type": "Action.ToggleVisibility", "title": t("full_description", language),
+                "targetElements": whole}]
+    if with_tasks:
+        items.append({"type": "Container", "id": ids["tasks"], "isVisible": False,
+                      "style": "emphasis", "items": _paragraph_blocks(tasks)})
+        toggles.append({"type": "Action.ToggleVisibility", "title": t("tasks", language),
+                        "targetElements": [ids["tasks"],
+                                           {"elementId": ids["gist"], "isVisible": True},
+                                           {"elementId": ids["full"], "isVisible": False}]})
+    return [*items, {"type": "ActionSet", "actions": toggles}]
 
 
 def plain_answer(passage: Passage, language: Language) -> str:
@@ -94,8 +159,10 @@ def passage_card(
     more_label: str = "more",
     question_id: str | None = None,
     feedback: Feedback = "ask",
+    highlights: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """An Adaptive Card quoting ``passage``.
+    """An Adaptive Card quoting ``passage``: the gist first, the whole passage and the
+    task list one click away.
 
     Args:
         passage: the passage to quote.
@@ -106,6 +173,8 @@ def passage_card(
         question_id: the recorded question, carried by the feedback buttons.
         feedback: the 👍/👎 buttons ("ask"), the thanks after a click ("thanks"), or the
             thanks and the optional "Was hat gefehlt?" line after a 👎 ("missing").
+        highlights: the verbatim sentences to show first (default: chosen for
+            ``question`` by :func:`bot.core.highlight.gist`).
 
     Returns:
         The card as a JSON-ready dict.
@@ -114,9 +183,11 @@ def passage_card(
     if question:
         text = t("your_question", language, question=escape(" ".join(question.split())))
         body.append(_block(text, isSubtle=True, spacing="None", size="Small"))
-    body.append(_quote(passage))
+    if highlights is None:
+        highlights = gist(passage, question or "")
+    quote = _gist_quote(passage, highlights, language)
     source = t("source", language, source=escape(passage.source.label()))
-    body.append(_block(source, isSubtle=True, size="Small"))
+    body += [*quote[:-1], _block(source, isSubtle=True, size="Small"), *quote[-1:]]
     more = [p for p in more if p.id != passage.id][:MAX_MORE]
     if more:
         body.append(_block(t(more_label, language), weight="Bolder"))
@@ -159,22 +230,29 @@ def _with_feedback(
 def answer_card(
     shown: Sequence[Passage], language: Language, *, question: str | None = None,
     more: Sequence[Passage] = (), more_label: str = "more", question_id: str | None = None,
-    feedback: Feedback = "ask",
+    feedback: Feedback = "ask", highlights: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The card for quoted passages: one (:func:`passage_card`) or two side by side
-    (:func:`comparison_card`)."""
+    (:func:`comparison_card`); ``highlights`` by passage id (default: chosen for
+    ``question``)."""
     if len(shown) >= 2:
         return comparison_card(shown[:2], language, question=question,
-                               question_id=question_id, feedback=feedback)
+                               question_id=question_id, feedback=feedback,
+                               highlights=highlights)
+    chosen = highlights.get(shown[0].id) if highlights else None
     return passage_card(shown[0], language, question=question, more=more,
-                        more_label=more_label, question_id=question_id, feedback=feedback)
+                        more_label=more_label, question_id=question_id, feedback=feedback,
+                        highlights=chosen)
 
 
 def comparison_card(
     passages: Sequence[Passage], language: Language, *, question: str | None = None,
     question_id: str | None = None, feedback: Feedback = "ask",
+    highlights: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """Two passages side by side (a ColumnSet), each under its title, with the source."""
+    """Two passages side by side (a ColumnSet), each under its title with its gist and
+    the buttons that reveal the whole passage and its tasks, then the source."""
+    chosen = {p.id: (highlights or {}).get(p.id) or gist(p, question or "") for p in passages}
     body: list[dict[str, Any]] = [
         _block(escape(t("comparison", language)), size="Medium", weight="Bolder",
                style="heading"),
@@ -186,8 +264,9 @@ def comparison_card(
         "type": "ColumnSet",
         "columns": [
             {"type": "Column", "width": "stretch",
-             "items": [_block(escape(p.title), weight="Bolder"), _quote(p)]}
-            for p in passages
+             "items": [_block(escape(p.title), weight="Bolder"),
+                       *_gist_quote(p, chosen[p.id], language, n)]}
+            for n, p in enumerate(passages)
         ],
     })
     sources = " · ".join(dict.fromkeys(p.source.label() for p in passages))

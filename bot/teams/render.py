@@ -39,7 +39,7 @@ def render(reply: Reply) -> Activity:
         question = reply.question if reply.kind == "answer" else None
         card = cards.answer_card(reply.shown, language, question=question or None,
                                  more=reply.offered, more_label=reply.offer_label or "more",
-                                 question_id=reply.question_id)
+                                 question_id=reply.question_id, highlights=reply.highlights)
         return card_activity(card, " / ".join(p.title for p in reply.shown))
     if reply.kind == "clarify":
         card = cards.offer_card(t("did_you_mean", language), reply.offered, language)

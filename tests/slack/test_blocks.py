@@ -8,6 +8,7 @@ from typing import Any
 from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Passage, Source
 from bot.slack.blocks import (
+    ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_SHARE,
     MAX_BLOCKS,
@@ -17,6 +18,7 @@ from bot.slack.blocks import (
     Message,
     error_message,
     mention,
+    message_for,
     passages_message,
 )
 from bot.slack.render import render
@@ -66,14 +68,37 @@ def contexts(message: Message) -> list[str]:
     return [b["elements"][0]["text"] for b in message.blocks if b["type"] == "context"]
 
 
+def toggled(message: Message, passages: list[Passage]) -> Message:
+    """The message the "Ganze Beschreibung" / "Kurzfassung" button replaces it with."""
+    ref = AnswerRef.decode(next(b["value"] for b in buttons(message)
+                                if b["action_id"] == ACTION_FULL))
+    assert ref is not None
+    by_id = {p.id: p for p in passages}
+    return message_for(ref, [by_id[i] for i in ref.passage_ids])
+
+
 def test_answer_has_title_quote_source_more_and_feedback() -> None:
     best = passage("vertriebsleiter", "Erster Absatz.\n\nAufgaben:\n• Planen\n• Führen")
-    message = answer_message(answered(best, passage("sales-manager"), passage("assistenz"),
-                                      passage("vierter")), limit=1000)
+    others = [passage("sales-manager"), passage("assistenz"), passage("vierter")]
+    message = answer_message(answered(best, *others), limit=1000)
     assert message.blocks[0] == {"type": "header", "text": {
         "type": "plain_text", "text": "Vertriebsleiter", "emoji": True}}
-    assert sections(message)[:2] == ["> Erster Absatz.", "> Aufgaben:\n> • Planen\n> • Führen"]
-    assert "Quelle: Die Positions-Unterschiede (Kenneth Smit)" in contexts(message)
+    # The gist first (the opening sentence), the source, then "Ganze Beschreibung".
+    assert message.blocks[1] == {"type": "section",
+                                 "text": {"type": "mrkdwn", "text": "> Erster Absatz."}}
+    assert message.blocks[2]["elements"][0]["text"] == (
+        "Quelle: Die Positions-Unterschiede (Kenneth Smit)")
+    assert message.blocks[3]["elements"][0]["action_id"] == ACTION_FULL
+    assert message.blocks[3]["elements"][0]["text"]["text"] == "Ganze Beschreibung"
+    assert "Planen" not in json.dumps(message.blocks)
+    # One click: the whole passage, then "Kurzfassung" back to the gist.
+    whole = toggled(message, [best, *others])
+    assert sections(whole)[:2] == ["> Erster Absatz.", "> Aufgaben:\n> • Planen\n> • Führen"]
+    assert "Quelle: Die Positions-Unterschiede (Kenneth Smit)" in contexts(whole)
+    assert buttons(whole)[0]["text"]["text"] == "Kurzfassung"
+    assert [b["value"] for b in buttons(whole) if b["action_id"].startswith("show_passage")] == [
+        "sales-manager", "assistenz"]
+    assert toggled(whole, [best, *others]) == message
     values = [b["value"] for b in buttons(message) if b["action_id"].startswith("show_passage")]
     assert values == ["sales-manager", "assistenz"]  # at most two further matches
     ref = AnswerRef.decode(next(b["value"] for b in buttons(message)
@@ -116,7 +141,10 @@ def test_shared_answer_names_the_sharer_and_has_no_share_button() -> None:
 def test_long_passage_is_split_within_limits_never_mid_word() -> None:
     paragraph = " ".join(f"Aufgabe{n}" for n in range(900))  # ~8,900 characters
     text = "\n\n".join([paragraph, "• " + paragraph])
-    message = answer_message(answered(passage("lang", text)), limit=1000)
+    long = passage("lang", text)
+    gist = answer_message(answered(long), limit=1000)
+    assert all(len(s) <= MAX_SECTION_CHARS for s in sections(gist))
+    message = toggled(gist, [long])
     quoted = [s for s in sections(message) if s.startswith(">")]
     assert len(quoted) >= 6
     assert all(len(s) <= MAX_SECTION_CHARS for s in quoted)
@@ -127,8 +155,10 @@ def test_long_passage_is_split_within_limits_never_mid_word() -> None:
 
 def test_huge_passage_is_capped_at_fifty_blocks_with_a_note() -> None:
     text = "\n\n".join(f"Absatz {n}." for n in range(200))
-    message = answer_message(answered(passage("riesig", text), passage("b"), passage("c")),
-                             limit=1000, show_question=True, share=True)
+    huge = [passage("riesig", text), passage("b"), passage("c")]
+    gist = answer_message(answered(*huge), limit=1000, show_question=True, share=True)
+    assert sections(gist)[0] == "> Absatz 0.\n> Absatz 1.\n> Absatz 2."
+    message = toggled(gist, huge)
     assert len(message.blocks) == MAX_BLOCKS
     assert any("gekürzt" in c for c in contexts(message))
     assert message.blocks[-1]["type"] == "actions"  # feedback buttons survive

@@ -17,6 +17,16 @@ from tests.support.stub_engine import StubEngine as Engine
 from tests.teams.harness import actions_of, texts_of
 
 
+def toggles_of(element: object) -> list[dict]:
+    """Every Action.ToggleVisibility in a card, in document order."""
+    if isinstance(element, list):
+        return [a for item in element for a in toggles_of(item)]
+    if not isinstance(element, dict):
+        return []
+    own = [element] if element.get("type") == "Action.ToggleVisibility" else []
+    return own + [a for value in element.values() for a in toggles_of(value)]
+
+
 def answer_card(engine: Engine, answer: Answer) -> dict:
     """The card Teams gets for an engine answer, through the conversation core."""
     activity = render(Conversation(engine).from_answer(answer))
@@ -52,13 +62,35 @@ def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: En
     texts = texts_of(card)
     assert texts[0] == cards.escape(best.title)
     assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
-    quote = next(e for e in card["body"] if e.get("type") == "Container")
-    assert quote["style"] == "emphasis"
-    quoted = " ".join(texts_of(quote))
+    ids = cards.element_ids(0)
+    gist, full, tasks = (next(e for e in card["body"] if e.get("id") == ids[k])
+                         for k in ("gist", "full", "tasks"))
+    # The gist is in view first: verbatim opening sentences of the passage.
+    assert card["body"][2] is gist and gist["style"] == "emphasis" and "isVisible" not in gist
+    shown = " ".join(texts_of(gist))
+    assert shown.startswith(cards.escape(best.paragraphs[0].split(". ")[0]))
+    assert len(texts_of(gist)) < len(texts_of(full))
+    # The whole passage, hidden, one click away ("Ganze Beschreibung" swaps it for the
+    # gist and closes the task list, which it contains).
+    assert full["isVisible"] is False and full["style"] == "emphasis"
+    quoted = " ".join(texts_of(full))
     for paragraph in best.paragraphs:
-        first_line = paragraph.splitlines()[0].strip()
-        assert cards.escape(first_line) in quoted
-    assert t("source", "de", source=cards.escape(best.source.label())) in texts
+        for line in paragraph.splitlines():
+            assert cards.escape(line.strip()) in quoted
+    toggles = {a["title"]: a for a in toggles_of(card)}
+    assert toggles["Ganze Beschreibung"]["targetElements"] == [
+        ids["gist"], ids["full"], {"elementId": ids["tasks"], "isVisible": False}]
+    # "Aufgaben" toggles the task list under the gist (never next to the whole passage).
+    assert tasks["isVisible"] is False and texts_of(tasks)[0] == "Aufgaben-Beispiele:"
+    assert all(cards.escape(line) in texts_of(tasks) for line in best.paragraphs[-1].splitlines())
+    assert toggles["Aufgaben"]["targetElements"] == [
+        ids["tasks"], {"elementId": ids["gist"], "isVisible": True},
+        {"elementId": ids["full"], "isVisible": False}]
+    # In view: title, question, gist, source, the toggles, before anything else.
+    visible = [e for e in card["body"] if e.get("isVisible", True)]
+    assert visible[2] is gist
+    assert visible[3]["text"] == t("source", "de", source=cards.escape(best.source.label()))
+    assert visible[4]["type"] == "ActionSet" and visible[4]["actions"] == list(toggles.values())
     shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert [a["data"]["passage"] for a in shows] == [h.passage.id for h in answer.hits[1:3]]
     feedback = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK)
@@ -139,3 +171,18 @@ def test_no_answer_and_list_texts(engine: Engine) -> None:
     listing = cards.list_text(engine.by_department(), "en")
     assert listing.startswith(t("list_header", "en"))
     assert all(f"**{cards.escape(d)}**" in listing for d in engine.by_department())
+
+
+def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: Engine) -> None:
+    passage = next(p for p in engine.passages if len(p.title) > 45)
+    [button] = cards.show_buttons([passage], "de")["actions"]
+    label = button["title"]
+    assert label.endswith("…") and len(label) <= 45
+    assert passage.title.startswith(label[:-1]) and passage.title[len(label) - 1] == " "
+    assert button["tooltip"] == passage.title
+    short = engine.get("vertriebsleiter")
+    assert short is not None
+    [plain] = cards.show_buttons([short], "de")["actions"]
+    assert plain["title"] == "Vertriebsleiter" and "tooltip" not in plain
+    long = "Wort " * 3 + "Überlangeszusammengesetzteswort"
+    assert cards.button_label(long, 20) == "Wort Wort Wort…"

@@ -1,5 +1,7 @@
 """Button clicks: show a passage, ask an example question, share an answer into the
-channel, and feedback (stored with its question; the message is updated in place)."""
+channel, feedback (stored with its question; the message is updated in place), and
+"Ganze Beschreibung" / "Kurzfassung" (the message is replaced by its full or short
+version)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bot.core.models import Language
 from bot.core.store import Verdict
 from bot.slack.blocks import (
     ACTION_ASK,
+    ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_MISSING,
     ACTION_NOT_HELPFUL,
@@ -28,6 +31,7 @@ from bot.slack.blocks import (
     Feedback,
     Message,
     error_message,
+    message_for,
     passages_message,
     text_message,
 )
@@ -51,6 +55,7 @@ def register(app: AsyncApp) -> None:
     app.action(ask)(ack=acknowledge, lazy=[lazy(ask_example)])
     app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
     app.action(feedback)(ack=acknowledge, lazy=[lazy(record_feedback)])
+    app.action(ACTION_FULL)(ack=acknowledge, lazy=[lazy(toggle_full)])
 
 
 def _language(action_id: str) -> Language:
@@ -124,10 +129,40 @@ def _rebuild(engine: Answerer, ref: AnswerRef, feedback: Feedback) -> Message | 
     passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
     if not passages:
         return None
-    return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
-                            question=ref.question, show_question=ref.echo, share=ref.share,
-                            shared_by=ref.shared_by, more_label=ref.label,
-                            question_id=ref.question_id, feedback=feedback)
+    return message_for(ref, passages, feedback=feedback)
+
+
+async def toggle_full(
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
+) -> None:
+    """"Ganze Beschreibung" / "Kurzfassung": replace the answer with the version the
+    button's reference describes (the whole passage, or its gist again). Without a
+    message to replace, the full version goes to the clicker privately."""
+    conversation = deps_of(context).conversation
+    request_id = new_request_id()
+    ref = AnswerRef.decode(str(action.get("value") or ""))
+    message = _rebuild(conversation.engine, ref, ref.feedback) if ref else None
+    log.info("request_id=%s toggle full=%s passages=%s", request_id,
+             ref.full if ref else None, ref.passage_ids if ref else None)
+    if message is None:  # an old or broken button: "no answer" and the known roles
+        passage_id = ref.passage_ids[0] if ref and ref.passage_ids else ""
+        language: Language = ref.language if ref else "de"
+
+        async def build() -> Message:
+            return render(await asyncio.to_thread(conversation.show, passage_id, language))
+
+        await deliver(click_target(body, client, respond).private, build,
+                      request_id=request_id)
+        return
+    if body.get("response_url"):
+        try:
+            await post_to_response_url(respond, message, replace_original=True)
+            return
+        except Exception:
+            log.exception("request_id=%s: replacing the message failed", request_id)
+    await deliver(click_target(body, client, respond).private, constant(message),
+                  request_id=request_id)
 
 
 async def record_feedback(

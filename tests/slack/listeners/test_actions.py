@@ -150,3 +150,39 @@ def test_feedback_with_a_bare_passage_id_is_logged_and_thanked_privately(
     assert any("feedback verdict=not_helpful passage=vertriebsleiter" in r.getMessage()
                for r in caplog.records)
     assert feedback_rows(server) == []
+
+
+def test_full_description_replaces_the_gist_with_the_whole_passage_and_back(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    answer = ask_recorded(server, fake_slack)
+    engine = server.running.web_app[CONVERSATION_KEY].engine
+    passage = engine.get("sales-manager")
+    assert passage is not None
+    tasks = [line for line in passage.text.splitlines() if line.startswith("•")]
+    assert tasks and not all(task in answer.block_text() for task in tasks)  # the gist only
+    value = dict(answer.action_values())["answer_full"]
+    url = fake_slack.response_url("full")
+    assert server.interaction(p.block_actions("answer_full", value, response_url=url)).status == 200
+    [whole] = fake_slack.wait_posts(1)
+    assert whole.method == "response_url" and whole.params["replace_original"] is True
+    assert header(whole) == "Sales Manager"
+    assert all(task in whole.block_text() for task in tasks)  # one click: the whole passage
+    back = dict(whole.action_values())["answer_full"]
+    # Feedback on the full version keeps it full.
+    helpful = dict(whole.action_values())["feedback_helpful"]
+    server.interaction(p.block_actions("feedback_helpful", helpful, response_url=url))
+    thanked = fake_slack.wait_posts(2)[1]
+    assert all(task in thanked.block_text() for task in tasks)
+    assert t("thanks_feedback", "de") in thanked.block_text()
+    server.interaction(p.block_actions("answer_full", back, response_url=url))
+    short = fake_slack.wait_posts(3)[2]
+    assert short.blocks == answer.blocks
+
+
+def test_full_description_with_a_broken_value_offers_the_roles(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    click = p.block_actions("answer_full", "kaputt", ephemeral=True,
+                            response_url=fake_slack.response_url("broken"))
+    assert server.interaction(click).status == 200
+    [post] = fake_slack.wait_posts(1)
+    assert t("no_answer", "de") in post.params["text"]

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.core.models import Answer
+from bot.slack.blocks import ACTION_FULL, AnswerRef, message_for
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
@@ -24,14 +25,26 @@ def ask(server: SlackServer, fake: FakeSlack, text: str, key: str = "cmd") -> di
     return post.params
 
 
+def full_version(reply: dict, engine: Engine) -> str:
+    """The whole message the "Ganze Beschreibung" button of ``reply`` shows, as JSON."""
+    [value] = [e["value"] for b in reply["blocks"] if b["type"] == "actions"
+               for e in b["elements"] if e["action_id"] == ACTION_FULL]
+    ref = AnswerRef.decode(value)
+    assert ref is not None and ref.full
+    passages = [x for x in map(engine.get, ref.passage_ids) if x is not None]
+    return json.dumps(message_for(ref, passages).kwargs(), ensure_ascii=False)
+
+
 def test_question_gets_an_ephemeral_answer_with_the_question_and_share(
-        server: SlackServer, fake_slack: FakeSlack) -> None:
+        server: SlackServer, fake_slack: FakeSlack, engine: Engine) -> None:
     reply = ask(server, fake_slack, "Was macht ein Business Development Manager?")
     assert reply["response_type"] == "ephemeral"
     assert reply["blocks"][0]["text"]["text"] == "Business Development Manager"
     text = json.dumps(reply, ensure_ascii=False)
     assert "Deine Frage: Was macht ein Business Development Manager?" in text
-    assert "Wachstumsstrategien" in text  # quoted from the passage
+    assert "> Ein Business Development Manager befasst sich" in text  # the gist, quoted
+    assert "Wachstumsstrategien" not in text  # a task: one click away
+    assert "Wachstumsstrategien" in full_version(reply, engine)
     assert "Im Kanal teilen" in text
     server.idle()
     assert not fake_slack.of("chat.postMessage")  # nothing visible in the channel
@@ -51,7 +64,8 @@ def test_help_list_and_role_name(server: SlackServer, fake_slack: FakeSlack,
     fake_slack.reset()
     role = ask(server, fake_slack, "Vertriebsleiter", "role")
     assert role["blocks"][0]["text"]["text"] == "Vertriebsleiter"
-    assert "• " in json.dumps(role, ensure_ascii=False)  # its task list
+    assert "• " not in json.dumps(role, ensure_ascii=False)  # the gist: its opening
+    assert "• Führung einer Vertriebsmannschaft" in full_version(role, engine)  # its tasks
 
 
 def test_user_text_is_escaped_so_it_cannot_ping(server: SlackServer,

@@ -1,0 +1,217 @@
+"""Gist first on every platform, the whole passage one action away.
+
+For every passage and every labelled question: the sentences shown first are verbatim
+sentences of the passage (Slack's first quote section, Teams' visible quote, the
+terminal's marks, the JSON ``highlights``), and the whole passage is one action away
+(Slack: the "Ganze Beschreibung" button's message; Teams: the container its
+``Action.ToggleVisibility`` reveals; terminal and JSON: always whole). Every Slack
+message type is checked against Block Kit's limits with ``slack_sdk``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.conversation import Conversation, Reply
+from bot.core.highlight import excerpt, gist, sentences
+from bot.core.models import Answer, Hit, Passage
+from bot.report.gaps import Gap
+from bot.slack import blocks as slack
+from bot.slack.markup import escape as slack_escape
+from bot.slack.render import render as slack_render
+from bot.teams import cards
+from bot.terminal import MARK, answer_json, marked, render_passage
+from tests.core.test_highlight import PASSAGES, QUESTIONS
+from tests.support.stub_engine import StubEngine
+from tests.teams.harness import texts_of
+
+WHOLE_LINES = {p.id: [line.strip() for line in p.text.splitlines() if line.strip()]
+               for p in PASSAGES}
+
+
+def slack_first_quote(message: slack.Message) -> str:
+    """The text of the first section after the header and context lines."""
+    first = next(b for b in message.blocks if b["type"] == "section")
+    assert message.blocks.index(first) <= 2, "the gist comes right after the title"
+    return str(first["text"]["text"])
+
+
+def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Message:
+    """The message the "Ganze Beschreibung" button puts in its place."""
+    [value] = [e["value"] for b in message.blocks if b["type"] == "actions"
+               for e in b["elements"] if e["action_id"] == slack.ACTION_FULL]
+    ref = slack.AnswerRef.decode(value)
+    assert ref is not None and ref.full
+    return slack.message_for(ref, [passages[i] for i in ref.passage_ids])
+
+
+def teams_parts(card: dict[str, Any], n: int = 0) -> tuple[dict, dict, list[dict]]:
+    """The gist and whole-passage containers of the ``n``-th passage and the card's
+    toggle buttons."""
+    ids = cards.element_ids(n)
+    found: dict[str, dict] = {}
+    toggles: list[dict] = []
+
+    def walk(element: Any) -> None:
+        if isinstance(element, list):
+            for item in element:
+                walk(item)
+        elif isinstance(element, dict):
+            if element.get("id") in ids.values():
+                found[element["id"]] = element
+            if element.get("type") == "Action.ToggleVisibility":
+                toggles.append(element)
+            for value in element.values():
+                walk(value)
+
+    walk(card)
+    return found[ids["gist"]], found[ids["full"]], toggles
+
+
+def reveals_whole(shown: dict, full: dict, toggles: list[dict], passage: Passage) -> None:
+    """One toggle swaps the gist for the hidden container that holds the whole passage
+    in order (anything else it touches, it hides)."""
+    assert "isVisible" not in shown and full["isVisible"] is False
+    assert any(t["targetElements"][:2] == [shown["id"], full["id"]]
+               and all(x["isVisible"] is False for x in t["targetElements"][2:])
+               for t in toggles)
+    text = " ".join(texts_of(full))
+    at = 0
+    for line in (line.strip() for line in passage.text.splitlines() if line.strip()):
+        found = text.find(cards.escape(line), at)
+        assert found >= 0, line
+        at = found
+
+
+@pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p.id)
+def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_action_away(
+        passage: Passage) -> None:
+    by_id = {p.id: p for p in PASSAGES}
+    lines = WHOLE_LINES[passage.id]
+    whole = {s.text(passage.text) for s in sentences(passage.text)}
+    for question in QUESTIONS:
+        chosen = gist(passage, question)
+        assert chosen and set(chosen) <= whole
+
+        message = slack.passages_message([passage], "de", question=question or None)
+        first = slack_first_quote(message)
+        for line in excerpt(passage.text, chosen):
+            assert slack.quote(line) in first
+        full = slack_full(message, by_id)
+        full_text = "\n".join(b["text"]["text"] for b in full.blocks if b["type"] == "section")
+        assert all(slack_escape(line) in full_text for line in lines)
+
+        card = cards.passage_card(passage, "de", question=question or None)
+        shown, full, toggles = teams_parts(card)
+        assert "isVisible" not in shown
+        visible = texts_of(shown)
+        assert visible == [cards.escape(line) for line in excerpt(passage.text, chosen)]
+        reveals_whole(shown, full, toggles, passage)
+
+        terminal = marked(passage.text, chosen)
+        assert terminal.replace(MARK, "") == passage.text  # whole, only marks added
+        assert all(MARK + s.removeprefix("• ") + MARK in terminal for s in chosen)
+        assert render_passage(passage, highlights=chosen).count(MARK) == 2 * len(chosen)
+
+
+def test_json_highlights_are_verbatim_sentences_of_each_passage() -> None:
+    engine = StubEngine()
+    for question in ("Was macht ein Vertriebsleiter?", "Wer ist für Key Accounts beim "
+                     "Vertriebsleiter zuständig?", "Sales Manager Aufgaben"):
+        data = json.loads(answer_json(engine.answer(question)))
+        assert data["passages"]
+        for item in data["passages"]:
+            assert item["highlights"] and all(s in item["text"] for s in item["highlights"])
+            assert item["highlights"] == list(gist(engine.get(item["id"]), question))
+
+
+# --- every Slack message type, against Block Kit -------------------------------------
+KINDS = ["help", "listing", "role", "show", "answer", "comparison", "clarify", "none", "empty",
+         "too_long", "rate_limited", "report"]
+
+
+@cache
+def slack_replies() -> dict[str, Reply]:
+    """One reply of every kind, through the conversation core over the real knowledge."""
+    engine = StubEngine()
+    talk = Conversation(engine)
+    vl, sm = engine.get("vertriebsleiter"), engine.get("sales-manager")
+    assert vl is not None and sm is not None
+    comparison = talk.from_answer(Answer(
+        question="Sales Manager oder Vertriebsleiter?", answered=True, comparison=True,
+        hits=(Hit(passage=sm, score=0.9), Hit(passage=vl, score=0.8))))
+    clarify = talk.from_answer(Answer(question="Vertriebsdingens", answered=False,
+                                      outcome="clarify", hits=(Hit(passage=vl, score=0.5),)))
+    return {
+        "help": talk.respond("hilfe"), "listing": talk.respond("liste"),
+        "role": talk.respond("Vertriebsleiter"), "show": talk.show("leiter-e-commerce"),
+        "answer": talk.respond("Was macht ein Sales Manager?"),
+        "comparison": comparison, "clarify": clarify,
+        "none": talk.respond("Wie backe ich Brot?"), "empty": talk.respond("   "),
+        "too_long": talk.respond("Wer " * 400),
+        "rate_limited": Reply(kind="rate_limited"),
+        "report": Reply(kind="report", gaps=(Gap(count=3, examples=("Gehalt?", "Urlaub?"),
+                                                  last_asked=datetime.now(UTC)),)),
+    }
+
+
+def check_limits(message: slack.Message) -> None:
+    assert len(message.blocks) <= slack.MAX_BLOCKS
+    for block in message.blocks:
+        Block.parse(dict(block)).validate_json()  # raises beyond Slack's limits
+        if block["type"] == "actions":
+            assert len(block["elements"]) <= slack.MAX_ELEMENTS
+            for element in block["elements"]:
+                assert len(element["text"]["text"]) <= slack.MAX_BUTTON_CHARS
+                assert len(element.get("value", "")) <= slack.MAX_VALUE_CHARS
+    assert len(message.text) <= 40000
+
+
+def test_every_kind_is_checked() -> None:
+    assert list(slack_replies()) == KINDS
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_slack_message_type_fits_block_kit_and_quotes_start_with_the_gist(
+        kind: str) -> None:
+    reply = slack_replies()[kind]
+    message = slack_render(reply, show_question=True, share=True)
+    check_limits(message)
+    if not reply.quotes:
+        return
+    engine = StubEngine()
+    by_id = {p.id: p for p in engine.passages}
+    for passage in reply.shown:
+        chosen = reply.gist(passage)
+        assert chosen and all(s in passage.text for s in chosen)
+        text = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
+        assert all(slack.quote(line) in text for line in excerpt(passage.text, chosen))
+    if not reply.comparison:
+        assert slack_first_quote(message) == slack.quote(
+            "\n".join(excerpt(reply.shown[0].text, reply.gist(reply.shown[0]))))
+    full = slack_full(message, by_id)
+    check_limits(full)
+    full_text = "\n".join(b["text"]["text"] for b in full.blocks if b["type"] == "section")
+    for passage in reply.shown:
+        assert all(slack_escape(line) in full_text for line in WHOLE_LINES[passage.id])
+
+
+@pytest.mark.parametrize("kind", ["role", "show", "answer", "comparison"])
+def test_teams_cards_show_the_gist_and_toggle_the_whole_passage(kind: str) -> None:
+    from bot.teams.render import render as teams_render
+
+    reply = slack_replies()[kind]
+    activity = teams_render(reply)
+    assert activity.attachments
+    card = activity.attachments[0].content
+    for n, passage in enumerate(reply.shown):
+        shown, full, toggles = teams_parts(card, n)
+        assert texts_of(shown) == [cards.escape(line)
+                                   for line in excerpt(passage.text, reply.gist(passage))]
+        reveals_whole(shown, full, toggles, passage)
