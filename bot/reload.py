@@ -88,6 +88,7 @@ class Reloader:
         self.serving: Serving | None = None  # None until the start-up check has run
         self.reloads = 0
         self.refusals = 0
+        self._requests: set[asyncio.Task[bool]] = set()
 
     async def start_check(self) -> Health:
         """Self-check the engine in use (in a worker thread) and publish it."""
@@ -150,7 +151,9 @@ class Reloader:
 
     def request(self) -> None:
         """Reload soon (for a signal handler: SIGHUP)."""
-        asyncio.get_running_loop().create_task(self.reload("SIGHUP"))
+        task = asyncio.get_running_loop().create_task(self.reload("SIGHUP"))
+        self._requests.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._requests.discard)
 
     async def _poll(self) -> None:
         while True:

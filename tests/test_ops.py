@@ -3,6 +3,7 @@ and the engine swap of hot reload (refusals, answers in flight)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -277,3 +278,21 @@ def test_without_a_platform_and_a_terminal_the_server_refuses_in_one_line(
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1
     assert "SLACK_BOT_TOKEN" in err and "MICROSOFT_APP_ID" in err
+
+
+def test_sighup_reloads_the_running_server(loop_thread: LoopThread, serve: Any,
+                                           settings: Settings) -> None:
+    old, new = Manifested("old"), Manifested("new")
+    conversation = Conversation(old)
+    running = serve(conversation)
+    loop_thread.run(running.wait_checked())
+    running.reloader._load = lambda previous: new  # what compose.reload_engine would give
+
+    async def hangup() -> None:
+        running.reloader.request()  # what the SIGHUP handler calls
+        while running.reloader.reloads < 1:
+            await asyncio.sleep(0.01)
+
+    loop_thread.run(hangup(), timeout=10)
+    assert conversation.engine is new
+    assert json.loads(get(running, "/healthz")[1])["index"]["knowledge_hash"] == "new"
