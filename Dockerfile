@@ -1,30 +1,55 @@
-# Rollenbot: one process serving Slack (HTTP or Socket Mode) and Teams on $PORT.
-# Build: docker build -t rollenbot .   Run: docker run --env-file .env -p 3000:3000 rollenbot
-FROM python:3.11-slim
+# syntax=docker/dockerfile:1
+# Rollenbot in two stages.
+#   builder: the `build` extra (CPU-only torch, sentence-transformers) from requirements.lock;
+#            `rolle build` exports the model to ONNX and builds the index into /src/index.
+#   runtime: requirements-runtime.lock only (onnxruntime + tokenizers: no torch, no
+#            sentence-transformers, no transformers), the code, the knowledge and index/
+#            (with index/models/, the ONNX export).
+# Build: docker build -t rollenbot .
+# Run:   docker run --env-file .env -p 3000:3000 rollenbot   (Slack and/or Teams settings)
+# Smoke: scripts/docker_smoke.sh
 
-# Where your pip finds a CPU-only torch 2.13.0 wheel (an extra index URL); without one,
-# pip may pull a much larger CUDA build.
-ARG PIP_EXTRA_INDEX_URL=""
-ENV PIP_EXTRA_INDEX_URL=${PIP_EXTRA_INDEX_URL} \
-    PIP_NO_CACHE_DIR=1 \
-    PYTHONUNBUFFERED=1 \
-    HF_HUB_OFFLINE=1 \
-    PORT=3000
-
-WORKDIR /app
+FROM python:3.11-slim AS builder
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 HF_HUB_OFFLINE=1
+WORKDIR /src
+RUN python -m venv /venv
+# PyPI's torch 2.13.0 is the CUDA build (~2 GB of nvidia-* wheels): take the CPU wheel
+# from PyTorch's CPU index. Only this stage sees the argument; the runtime stage has no ARG.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+COPY requirements.lock ./
+RUN /venv/bin/pip install --index-url "${TORCH_INDEX_URL}" torch==2.13.0 \
+ && /venv/bin/pip install --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip install torch==2.13.0 && pip install .
-
+RUN /venv/bin/pip install --no-deps .
 COPY knowledge ./knowledge
-COPY scripts ./scripts
-# The index is built into the image, so the container starts without the build step.
-RUN ROLLE_KNOWLEDGE_DIR=/app/knowledge ROLLE_INDEX_DIR=/app/index rolle build
+RUN ROLLE_KNOWLEDGE_DIR=/src/knowledge ROLLE_INDEX_DIR=/src/index /venv/bin/rolle build
 
-ENV ROLLE_KNOWLEDGE_DIR=/app/knowledge ROLLE_INDEX_DIR=/app/index
-RUN useradd --create-home rolle && chown -R rolle /app
+
+FROM python:3.11-slim AS runtime
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 \
+    PATH=/venv/bin:$PATH \
+    PORT=3000 \
+    ROLLE_KNOWLEDGE_DIR=/app/knowledge \
+    ROLLE_INDEX_DIR=/app/index \
+    ROLLE_DATABASE_URL=sqlite:////app/var/rollenbot.db
+WORKDIR /app
+RUN python -m venv /venv
+# Dependencies first (a code change does not reinstall them), from the runtime lock.
+COPY requirements-runtime.lock /tmp/src/
+RUN /venv/bin/pip install --no-deps -r /tmp/src/requirements-runtime.lock
+COPY pyproject.toml README.md /tmp/src/
+COPY bot /tmp/src/bot
+RUN /venv/bin/pip install --no-deps /tmp/src && rm -rf /tmp/src
+COPY knowledge ./knowledge
+COPY --from=builder /src/index ./index
+RUN useradd --create-home rolle && mkdir -p /app/var && chown rolle /app/var
 USER rolle
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os,urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"3000\")}/healthz', timeout=4)"
-CMD ["rolle", "run"]
+# Refuses to start (exit 2, one line) unless Slack or Teams is configured.
+CMD ["rolle", "serve"]

@@ -7,7 +7,6 @@ knowledge, missing index, model not loadable), 2 for usage errors.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.config import Settings, get_settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.core.knowledge import by_department, load_knowledge
+from bot.logs import configure as configure_logging
 from bot.terminal import answer_json, render, render_catalogue
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -161,6 +161,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.slack_enabled or settings.teams_enabled:
         return cmd_serve(args, settings)
+    if not sys.stdin.isatty():  # a container or a service: chatting with nobody is an error
+        print("rolle run: no Slack or Teams settings and no terminal: set SLACK_BOT_TOKEN or "
+              "MICROSOFT_APP_ID (see README), or use `rolle chat` to read questions from "
+              "input.", file=sys.stderr)
+        return EXIT_USAGE
     print("No Slack or Teams credentials set: starting the terminal chat.")
     return cmd_chat(args, settings)
 
@@ -253,8 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         args.command == "run" and (settings.slack_enabled or settings.teams_enabled))
     if not serving and level != "DEBUG":
         level = "WARNING"  # terminal commands: the answer, not the library chatter
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level, settings.log_format)
     try:
         return int(args.func(args, settings))
     except RollenbotError as exc:

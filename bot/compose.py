@@ -91,6 +91,26 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     )
 
 
+def reload_engine(settings: Settings, previous: Engine) -> Engine:
+    """Load the engine afresh (knowledge and the index ``current`` points to now), reusing
+    ``previous``'s embedder when the new index was built with the same model export (the
+    model is then not loaded twice).
+
+    Raises:
+        KnowledgeError, IndexMissingError, IndexStaleError, IndexDamagedError,
+        ModelLoadError: the new index is not usable (the caller keeps ``previous``).
+    """
+    knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
+    dense = load_index(settings.index_dir, fingerprint(settings, knowledge), knowledge)
+    old, new = previous.manifest, dense.manifest
+    sha256 = [(m.get("onnx") or {}).get("sha256") for m in (old, new)]
+    same_model = old.get("model") == new.get("model") and sha256[0] == sha256[1]
+    embedder = previous.embedder if same_model else runtime_embedder(settings, new)
+    check_dimension(settings.index_dir, new, embedder)
+    return Engine(knowledge=knowledge, dense=dense, embedder=embedder, top_k=settings.top_k,
+                  max_question_chars=settings.max_question_chars)
+
+
 def open_store(settings: Settings) -> GuardedStore:
     """The database that ``settings`` name, migrated, behind the guard that turns a
     database failure into a log line instead of a lost answer.

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     top_k: int = Field(3, ge=1, le=10, alias="ROLLE_TOP_K")
     max_question_chars: int = Field(1000, ge=10, alias="ROLLE_MAX_QUESTION_CHARS")
     log_level: str = Field("INFO", alias="ROLLE_LOG_LEVEL")
+    # "text" (default) or "json": one JSON object per log line, with the request reference.
+    log_format: Literal["text", "json"] = Field("text", alias="ROLLE_LOG_FORMAT")
+    # `rolle serve` looks for a new index (`index/current` changed) this often; 0: only
+    # on SIGHUP.
+    reload_seconds: float = Field(5.0, ge=0, alias="ROLLE_RELOAD_SECONDS")
 
     # --- server (Slack HTTP mode and Teams share one process) ---------------------
     port: int = Field(3000, alias="PORT")

@@ -22,6 +22,7 @@ from bot.core.models import Answer, Hit, Language, Passage
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
+from bot.logs import current_ref
 from bot.ratelimit import Limiter, Verdict
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
@@ -131,8 +132,9 @@ class Reply:
 
 
 def new_request_id() -> str:
-    """A short id that ties a log line to what the user was told."""
-    return uuid.uuid4().hex[:12]
+    """A short id that ties a log line to what the user was told: the reference of the
+    request being handled (every log line of it carries the same), else a new one."""
+    return current_ref() or uuid.uuid4().hex[:12]
 
 
 def command_word(text: str) -> str:
@@ -140,6 +142,15 @@ def command_word(text: str) -> str:
     "hilfe"); a lone "?" stays."""
     word = text.strip().lower()
     return word if word == "?" else word.rstrip(_TRAILING).strip()
+
+
+class Observer(Protocol):
+    """Told about every reply (metrics); must be quick and must not raise."""
+
+    def replied(self, reply: Reply, *, platform: Platform, surface: Surface,
+                seconds: float) -> None:
+        """``reply`` was decided in ``seconds`` for a line asked on ``platform``/``surface``."""
+        ...
 
 
 def with_highlights(reply: Reply) -> Reply:
@@ -151,19 +162,25 @@ def with_highlights(reply: Reply) -> Reply:
 
 
 class Conversation:
-    """Decides the reply to a line of text; front ends render it."""
+    """Decides the reply to a line of text; front ends render it.
+
+    ``engine`` may be replaced while the conversation is in use (hot reload): each call
+    reads it once, so a reply comes wholly from the old engine or wholly from the new.
+    """
 
     def __init__(self, engine: Answerer, *, limiter: Limiter | None = None,
-                 store: GuardedStore | None = None, admins: frozenset[str] = frozenset()
-                 ) -> None:
+                 store: GuardedStore | None = None, admins: frozenset[str] = frozenset(),
+                 observer: Observer | None = None) -> None:
         """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
         (help and the list do not); with a ``store``, questions and their outcomes are
         recorded (pass a guarded store: recording must never cost an answer), and the
-        ``admins`` (user ids) may ask for the knowledge-gap report."""
+        ``admins`` (user ids) may ask for the knowledge-gap report; an ``observer`` is told
+        about every reply."""
         self.engine = engine
         self.limiter = limiter
         self.store = store
         self.admins = admins
+        self.observer = observer
 
     def is_admin(self, user: str | None) -> bool:
         """Whether ``user`` may see the knowledge-gap report (and there is a store)."""
@@ -184,10 +201,13 @@ class Conversation:
         thread.
         """
         started = time.perf_counter()
-        reply = self._decide(text, user)
+        reply = self._decide(text, user, self.engine)
+        seconds = time.perf_counter() - started
+        if self.observer is not None:
+            self.observer.replied(reply, platform=platform, surface=surface, seconds=seconds)
         if self.store is None or reply.kind not in _RECORDED:
             return reply
-        latency_ms = int((time.perf_counter() - started) * 1000)
+        latency_ms = int(seconds * 1000)
         scores = {h.passage.id: h.score for h in reply.hits}
         passages = reply.shown + reply.offered if reply.kind != "none" else ()
         question_id = self.store.record_question(NewQuestion(
@@ -197,7 +217,7 @@ class Conversation:
                            for p in passages)))
         return replace(reply, question_id=question_id)
 
-    def _decide(self, text: str, user: str | None) -> Reply:
+    def _decide(self, text: str, user: str | None, engine: Answerer) -> Reply:
         question = clean_question(text)
         word = command_word(question)
         command_language: Language = "en" if word in ENGLISH_COMMANDS else "de"
@@ -205,7 +225,7 @@ class Conversation:
             return Reply(kind="help", language=command_language, question=question)
         if word in LIST_WORDS:
             return Reply(kind="listing", language=command_language, question=question,
-                         catalogue=self.engine.by_department())
+                         catalogue=engine.by_department())
         if word in REPORT_WORDS and self.is_admin(user):  # everyone else: a question
             return Reply(kind="report", language=command_language, question=question,
                          gaps=self.gaps())
@@ -215,34 +235,38 @@ class Conversation:
             if verdict is not Verdict.ALLOW:
                 return Reply(kind="rate_limited", language=language, question=question,
                              notify=verdict is Verdict.NOTIFY)
-        passage = self.engine.lookup(question) if question else None
+        passage = engine.lookup(question) if question else None
         if passage is not None:
-            return self._role(passage, language, question)
+            return self._role(passage, language, question, engine)
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
-        return self.from_answer(self.engine.answer(text))
+        return self.from_answer(engine.answer(text), engine)
 
     def show(self, passage_id: str, language: Language = "de") -> Reply:
         """The reply to a "show this passage" button: the passage and its related ones,
         or "no answer" with the known roles when the id is unknown (an old button)."""
-        passage = self.engine.get(passage_id)
+        engine = self.engine
+        passage = engine.get(passage_id)
         if passage is None:
-            return Reply(kind="none", language=language, offered=self.engine.roles(),
+            return Reply(kind="none", language=language, offered=engine.roles(),
                          offer_label="no_answer")
-        return self._role(passage, language, "")
+        return self._role(passage, language, "", engine)
 
-    def _role(self, passage: Passage, language: Language, question: str) -> Reply:
-        related = tuple(p for p in map(self.engine.get, passage.related) if p is not None)
+    def _role(self, passage: Passage, language: Language, question: str,
+              engine: Answerer) -> Reply:
+        related = tuple(p for p in map(engine.get, passage.related) if p is not None)
         return with_highlights(Reply(
             kind="role", language=language, question=question, shown=(passage,),
             offered=related[:MAX_OFFERED], offer_label="related"))
 
-    def from_answer(self, answer: Answer) -> Reply:
-        """The reply for an engine :class:`Answer`."""
+    def from_answer(self, answer: Answer, engine: Answerer | None = None) -> Reply:
+        """The reply for an engine :class:`Answer` (given by ``engine``, default the
+        current one)."""
+        engine = engine or self.engine
         language, question = answer.language, clean_question(answer.question)
         passages = tuple(h.passage for h in answer.hits)
         if answer.reason in ("empty", "too_long"):
             return Reply(kind=answer.reason, language=language, question=question,
-                         limit=self.engine.max_question_chars)
+                         limit=engine.max_question_chars)
         if answer.outcome == "answer" and passages:
             shown = 2 if answer.comparison and len(passages) >= 2 else 1
             return with_highlights(Reply(
@@ -253,4 +277,4 @@ class Conversation:
             return Reply(kind="clarify", language=language, question=question,
                          offered=passages, offer_label="did_you_mean", hits=answer.hits)
         return Reply(kind="none", language=language, question=question,
-                     offered=answer.suggestions or self.engine.roles(), offer_label="no_answer")
+                     offered=answer.suggestions or engine.roles(), offer_label="no_answer")

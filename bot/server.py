@@ -2,14 +2,18 @@
 
 ``create_web_app(settings, conversation)`` builds the aiohttp application:
 
-* ``GET /healthz``: 200 with a small JSON status (the engine is loaded by then);
+* ``GET /healthz``: 200 with a small JSON status (the index in use, the embedder) once
+  the start-up self-check has passed; 503 with the reason before and otherwise;
+* ``GET /metrics``: Prometheus metrics (:mod:`bot.metrics`);
 * Slack, when configured: ``POST /slack/events`` (HTTP mode) or a Socket Mode
   connection (``SLACK_APP_TOKEN``), added by :func:`bot.slack.app.add_slack_routes`;
 * Teams, when configured: ``POST /api/messages``, added by
   :func:`bot.teams.app.add_teams_routes`.
 
 Neither SDK is imported unless its platform is configured. ``serve`` runs the app on
-``ROLLE_HOST:PORT`` until SIGINT/SIGTERM, then lets answers in flight finish.
+``ROLLE_HOST:PORT`` until SIGINT/SIGTERM, then lets answers in flight finish; a new
+index (``index/current`` changed, or SIGHUP) is loaded without a restart
+(:mod:`bot.reload`).
 """
 
 from __future__ import annotations
@@ -20,34 +24,70 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.store_guard import GuardedStore
 from bot.inflight import InFlight
+from bot.logs import REQUEST_REF, new_ref
+from bot.metrics import CONTENT_TYPE_LATEST, METRICS_KEY, Metrics
+from bot.reload import LoadEngine, Reloader, Serving, embedder_kind, index_target
 
 log = logging.getLogger(__name__)
 
 CONVERSATION_KEY = web.AppKey("conversation", Conversation)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 INFLIGHT_KEY = web.AppKey("inflight", InFlight)
+RELOADER_KEY = web.AppKey("reloader", Reloader)
 SHUTDOWN_GRACE_SECONDS = 20.0
 PURGE_INTERVAL_SECONDS = 24 * 3600.0
 
 
-def create_web_app(settings: Settings, conversation: Conversation) -> web.Application:
+def _reload_engine(settings: Settings) -> LoadEngine:
+    def load(previous: Any) -> Any:
+        from bot import compose
+
+        return compose.reload_engine(settings, previous)
+
+    return load
+
+
+def create_web_app(settings: Settings, conversation: Conversation, *,
+                   load: LoadEngine | None = None) -> web.Application:
     """The aiohttp application with the routes the settings ask for.
+
+    Args:
+        settings: platforms, index folder, reload interval.
+        conversation: decides every reply; its engine is replaced on reload.
+        load: loads a new engine on reload (default: knowledge and index as
+            ``settings`` say, see :func:`bot.compose.reload_engine`).
 
     Raises:
         SlackConfigError, TeamsConfigError: a platform is half configured.
     """
-    web_app = web.Application()
+    web_app = web.Application(middlewares=[_request_ref])
     web_app[CONVERSATION_KEY] = conversation
     web_app[SETTINGS_KEY] = settings
     web_app[INFLIGHT_KEY] = inflight = InFlight()
+    web_app[METRICS_KEY] = metrics = Metrics()
+    conversation.observer = metrics
+    if conversation.store is not None:
+        conversation.store.on_feedback = metrics.feedback_given
+
+    def on_swap(serving: Serving) -> None:
+        metrics.serving(serving)
+
+    web_app[RELOADER_KEY] = Reloader(
+        conversation, load or _reload_engine(settings),
+        watch=lambda: index_target(settings.index_dir), interval=settings.reload_seconds,
+        on_swap=on_swap)
+    web_app.cleanup_ctx.append(_reloading)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics_page)
     if conversation.store is not None:
         web_app.cleanup_ctx.append(_purge_daily(conversation.store, settings.retention_days))
     if settings.slack_enabled:
@@ -84,19 +124,64 @@ def _purge_daily(store: GuardedStore, retention_days: int
     return context
 
 
+@web.middleware
+async def _request_ref(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give every request a reference that each of its log lines carries (and that error
+    messages show); an ``X-Request-Id`` from a proxy is kept."""
+    incoming = request.headers.get("X-Request-Id", "")
+    ref = incoming[:64] if incoming.isascii() and incoming.isprintable() and incoming \
+        else new_ref()
+    token = REQUEST_REF.set(ref)
+    try:
+        return await handler(request)
+    finally:
+        REQUEST_REF.reset(token)
+
+
+async def _reloading(web_app: web.Application) -> AsyncIterator[None]:
+    async with web_app[RELOADER_KEY].running():
+        yield
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness and readiness: the engine is loaded before the server starts."""
+    """Readiness: 200 once the engine in use has passed its self-check (one real
+    question answered end to end), 503 with the reason before that or when it failed.
+    Says which index (build time, knowledge hash) and embedder answer."""
     settings = request.app[SETTINGS_KEY]
     slack = "off"
     if settings.slack_enabled:
         slack = "socket" if settings.slack_app_token else "http"
-    engine = request.app[CONVERSATION_KEY].engine
-    return web.json_response({
-        "status": "ok",
-        "passages": len(engine.passages),
+    reloader = request.app[RELOADER_KEY]
+    serving = reloader.serving
+    if serving is None:
+        return web.json_response({"status": "starting",
+                                  "detail": "the self-check is still running"}, status=503)
+    manifest = serving.manifest
+    body = {
+        "status": "ok" if serving.health.ok else "unhealthy",
+        "detail": serving.health.detail,
+        "passages": len(serving.engine.passages),
+        "index": {"built_at": manifest.get("built_at"),
+                  "knowledge_hash": manifest.get("knowledge_hash"),
+                  "model": manifest.get("model"),
+                  "loaded_at": serving.since,
+                  "reloads": reloader.reloads,
+                  "refused": reloader.refusals},
+        "embedder": embedder_kind(serving.engine),
         "slack": slack,
         "teams": "on" if settings.teams_enabled else "off",
-    })
+    }
+    return web.json_response(body, status=200 if serving.health.ok else 503)
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    """The Prometheus metrics of this process."""
+    metrics, reloader = request.app[METRICS_KEY], request.app[RELOADER_KEY]
+    metrics.reloads.labels("swapped").set(reloader.reloads)
+    metrics.reloads.labels("refused").set(reloader.refusals)
+    response = web.Response(body=metrics.render())
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    return response
 
 
 @dataclass
@@ -110,6 +195,20 @@ class Running:
     def port(self) -> int:
         """The TCP port actually bound (useful when asked for port 0)."""
         return int(self.runner.addresses[0][1])
+
+    @property
+    def reloader(self) -> Reloader:
+        """Swaps the engine when a new index appears."""
+        return self.web_app[RELOADER_KEY]
+
+    async def wait_checked(self, timeout: float = 60.0) -> Serving:
+        """Wait until the start-up self-check has run (for tests and the benchmark)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.reloader.serving is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the start-up self-check did not finish")
+            await asyncio.sleep(0.02)
+        return self.reloader.serving
 
     @property
     def inflight(self) -> InFlight:
@@ -150,6 +249,8 @@ async def run(settings: Settings, conversation: Conversation) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     running = await start(settings, conversation)
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, running.reloader.request)
     try:
         await stop.wait()
     finally:

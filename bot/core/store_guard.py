@@ -76,6 +76,9 @@ class GuardedStore:
     answering), ``is_answered`` False, the listings empty.
     """
 
+    # Told the verdict of each stored feedback (metrics); set by the server.
+    on_feedback: Callable[[str], None] | None = None
+
     def __init__(
         self, store: Store | Callable[[], Store], *, cooldown_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
@@ -144,9 +147,12 @@ class GuardedStore:
     def record_feedback(
         self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
     ) -> bool:
-        """True if stored."""
-        return self._call("record feedback", lambda: self.store.record_feedback(
+        """True if stored (and then told to ``on_feedback``)."""
+        stored = self._call("record feedback", lambda: self.store.record_feedback(
             question_id, user_id=user_id, verdict=verdict, comment=comment), lambda: False)
+        if stored and self.on_feedback is not None:
+            self.on_feedback(verdict)
+        return stored
 
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
         """Claim in the database, or in process memory while it is away."""

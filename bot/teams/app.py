@@ -1,5 +1,7 @@
 """Teams wiring: the AgentApplication with its routes, the CloudAdapter, and
-POST /api/messages on the shared aiohttp app, guarded by the SDK's JWT validation."""
+POST /api/messages on the shared aiohttp app, guarded by the SDK's JWT validation
+(every refusal a 401 with one WARNING line, see :func:`bot.teams.auth.authorize`).
+Replies to the Bot Connector are retried on 429/5xx (:mod:`bot.teams.retry`)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,7 @@ import warnings
 from aiohttp import web
 from microsoft_agents.activity import ConversationUpdateTypes
 from microsoft_agents.authentication.msal import MsalConnectionManager
-from microsoft_agents.hosting.aiohttp import (
-    CloudAdapter,
-    jwt_authorization_decorator,
-    start_agent_process,
-)
+from microsoft_agents.hosting.aiohttp import CloudAdapter, start_agent_process
 from microsoft_agents.hosting.core import (
     AgentApplication,
     ApplicationOptions,
@@ -26,15 +24,18 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inflight import InFlight
+from bot.metrics import METRICS_KEY
 from bot.teams import cards
-from bot.teams.auth import connection_manager
+from bot.teams.auth import Refusal, authorize, connection_manager
 from bot.teams.handlers import TeamsHandlers
+from bot.teams.retry import RetryingCalls, RetryingClientFactory
 
 logger = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
 # The key under which the SDK's JWT middleware looks up the auth configuration.
 _AUTH_CONFIG_KEY = "agent_configuration"
+_AUTH_ERROR = {"error": "Invalid token or authentication failed."}
 
 
 def create_agent_app(
@@ -42,6 +43,7 @@ def create_agent_app(
     conversation: Conversation,
     inflight: InFlight | None = None,
     connections: MsalConnectionManager | None = None,
+    calls: RetryingCalls | None = None,
 ) -> tuple[AgentApplication[TurnState], CloudAdapter]:
     """The Teams agent and the adapter that runs it, both configured from ``settings``.
 
@@ -50,6 +52,7 @@ def create_agent_app(
         conversation: decides every reply.
         inflight: counts answers in flight (for shutdown and tests).
         connections: the SDK connection manager (default: built from ``settings``).
+        calls: the retry policy for replies (default: :class:`RetryingCalls`).
 
     Raises:
         TeamsConfigError: when the Teams credentials are incomplete.
@@ -58,7 +61,9 @@ def create_agent_app(
     # With real credentials, replies may only go to Microsoft's Teams service URLs;
     # anonymous mode is for local tests against a connector on loopback.
     validator = OutboundHostValidator(enabled=not settings.teams_anonymous)
-    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
+    factory = RetryingClientFactory(connections, calls or RetryingCalls())
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator,
+                           channel_service_client_factory=factory)
     options = ApplicationOptions(
         storage=MemoryStorage(),
         bot_app_id=settings.teams_app_id or "",
@@ -95,7 +100,13 @@ def add_teams_routes(
         TeamsConfigError: when the Teams credentials are incomplete.
     """
     connections = connection_manager(settings)
-    agent_app, adapter = create_agent_app(settings, conversation, inflight, connections)
+    metrics = web_app.get(METRICS_KEY)
+    calls = RetryingCalls(
+        on_retry=metrics.api_retries.labels("teams").inc if metrics else None,
+        on_error=(lambda status: metrics.api_errors.labels("teams", status).inc())
+        if metrics else None)
+    agent_app, adapter = create_agent_app(settings, conversation, inflight, connections,
+                                          calls)
     if settings.teams_anonymous:
         logger.warning(
             "Teams: ROLLE_TEAMS_ANONYMOUS=true, %s accepts requests WITHOUT authentication. "
@@ -105,13 +116,19 @@ def add_teams_routes(
     else:
         logger.info("Teams: %s accepts Bot Framework tokens for app %s",
                     MESSAGES_PATH, settings.teams_app_id)
+    auth_config = connections.get_default_connection_configuration()
     with warnings.catch_warnings():
         # The SDK reads this plain string key; aiohttp would prefer a web.AppKey.
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
-        web_app[_AUTH_CONFIG_KEY] = connections.get_default_connection_configuration()
+        web_app[_AUTH_CONFIG_KEY] = auth_config
 
-    @jwt_authorization_decorator
     async def messages(request: web.Request) -> web.StreamResponse:
+        claims = await authorize(request.headers.get("Authorization"), auth_config)
+        if isinstance(claims, Refusal):
+            logger.warning("Teams: refused a request from %s: %s", request.remote,
+                           claims.reason)
+            return web.json_response(_AUTH_ERROR, status=401)
+        request["claims_identity"] = claims
         try:
             response = await start_agent_process(request, agent_app, adapter)
         except ValidationError as exc:

@@ -3,13 +3,20 @@
 The SDK samples read ``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*`` from the
 environment; Rollenbot reads its environment only in bot/config.py, so the same
 configuration is built here from :class:`~bot.config.Settings`.
+
+:func:`authorize` checks incoming tokens with the SDK's validator, but turns every
+failure into a refusal (401 and one WARNING line) instead of an exception.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
+import jwt
 from microsoft_agents.authentication.msal import MsalConnectionManager
-from microsoft_agents.hosting.core import AgentAuthConfiguration
-from microsoft_agents.hosting.core.authorization import AuthTypes
+from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
+from microsoft_agents.hosting.core.authorization import AuthTypes, JwtTokenValidator
 
 from bot.config import Settings
 from bot.core.errors import RollenbotError
@@ -73,3 +80,59 @@ def connection_manager(settings: Settings) -> MsalConnectionManager:
     return MsalConnectionManager(
         connections_configurations={SERVICE_CONNECTION: auth_configuration(settings)}
     )
+
+
+_SDK_VALIDATOR_LOG = "microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator"
+
+
+class _Quiet(logging.Filter):
+    """Drops the SDK validator's own warnings: :func:`authorize` logs one line per refusal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
+
+
+logging.getLogger(_SDK_VALIDATOR_LOG).addFilter(_Quiet())
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request's token was refused (for the one WARNING line; never sent back)."""
+
+    reason: str
+
+
+async def authorize(header: str | None, config: AgentAuthConfiguration
+                    ) -> ClaimsIdentity | Refusal:
+    """Check a request's ``Authorization`` header the way the SDK does, but refuse every
+    bad token with a :class:`Refusal` instead of raising: no ``kid``, an algorithm other
+    than RS256 (``alg: none``), not a JWT, a bad signature, expired, wrong audience or
+    issuer, keys not reachable.
+
+    Returns:
+        The verified claims (anonymous claims when allowed and no header came), or why
+        the request is refused.
+    """
+    validator = JwtTokenValidator(config)
+    if not header:
+        if config.ANONYMOUS_ALLOWED:
+            return validator.get_anonymous_claims()
+        return Refusal("no Authorization header")
+    parts = header.split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return Refusal("the Authorization header is not 'Bearer <token>'")
+    token = parts[1]
+    try:
+        unverified = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        return Refusal(f"not a JWT ({type(exc).__name__})")
+    if unverified.get("alg") != "RS256":
+        return Refusal(f"algorithm {str(unverified.get('alg'))[:20]!r} is not accepted")
+    if not isinstance(unverified.get("kid"), str) or not unverified["kid"]:
+        return Refusal("the token names no signing key (kid)")
+    try:
+        return await validator.validate_token(token)
+    except jwt.ExpiredSignatureError:
+        return Refusal("the token has expired")
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+        return Refusal(f"the token is not valid ({type(exc).__name__}: {str(exc)[:80]})")

@@ -44,6 +44,8 @@ class FakeConnector:
 
     def __init__(self) -> None:
         self.recorded: list[Recorded] = []
+        self.failures: list[tuple[int, dict[str, str]]] = []  # answered next, in order
+        self.refused: list[int] = []  # statuses answered instead of accepting
         self.url = ""
         self._changed = threading.Condition()
         self._runner: web.AppRunner | None = None
@@ -60,7 +62,18 @@ class FakeConnector:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def fail_next(self, count: int, status: int = 429,
+                  headers: dict[str, str] | None = None) -> None:
+        """Answer the next ``count`` calls with ``status`` (and ``headers``, such as
+        Retry-After) instead of accepting them, as a busy Bot Connector does."""
+        self.failures.extend([(status, headers or {})] * count)
+
     async def _post(self, request: web.Request) -> web.Response:
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            self.refused.append(status)
+            return web.json_response({"error": {"code": "Throttled"}}, status=status,
+                                     headers=headers)
         recorded = Recorded(
             path=request.path,
             conversation_id=request.match_info["cid"],

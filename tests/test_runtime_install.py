@@ -1,0 +1,90 @@
+"""The container's runtime stage, without Docker: requirements-runtime.lock installs into
+a fresh venv (from the package index) without torch, sentence-transformers or
+transformers; with the project (--no-deps) and a copied index (ONNX export included),
+`rolle ask` answers, `rolle serve` refuses to start without a platform, and `rolle build`
+says which extra it needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.build import build
+from bot.core.embedder import Embedder
+from bot.core.knowledge import load_knowledge
+from tests.conftest import ROOT, make_settings
+
+HEAVY = ("torch", "sentence_transformers", "transformers")
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+        timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@pytest.mark.slow
+def test_the_runtime_lock_installs_without_torch_and_answers(
+        tmp_path: Path, embedder: Embedder) -> None:
+    lock = ROOT / "requirements-runtime.lock"
+    assert not [line for line in lock.read_text().splitlines()
+                if line.split("==")[0].lower().replace("-", "_") in HEAVY]
+    # An index built as `rolle build` does (with the ONNX export), then moved elsewhere.
+    settings = make_settings(tmp_path / "built")
+    assert build(settings, load_knowledge(settings.knowledge_dir), embedder=embedder)
+    index = tmp_path / "app" / "index"
+    shutil.copytree(settings.index_dir, index, symlinks=True)
+    shutil.rmtree(settings.index_dir)
+    # The project as the Dockerfile copies it (no build folders left in the worktree).
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "bot", source / "bot",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
+    venv = tmp_path / "venv"
+    made = run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    assert made.returncode == 0, made.stderr
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps"]
+    deps = run([*pip, "-r", str(lock)], tmp_path)
+    assert deps.returncode == 0, deps.stderr[-2000:]
+    project = run([*pip, str(source)], tmp_path)
+    assert project.returncode == 0, project.stderr[-2000:]
+    check = run([str(venv / "bin" / "python"), "-m", "pip", "check"], tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    python = str(venv / "bin" / "python")
+    found = run([python, "-c", "import importlib.util as u; "
+                 f"print([m for m in {HEAVY!r} if u.find_spec(m)])"], tmp_path)
+    assert found.stdout.strip() == "[]", found
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ROLLE_", "SLACK_", "MICROSOFT_"))}
+    env.update(ROLLE_INDEX_DIR=str(index), ROLLE_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+               ROLLE_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'rollenbot.db'}")
+    rolle = str(venv / "bin" / "rolle")
+    asked = run([rolle, "ask", "--json", "Was macht ein Vertriebsleiter?"], tmp_path, env, 120)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] and answer["passages"][0]["id"] == "vertriebsleiter"
+    # ... and torch was never imported on the way.
+    code = ("import sys; from bot.cli import main; main(['ask', 'Was macht ein BDM?']); "
+            f"print('heavy:', [m for m in {HEAVY!r} if m in sys.modules])")
+    traced = run([python, "-c", code], tmp_path, env, 120)
+    assert traced.stdout.strip().endswith("heavy: []"), traced
+
+    serve = run([rolle, "serve"], tmp_path, env, 60)
+    assert serve.returncode == 2
+    assert len(serve.stderr.strip().splitlines()) == 1
+    assert "SLACK_BOT_TOKEN" in serve.stderr and "MICROSOFT_APP_ID" in serve.stderr
+
+    built = run([rolle, "build", "--force"], tmp_path, env, 120)
+    assert built.returncode == 1
+    assert "build" in built.stderr and "Traceback" not in built.stderr
