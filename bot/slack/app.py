@@ -111,10 +111,12 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
         logger=_bolt_log,
     )
     app.use(injector(deps))
-    # Before any listener: a retried delivery of an event is acknowledged and dropped,
-    # and a question is recorded as pending before it is acknowledged.
-    app.use(skip_repeated_events)
+    # Before any listener: a question is recorded as pending before it is acknowledged,
+    # and a retried delivery of an event is acknowledged and dropped. Recording comes
+    # first: a process killed between the two leaves a pending delivery that is resumed,
+    # not a claimed event id that makes Slack's retry be dropped unanswered.
     app.use(durable.record_deliveries)
+    app.use(skip_repeated_events)
     for module in (assistant, commands, events, actions, home):
         module.register(app)
     return app

@@ -155,7 +155,8 @@ class FakeSlack:
             while not predicate(list(self.calls)):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timed out waiting for {what}; got {self.calls!r}")
+                    raise AssertionError(f"timed out waiting for {what}; got "
+                                         f"{[(c.method, c.status) for c in self.calls]}")
                 self._changed.wait(left)
             return list(self.calls)
 
