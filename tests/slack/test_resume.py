@@ -118,3 +118,44 @@ def test_pending_deliveries_of_a_dead_process_are_answered_once(
     for key in (message(lost).key, message(posted).key, command(fake_slack, "lost-command").key):
         assert store.is_answered(key)
     assert not store.is_answered(message(alive).key)
+
+
+def test_a_resumed_mention_is_asked_without_the_bot_mention(
+        start, store: GuardedStore, fake_slack: FakeSlack, engine: StubEngine) -> None:
+    ts = p.next_ts()
+    mention = NewDelivery(
+        key=durable.message_key(p.CHANNEL, ts), platform="slack", kind="message",
+        user_id=p.USER, payload={"text": "<@UBOT0001> Was macht ein Sales Manager?",
+                                 "bot_user_id": "UBOT0001"},
+        target={"channel": p.CHANNEL, "thread_ts": ts, "direct": False})
+    store.accept(mention, lease_seconds=0)
+    start()
+    fake_slack.wait_posts(1)
+    assert engine.asked == ["Was macht ein Sales Manager?"]
+
+
+class SlowEngine(StubEngine):
+    """Takes its time, like the real engine in a burst on a busy machine."""
+
+    def answer(self, question: str):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return super().answer(question)
+
+
+def test_a_lease_running_out_while_answering_does_not_answer_twice(
+        loop_thread: LoopThread, slack_settings: Settings, store: GuardedStore,
+        fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(durable, "RESUME_INTERVAL_SECONDS", 0.2)
+    settings = reconfigure(slack_settings, {"delivery_lease_seconds": 0.1})
+    server = SlackServer(loop_thread, settings, SlowEngine(), store=store)
+    try:
+        ts = p.next_ts()
+        mention = p.app_mention("<@UBOT0001> Was macht ein Sales Manager?", ts=ts)
+        assert server.event(p.event_callback(mention)).status == 200
+        fake_slack.wait_posts(1)
+        server.idle()
+        time.sleep(1.0)  # several sweeps after the lease ran out
+        assert [c.params["thread_ts"] for c in fake_slack.posts()] == [ts]
+        assert store.is_answered(durable.message_key(p.CHANNEL, ts))
+    finally:
+        server.stop()
