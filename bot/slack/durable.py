@@ -199,7 +199,12 @@ def resumer(deps: SlackDeps, client: AsyncWebClient
                 store.take_pending, max_age_seconds=max_age,
                 lease_seconds=settings.delivery_lease_seconds):
             async with deps.inflight.track():
-                await resume(deps, client, delivery)
+                try:
+                    await resume(deps, client, delivery)
+                except Exception:  # e.g. Slack unreachable: stays pending, tried again
+                    log.exception("request_id=%s: resuming delivery %s failed; it is tried "
+                                  "again when its lease runs out", new_request_id(),
+                                  delivery.key)
 
     async def loop() -> None:
         while True:

@@ -159,3 +159,17 @@ def test_a_lease_running_out_while_answering_does_not_answer_twice(
         assert store.is_answered(durable.message_key(p.CHANNEL, ts))
     finally:
         server.stop()
+
+
+def test_a_delivery_whose_check_fails_stays_pending_and_does_not_block_the_others(
+        start, store: GuardedStore, fake_slack: FakeSlack) -> None:
+    broken, fine = p.next_ts(), p.next_ts()
+    store.accept(message(broken, channel="C0BROKEN"), lease_seconds=0)
+    store.accept(message(fine), lease_seconds=0)
+    fake_slack.fail("conversations.replies", 1, status=404)  # not retried by the client
+    server = start()
+    posts = fake_slack.wait_posts(1)
+    server.idle()
+    assert [c.params["thread_ts"] for c in posts] == [fine]
+    assert not store.is_answered(message(broken, channel="C0BROKEN").key)
+    assert store.is_answered(message(fine).key)
