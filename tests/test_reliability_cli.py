@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -72,3 +75,35 @@ def test_chat_survives_an_undecodable_line(env: dict[str, str]) -> None:
     out = ok(rolle(env, b"chat", stdin=BAD + b"\n" + GOOD + b"\nexit\n", extra=STRICT))
     assert "Business Development Manager" in out
     assert "Sales Manager" in out.split("Business Development Manager", 1)[1]
+
+
+def test_terminal_chat_survives_an_undecodable_line(env: dict[str, str]) -> None:
+    """`rolle chat` on a terminal (a pseudo-terminal here): `input()` decodes strictly."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat"], stdin=slave,
+                               stdout=slave, stderr=slave, env={**env, **STRICT})
+    os.close(slave)
+    out = bytearray()
+
+    def read_until(marker: bytes, count: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while out.count(marker) < count and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    out.extend(os.read(master, 65536))
+                except OSError:  # the process closed the terminal
+                    return
+
+    try:
+        read_until(b"Frage> ", 1)
+        os.write(master, BAD + b"\n")
+        read_until(b"Frage> ", 2, timeout=30)
+        os.write(master, b"exit\n")
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    text = out.decode("utf-8", "replace")
+    assert "Traceback" not in text
+    assert "Business Development Manager" in text
