@@ -128,3 +128,63 @@ def test_acknowledged_mentions_survive_a_kill_and_are_answered_exactly_once(
     assert set(final) == set(ts_of)  # every mention answered …
     assert duplicates == {}  # … exactly once
     assert "Traceback" not in log
+
+
+def test_acknowledged_slash_commands_survive_a_kill(
+        crash_env: tuple[dict[str, str], FakeSlack], tmp_path: Path) -> None:
+    """Slash commands: Slack never resends one, so what was acknowledged must be answered
+    after the restart. Their answers go to a response_url, which cannot be read back:
+    a command whose answer was on its way when the process died is answered a second
+    time (at least once, not exactly once; counted and reported)."""
+    env, fake = crash_env
+    count, kill_after = 40, 20
+    forms = [{**p.slash_command(QUESTIONS[n % len(QUESTIONS)], fake.response_url(f"c{n}"),
+                                user=f"U{n:08d}"), "trigger_id": f"trigger.{n}"}
+             for n in range(count)]
+    server = Replica(env, tmp_path / "first.log")
+    acknowledged: set[int] = set()
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def send(n: int) -> None:
+        if killed.is_set():
+            return
+        status = server.command(forms[n])
+        with lock:
+            if status == 200:
+                acknowledged.add(n)
+            if len(acknowledged) >= kill_after and not killed.is_set():
+                killed.set()
+                server.kill()
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(send, range(count)))
+    finally:
+        server.kill()
+
+    def answered() -> Counter[str]:
+        return Counter(c.path.rsplit("/", 1)[-1] for c in fake.of("response_url"))
+
+    at_kill = answered()
+    before = sum(at_kill.values())
+    restarted = Replica(env, tmp_path / "second.log")
+    try:
+        wanted = {f"c{n}" for n in acknowledged}
+        deadline = time.monotonic() + 90
+        while not set(answered()) >= wanted and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(LEASE_SECONDS + 6)
+        final = answered()
+    finally:
+        restarted.stop()
+    duplicates = {key: n for key, n in final.items() if n > 1}
+    print(f"\nslash commands: {count} sent, {len(acknowledged)} acknowledged before SIGKILL, "
+          f"{before} answered before the kill, {sum(final.values()) - before} after the "
+          f"restart, {len(wanted & set(final))}/{len(wanted)} acknowledged answered, "
+          f"{len(duplicates)} answered twice")
+    assert set(final) >= wanted
+    # Only an answer that reached Slack while its process died before marking it can be
+    # repeated, and only once.
+    assert set(duplicates) <= set(at_kill)
+    assert all(n == 2 for n in duplicates.values())

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -62,13 +63,20 @@ class Replica:
 
     def event(self, payload: dict[str, Any], retry: int | None = None) -> int:
         """POST a signed Events API callback; the HTTP status (0: no connection)."""
-        body = json.dumps(payload)
-        ts = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-                   "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
-                       timestamp=ts, body=body) or ""}
+        headers = {}
         if retry is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return self._post(json.dumps(payload), "application/json", headers)
+
+    def command(self, form: dict[str, str]) -> int:
+        """POST a signed slash command; the HTTP status (0: no connection)."""
+        return self._post(urlencode(form), "application/x-www-form-urlencoded", {})
+
+    def _post(self, body: str, content_type: str, extra: dict[str, str]) -> int:
+        ts = str(int(time.time()))
+        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+                   "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
+                       timestamp=ts, body=body) or "", **extra}
         return http("POST", self.url + "/slack/events", body.encode(), headers).status
 
     def stop(self) -> None:
