@@ -7,8 +7,10 @@ knowledge, missing index, model not loadable), 2 for usage errors.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from bot import compose
@@ -49,13 +51,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     if args.batch is not None:
         try:
-            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = sys.stdin.buffer.read() if args.batch == "-" else Path(args.batch).read_bytes()
+        except OSError as exc:
             print(f"rolle ask: cannot read {args.batch}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        questions = text.splitlines()
+        questions = decode_input(raw).splitlines()
     else:
-        questions = [" ".join(args.question)]
+        # argv arrives with undecodable bytes as lone surrogates: back to bytes, then
+        # decoded like every other input.
+        questions = [decode_input(os.fsencode(" ".join(args.question)))]
     engine = compose.load_engine(settings)
     conversation = Conversation(engine)
     for answer in engine.answer_many(questions, top_k=args.top_k):
@@ -103,6 +107,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def decode_input(raw: bytes) -> str:
+    """Text typed or piped in: UTF-8, with undecodable bytes replaced by U+FFFD (one
+    bad byte costs that character, never the line, the batch or the session)."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of a piped stdin, decoded with :func:`decode_input`."""
+    for raw in sys.stdin.buffer:
+        yield decode_input(raw)
+
+
 def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
          ) -> None:
     """Answer each line until "exit"/"quit" or the end of input."""
@@ -114,6 +130,8 @@ def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str]
 
 
 def _prompt_lines() -> Iterable[str]:
+    if isinstance(sys.stdin, io.TextIOWrapper):  # a terminal in a strict encoding
+        sys.stdin.reconfigure(errors="replace")
     while True:
         try:
             yield input("Frage> ")
@@ -132,7 +150,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     conversation = Conversation(engine, store=store)
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
-    chat(conversation, _prompt_lines() if sys.stdin.isatty() else sys.stdin, print)
+    chat(conversation, _prompt_lines() if sys.stdin.isatty() else _stdin_lines(), print)
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -30,6 +30,7 @@ from bot.inflight import InFlight
 from bot.records import Records
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
+from bot.slack.intake import Refusal, checked_request
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
 
@@ -110,10 +111,12 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
         logger=_bolt_log,
     )
     app.use(injector(deps))
-    # Before any listener: a retried delivery of an event is acknowledged and dropped,
-    # and a question is recorded as pending before it is acknowledged.
-    app.use(skip_repeated_events)
+    # Before any listener: a question is recorded as pending before it is acknowledged,
+    # and a retried delivery of an event is acknowledged and dropped. Recording comes
+    # first: a process killed between the two leaves a pending delivery that is resumed,
+    # not a claimed event id that makes Slack's retry be dropped unanswered.
     app.use(durable.record_deliveries)
+    app.use(skip_repeated_events)
     for module in (assistant, commands, events, actions, home):
         module.register(app)
     return app
@@ -166,10 +169,16 @@ def add_slack_routes(
         web_app.on_cleanup.append(close)
         log.info("Slack: Socket Mode")
     else:
+        secret = settings.slack_signing_secret
+        signing_secret = secret.get_secret_value() if secret else ""
+
         async def slack_events(request: web.Request) -> web.Response:
-            """Hand a Slack request to Bolt, which verifies its signature first."""
-            bolt_response = await app.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(bolt_response)
+            """Check a Slack request (signature, timestamp, size, body; a malformed one
+            is a 4xx and one WARNING line), then hand it to Bolt."""
+            checked = await checked_request(request, signing_secret)
+            if isinstance(checked, Refusal):
+                return checked.response(request)
+            return await to_aiohttp_response(await app.async_dispatch(checked))
 
         web_app.router.add_post(SLACK_PATH, slack_events)
         log.info("Slack: %s", SLACK_PATH)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -38,6 +38,21 @@ from bot.texts import t
 log = logging.getLogger(__name__)
 METADATA_TYPE = "rollenbot_answer"
 RESUME_INTERVAL_SECONDS = 5.0
+# Deliveries a listener of this process is answering right now. Their lease may run out
+# while they wait for the engine (a burst, a slow API): the resume loop of the same
+# process must not answer them a second time. (Across processes the lease,
+# ROLLE_DELIVERY_LEASE_SECONDS, must exceed the longest time to answer.)
+_answering: set[str] = set()
+
+
+@contextlib.contextmanager
+def answering(key: str) -> Iterator[None]:
+    """Mark ``key`` as being answered by this process while the block runs."""
+    _answering.add(key)
+    try:
+        yield
+    finally:
+        _answering.discard(key)
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -57,7 +72,7 @@ def delivery_of(body: dict[str, Any], bot_user_id: str | None, deps: SlackDeps
         return NewDelivery(
             key=command_key(str(body["trigger_id"])), platform="slack", kind="command",
             user_id=str(body.get("user_id", "")),
-            payload={"text": str(body.get("text", ""))},
+            payload={"text": str(body.get("text", "")), "bot_user_id": bot_user_id},
             target={"response_url": body.get("response_url")})
     event = body.get("event") if body.get("type") == "event_callback" else None
     if not isinstance(event, dict) or event.get("type") not in ("app_mention", "message"):
@@ -68,7 +83,8 @@ def delivery_of(body: dict[str, Any], bot_user_id: str | None, deps: SlackDeps
     direct = is_direct(event)
     return NewDelivery(
         key=message_key(channel, ts), platform="slack", kind="message",
-        user_id=str(event["user"]), payload={"text": str(event.get("text") or "")},
+        user_id=str(event["user"]),
+        payload={"text": str(event.get("text") or ""), "bot_user_id": bot_user_id},
         target={"channel": channel, "thread_ts": event.get("thread_ts") or
                 (None if direct else ts), "direct": direct})
 
@@ -133,6 +149,14 @@ async def resume(deps: SlackDeps, client: AsyncWebClient, delivery: Delivery) ->
     """Answer a delivery whose process died before it was answered."""
     request_id = new_request_id()
     target = _target(delivery, client)
+    # Claimed like a listener claims the message, so a retry of the event arriving now
+    # is not answered a second time (a claim that fails was the dead process's).
+    if delivery.kind == "message":
+        deps.records.claim(delivery.key)
+    if delivery.key in _answering:  # a listener of this process is still at work
+        log.info("request_id=%s: delivery %s is being answered here", request_id,
+                 delivery.key)
+        return
     if target is None:
         log.warning("request_id=%s: delivery %s has no target; dropped", request_id,
                     delivery.key)
@@ -141,7 +165,9 @@ async def resume(deps: SlackDeps, client: AsyncWebClient, delivery: Delivery) ->
                  delivery.key)
     else:
         log.info("request_id=%s: resuming delivery %s", request_id, delivery.key)
-        text = question_from(str(delivery.payload.get("text", "")), None)
+        bot_user_id = delivery.payload.get("bot_user_id")
+        text = question_from(str(delivery.payload.get("text", "")),
+                             str(bot_user_id) if bot_user_id else None)
         await answer(deps, text, user="-", target=target, request_id=request_id,
                      surface="slash" if delivery.kind == "command" else "mention",
                      show_question=delivery.kind == "command")
@@ -173,7 +199,12 @@ def resumer(deps: SlackDeps, client: AsyncWebClient
                 store.take_pending, max_age_seconds=max_age,
                 lease_seconds=settings.delivery_lease_seconds):
             async with deps.inflight.track():
-                await resume(deps, client, delivery)
+                try:
+                    await resume(deps, client, delivery)
+                except Exception:  # e.g. Slack unreachable: stays pending, tried again
+                    log.exception("request_id=%s: resuming delivery %s failed; it is tried "
+                                  "again when its lease runs out", new_request_id(),
+                                  delivery.key)
 
     async def loop() -> None:
         while True:

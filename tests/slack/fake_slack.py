@@ -3,6 +3,10 @@
 It answers ``auth.test`` like Slack does for a bot token, returns ``ok`` for the other
 methods (``conversations.open`` opens ``D<user>``, ``conversations.info`` names the
 channel), and also serves ``response_url`` endpoints under ``/response/<key>``.
+``conversations.replies`` and ``conversations.history`` return the messages posted with
+``chat.postMessage`` (with their metadata), as the durable answering checks them.
+:meth:`FakeSlack.fail` makes a method (or ``response_url``) fail the next N times with an
+HTTP status (429 with ``Retry-After``, or a 5xx), as Slack does under load.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class Call:
     method: str
     params: dict[str, Any]
     path: str = ""
+    status: int = 200  # the HTTP status the fake answered (not 200: an injected failure)
+    ts: str = ""  # the ts of a posted message
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -62,11 +68,20 @@ def _texts(node: Any) -> list[str]:
 
 
 @dataclass
+class Failure:
+    """One injected failure: the HTTP status and, for 429, the ``Retry-After`` seconds."""
+
+    status: int
+    retry_after: int | None = None
+
+
+@dataclass
 class FakeSlack:
     """The fake's state; :meth:`app` is the aiohttp application serving it."""
 
     calls: list[Call] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
     url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -86,6 +101,27 @@ class FakeSlack:
         with self._changed:
             self.calls.clear()
             self.failing.clear()
+            self.failures.clear()
+
+    def fail(self, method: str, times: int, status: int = 429,
+             retry_after: int | None = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` (an API method, or
+        ``response_url``) with HTTP ``status`` (429 with ``Retry-After``)."""
+        with self._changed:
+            self.failures.setdefault(method, []).extend(
+                Failure(status, retry_after if status == 429 else None) for _ in range(times))
+
+    def _failure(self, method: str) -> Failure | None:
+        with self._changed:
+            queue = self.failures.get(method)
+            return queue.pop(0) if queue else None
+
+    @staticmethod
+    def _failed(failure: Failure) -> web.Response:
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+        return web.json_response({"ok": False, "error": "ratelimited" if failure.status == 429
+                                  else "fake_server_error"}, status=failure.status,
+                                 headers=headers)
 
     def response_url(self, key: str) -> str:
         """A response_url that points at this fake."""
@@ -97,10 +133,15 @@ class FakeSlack:
             self.calls.append(call)
             self._changed.notify_all()
 
-    def of(self, *methods: str) -> list[Call]:
-        """Recorded calls of these methods, in order."""
+    def attempts(self, *methods: str) -> list[Call]:
+        """Recorded calls of these methods, the failed ones included."""
         with self._changed:
             return [c for c in self.calls if c.method in methods]
+
+    def of(self, *methods: str) -> list[Call]:
+        """Recorded calls of these methods that succeeded, in order."""
+        with self._changed:
+            return [c for c in self.calls if c.method in methods and c.status == 200]
 
     def posts(self) -> list[Call]:
         """Everything that shows a message to someone."""
@@ -114,13 +155,14 @@ class FakeSlack:
             while not predicate(list(self.calls)):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timed out waiting for {what}; got {self.calls!r}")
+                    raise AssertionError(f"timed out waiting for {what}; got "
+                                         f"{[(c.method, c.status) for c in self.calls]}")
                 self._changed.wait(left)
             return list(self.calls)
 
     def wait_posts(self, count: int = 1, timeout: float = 20.0) -> list[Call]:
         """Block until at least ``count`` message posts arrived; return all posts."""
-        self.wait_for(lambda calls: len([c for c in calls if c.method in (
+        self.wait_for(lambda calls: len([c for c in calls if c.status == 200 and c.method in (
             "chat.postMessage", "chat.postEphemeral", "response_url")]) >= count,
             timeout, f"{count} message post(s)")
         return self.posts()
@@ -129,10 +171,40 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
-        self._record(Call(method=method, params=params, path=request.path))
+        failure = self._failure(method)
+        if failure is not None:
+            self._record(Call(method=method, params=params, path=request.path,
+                              status=failure.status))
+            return self._failed(failure)
         if method in self.failing:
+            self._record(Call(method=method, params=params, path=request.path))
             return web.json_response({"ok": False, "error": "fake_failure"})
-        return web.json_response(self._answer(method, params))
+        call = Call(method=method, params=params, path=request.path)
+        answer = self._answer(method, params)
+        call.ts = str(answer.get("ts", ""))
+        self._record(call)
+        return web.json_response(answer)
+
+    def _messages(self, channel: str, thread_ts: str | None) -> list[dict[str, Any]]:
+        """Posted messages of a channel (a thread: its parent's replies; else the top
+        level), as ``conversations.replies``/``history`` return them."""
+        out = []
+        for call in self.of("chat.postMessage"):
+            params = call.params
+            if str(params.get("channel")) != channel:
+                continue
+            in_thread = params.get("thread_ts") or None
+            if (thread_ts is None and in_thread is None) or \
+                    (thread_ts is not None and in_thread == thread_ts):
+                message: dict[str, Any] = {"type": "message", "ts": call.ts,
+                                           "text": params.get("text") or "",
+                                           "bot_id": BOT_ID, "user": BOT_USER_ID}
+                if in_thread:
+                    message["thread_ts"] = in_thread
+                if params.get("metadata"):
+                    message["metadata"] = params["metadata"]
+                out.append(message)
+        return out
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -146,6 +218,10 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
+        if method in ("conversations.replies", "conversations.history"):
+            thread = str(params["ts"]) if method == "conversations.replies" else None
+            return {"ok": True, "has_more": False,
+                    "messages": self._messages(str(params.get("channel")), thread)}
         if method == "conversations.info":
             channel = str(params.get("channel"))
             return {"ok": True, "channel": {"id": channel,
@@ -174,6 +250,11 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await _params(request)
+        failure = self._failure("response_url")
+        if failure is not None:
+            self._record(Call(method="response_url", params=params, path=request.path,
+                              status=failure.status))
+            return self._failed(failure)
         self._record(Call(method="response_url", params=params, path=request.path))
         return web.Response(text="ok")
 

@@ -33,15 +33,17 @@ async def answer_command(
 ) -> None:
     """Reply to one ``/rolle …`` invocation, visible to the person who typed it."""
     deps = deps_of(context)
-    await answer(
-        deps,
-        question_from(command.get("text"), context.bot_user_id),
-        user=command.get("user_id", ""),
-        target=response_url_target(respond),
-        request_id=new_request_id(),
-        surface="slash",
-        show_question=True,
-        share=True,
-    )
-    if command.get("trigger_id"):
-        await durable.answered(deps, durable.command_key(str(command["trigger_id"])))
+    key = durable.command_key(str(command.get("trigger_id") or ""))
+    with durable.answering(key):
+        await answer(
+            deps,
+            question_from(command.get("text"), context.bot_user_id),
+            user=command.get("user_id", ""),
+            target=response_url_target(respond),
+            request_id=new_request_id(),
+            surface="slash",
+            show_question=True,
+            share=True,
+        )
+        if command.get("trigger_id"):
+            await durable.answered(deps, key)
