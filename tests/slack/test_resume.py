@@ -131,7 +131,9 @@ def test_a_resumed_mention_is_asked_without_the_bot_mention(
     store.accept(mention, lease_seconds=0)
     start()
     fake_slack.wait_posts(1)
-    assert engine.asked == ["Was macht ein Sales Manager?"]
+    # (The server's start-up self-check asks the engine a question of its own, too.)
+    resumed = [q for q in engine.asked if "Sales Manager" in q]
+    assert resumed == ["Was macht ein Sales Manager?"]
 
 
 class SlowEngine(StubEngine):
