@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.conversation import Answerer, Conversation
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
-from bot.core.errors import ModelLoadError
-from bot.core.index import Fingerprint, load_index
+from bot.core.errors import IndexMissingError, ModelLoadError
+from bot.core.index import Fingerprint, load_index, read_manifest
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.runtime import BUILD_COMMAND, check_dimension, onnx_folder
 from bot.core.store import StoreError
@@ -71,6 +71,20 @@ def runtime_embedder(settings: Settings, manifest: dict[str, Any]) -> Embedder:
                                 expected_sha256=manifest["onnx"].get("sha256"))
     check_dimension(settings.index_dir, manifest, embedder)
     return embedder
+
+
+def question_embedder(settings: Settings) -> Embedder:
+    """The embedder the built index uses at run time (ONNX: no PyTorch), for embedding
+    questions outside the engine (the knowledge-gap report groups them with it).
+
+    Raises:
+        IndexMissingError: there is no index yet ("run `rolle build`").
+        ModelLoadError: its export is missing or damaged.
+    """
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        raise IndexMissingError(f"No index in {settings.index_dir}: run `{BUILD_COMMAND}`.")
+    return runtime_embedder(settings, manifest)
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:

@@ -172,7 +172,7 @@ def rolle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder, c
                              database_url=f"sqlite:///{tmp_path / 'var' / 'cli.db'}",
                              secret="cli-secret")
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
-    monkeypatch.setattr("bot.compose.load_embedder", lambda _s: embedder)
+    monkeypatch.setattr("bot.compose.question_embedder", lambda _s: embedder)
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))

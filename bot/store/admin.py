@@ -70,7 +70,7 @@ def forget(settings: Settings, user_id: str) -> str:
 
 def report(settings: Settings, *, days: int, html: Path | None) -> str:
     """Build the report; write the HTML page if asked; return the text summary."""
-    from bot.compose import load_embedder
+    from bot.compose import question_embedder
     from bot.core.embedder import Embedder
     from bot.report import build_report, render_html, render_text
 
@@ -79,7 +79,7 @@ def report(settings: Settings, *, days: int, html: Path | None) -> str:
         now = datetime.now(UTC)
         unanswered = any(q.outcome == "none"
                          for q in store.questions_since(now - timedelta(days=days)))
-        embedder: Embedder | None = load_embedder(settings) if unanswered else None
+        embedder: Embedder | None = question_embedder(settings) if unanswered else None
         result = build_report(store, embedder, days=days, now=now)
     finally:
         store.close()
