@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,33 @@ def _answers(fake: FakeSlack) -> Counter[str]:
     """Answers per thread (the asked message's ts)."""
     return Counter(str(c.params.get("thread_ts")) for c in fake.of("chat.postMessage"))
 
+def burst_until_killed(server: Replica, send: Callable[[int], int], count: int,
+                       kill_after: int) -> set[int]:
+    """Send requests 0..count-1 over 8 connections; SIGKILL the server as soon as
+    ``kill_after`` of them got HTTP 200. Returns the acknowledged ones."""
+    acknowledged: set[int] = set()
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def one(n: int) -> None:
+        if killed.is_set():
+            return
+        status = send(n)
+        with lock:
+            if status == 200:
+                acknowledged.add(n)
+            if len(acknowledged) >= kill_after and not killed.is_set():
+                killed.set()
+                server.kill()
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(one, range(count)))
+    finally:
+        server.kill()
+    return acknowledged
+
+
 
 def test_acknowledged_mentions_survive_a_kill_and_are_answered_exactly_once(
         crash_env: tuple[dict[str, str], FakeSlack], tmp_path: Path) -> None:
@@ -61,26 +88,8 @@ def test_acknowledged_mentions_survive_a_kill_and_are_answered_exactly_once(
             text, ts=p.next_ts(), user=f"U{n:08d}")))
     ts_of = [str(payload["event"]["ts"]) for payload in payloads]
     server = Replica(env, tmp_path / "first.log")
-    acknowledged: set[int] = set()
-    lock = threading.Lock()
-    killed = threading.Event()
-
-    def send(n: int) -> None:
-        if killed.is_set():
-            return
-        status = server.event(payloads[n])
-        with lock:
-            if status == 200:
-                acknowledged.add(n)
-            if len(acknowledged) >= KILL_AFTER and not killed.is_set():
-                killed.set()
-                server.kill()
-
-    try:
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(send, range(BURST)))
-    finally:
-        server.kill()
+    acknowledged = burst_until_killed(server, lambda n: server.event(payloads[n]), BURST,
+                                      KILL_AFTER)
     answered_before = _answers(fake)
     acked_ts = {ts_of[n] for n in acknowledged}
     assert len(acknowledged) >= KILL_AFTER
@@ -142,26 +151,8 @@ def test_acknowledged_slash_commands_survive_a_kill(
                                 user=f"U{n:08d}"), "trigger_id": f"trigger.{n}"}
              for n in range(count)]
     server = Replica(env, tmp_path / "first.log")
-    acknowledged: set[int] = set()
-    lock = threading.Lock()
-    killed = threading.Event()
-
-    def send(n: int) -> None:
-        if killed.is_set():
-            return
-        status = server.command(forms[n])
-        with lock:
-            if status == 200:
-                acknowledged.add(n)
-            if len(acknowledged) >= kill_after and not killed.is_set():
-                killed.set()
-                server.kill()
-
-    try:
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(send, range(count)))
-    finally:
-        server.kill()
+    acknowledged = burst_until_killed(server, lambda n: server.command(forms[n]), count,
+                                      kill_after)
 
     def answered() -> Counter[str]:
         return Counter(c.path.rsplit("/", 1)[-1] for c in fake.of("response_url"))
