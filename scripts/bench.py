@@ -25,22 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION_DIRS = [ROOT / "tests/data", ROOT.parent / "shared/eval"]
 EMBEDDERS = ("sentence-transformers", "onnx")
 HEAVY = ("torch", "sentence_transformers", "transformers")
 
 
 def _questions() -> list[str]:
-    out: list[str] = []
-    for folder in QUESTION_DIRS:
-        for path in sorted(folder.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text("utf-8"))
-            if isinstance(data, list):
-                out.extend(item["q"] for item in data)
-    return out
+    from bot.core.evaluate import labelled_questions
+
+    return labelled_questions()
 
 
 def worker(rounds: int, spawned_at: float) -> None:

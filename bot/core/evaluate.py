@@ -16,7 +16,21 @@ import yaml
 from bot.core.errors import RollenbotError
 from bot.core.models import Answer, Passage
 
-PROJECT_TARGETS = Path(__file__).resolve().parents[2] / "tests" / "data" / "targets.yaml"
+PROJECT = Path(__file__).resolve().parents[2]
+PROJECT_TARGETS = PROJECT / "tests" / "data" / "targets.yaml"
+# Every labelled question file: the project's own and the shared ones beside the checkout.
+QUESTION_FOLDERS = (PROJECT / "tests" / "data", PROJECT.parent / "shared" / "eval")
+
+
+def question_files(folders: tuple[Path, ...] = QUESTION_FOLDERS) -> list[Path]:
+    """The labelled question files (``*questions.yaml``) in ``folders`` that exist."""
+    return [path for folder in folders for path in sorted(folder.glob("*questions.yaml"))]
+
+
+def labelled_questions(folders: tuple[Path, ...] = QUESTION_FOLDERS) -> list[str]:
+    """The text of every labelled question, file by file (for benchmarks and tests)."""
+    return [item["q"] for path in question_files(folders)
+            for item in yaml.safe_load(path.read_text("utf-8"))]
 
 
 @dataclass

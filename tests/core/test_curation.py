@@ -11,18 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from wordfreq import top_n_list, zipf_frequency
 
+from bot.core.evaluate import labelled_questions
 from bot.core.german import fold, lemma, normalize, stop_words
 from bot.core.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = load_knowledge(ROOT / "knowledge")
-QUESTION_FILES = [
-    *sorted((ROOT / "tests" / "data").glob("*questions.yaml")),
-    *sorted((ROOT.parent / "shared" / "eval").glob("*questions.yaml")),
-]
 # Words that join the parts of a real name: "Head of Sales", "Marketing und Vertrieb".
 CONNECTORS = frozenset({"of", "for", "and", "und", "vs", "versus", "the", "e"})
 
@@ -32,10 +28,7 @@ def _words(text: str) -> list[str]:
 
 
 def _questions() -> list[str]:
-    out: list[str] = []
-    for path in QUESTION_FILES:
-        out.extend(item["q"] for item in yaml.safe_load(path.read_text("utf-8")))
-    return out
+    return labelled_questions()
 
 
 # Function words: German stop words, and English ones among the 150 commonest words.

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from bot import compose
 from bot.build import export_problem
@@ -24,6 +23,7 @@ from bot.config import Settings
 from bot.core.embedder import SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.errors import ModelLoadError
+from bot.core.evaluate import labelled_questions
 from bot.core.export import describe
 from bot.core.index import chunk_passages
 from bot.core.knowledge import load_knowledge
@@ -31,25 +31,13 @@ from bot.core.onnx_embedder import ONNX_FILE, pool
 from bot.core.runtime import onnx_folder
 from tests.conftest import ROOT
 
-QUESTION_DIRS = [ROOT.parent / "shared" / "eval", ROOT / "tests" / "data"]
-
-
-def _labelled_questions() -> list[str]:
-    questions: list[str] = []
-    for folder in QUESTION_DIRS:
-        for path in sorted(folder.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text("utf-8"))
-            if isinstance(data, list):
-                questions.extend(item["q"] for item in data)
-    return questions
-
 
 @pytest.mark.slow
 def test_onnx_vectors_equal_sentence_transformers_on_every_chunk(
         onnx_engine: Engine, embedder: SentenceTransformerEmbedder) -> None:
     onnx = onnx_engine._embedder
     texts = [c.text for c in chunk_passages(load_knowledge(ROOT / "knowledge").passages)]
-    questions = _labelled_questions()
+    questions = labelled_questions()
     long_text = " ".join(texts)  # far beyond 256 tokens: truncation must match too
     for kind, items in (("passages", [*texts, long_text]), ("queries", questions)):
         mine = getattr(onnx, f"embed_{kind}")(items)
@@ -68,7 +56,7 @@ def test_same_top1_and_decision_on_every_labelled_question(
         onnx_engine: Engine, onnx_settings: Settings,
         embedder: SentenceTransformerEmbedder) -> None:
     torch_engine = compose.load_engine(onnx_settings, embedder=embedder)
-    questions = _labelled_questions()
+    questions = labelled_questions()
     assert len(questions) >= 100
     mine = onnx_engine.answer_many(questions)
     theirs = torch_engine.answer_many(questions)

@@ -6,24 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from bot.core.evaluate import labelled_questions as all_labelled_questions
 from bot.core.highlight import MAX_CHARS, MAX_SENTENCES, excerpt, gist, locate, sentences
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Passage, Source
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTION_FILES = [*sorted(Path("/work/shared/eval").glob("*questions.yaml")),
-                  *sorted((ROOT / "tests" / "data").glob("*questions.yaml"))]
 PASSAGES = load_knowledge(ROOT / "knowledge").passages
 
 
 def labelled_questions() -> list[str]:
     """Every question of the labelled files (the shared ones when present)."""
-    found = ["", "Vertriebsleiter", "Aufgaben"]
-    for path in QUESTION_FILES:
-        found += [item["q"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
-    return found
+    return ["", "Vertriebsleiter", "Aufgaben", *all_labelled_questions()]
 
 
 QUESTIONS = labelled_questions()
