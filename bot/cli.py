@@ -18,8 +18,10 @@ from bot.config import Settings, get_settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.core.knowledge import by_department, load_knowledge
+from bot.core.models import Language
+from bot.core.tour import TourView
 from bot.logs import configure as configure_logging
-from bot.terminal import answer_json, render, render_catalogue
+from bot.terminal import answer_json, render, render_catalogue, tour_input
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -121,12 +123,25 @@ def _stdin_lines() -> Iterator[str]:
 
 def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
          ) -> None:
-    """Answer each line until "exit"/"quit" or the end of input."""
+    """Answer each line until "exit"/"quit" or the end of input. While a guided tour
+    is shown, "weiter"/"zurück"/"mehr"/"ende" (or a department's number) move it."""
+    tour: TourView | None = None  # the tour view shown last, waiting for a key
+    language: Language = "de"
     for line in lines:
-        if line.strip().lower() in {"exit", "quit", "q", "ende"}:
+        step = tour_input(line, tour) if tour is not None else None
+        if step is not None:
+            action, department, position = step
+            reply = conversation.tour(action, user=None, department=department,
+                                      position=position, language=language)
+        elif line.strip().lower() in {"exit", "quit", "q", "ende"}:
             break
-        if line.strip():
-            write(render(conversation.respond(line)) + "\n")
+        elif line.strip():
+            reply = conversation.respond(line)
+        else:
+            continue
+        tour = reply.tour if reply.kind == "tour" else None
+        language = reply.language
+        write(render(reply) + "\n")
 
 
 def _prompt_lines() -> Iterable[str]:

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     teams_domain: str | None = Field(None, alias="ROLLE_TEAMS_DOMAIN")
     teams_developer_name: str = Field("Rollenbot", alias="ROLLE_TEAMS_DEVELOPER_NAME")
     teams_website_url: str | None = Field(None, alias="ROLLE_TEAMS_WEBSITE_URL")
+    # The welcome card in a team: "personal" (each new member in a 1:1 chat, the channel
+    # once), "team" (the channel once per team), "off". A personal install is always
+    # welcomed in its chat, unless "off".
+    teams_welcome: Literal["personal", "team", "off"] = Field(
+        "personal", alias="ROLLE_TEAMS_WELCOME")
 
     # --- store: questions, feedback, shared state (see bot/store) -------------------
     database_url: str = Field(f"sqlite:///{ROOT / 'var' / 'rollenbot.db'}",

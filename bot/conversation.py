@@ -22,14 +22,16 @@ from bot.core.models import Answer, Hit, Language, Passage
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
+from bot.core.tour import TourAction, TourView
 from bot.logs import current_ref
 from bot.ratelimit import Limiter, Verdict
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
+from bot.tour_guide import ENGLISH_TOUR, TOUR_WORDS, TourGuide
 
 ReplyKind = Literal[
     "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
-    "report",
+    "report", "tour",
 ]
 # Which heading the offered passages get (keys of bot.texts).
 OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
@@ -99,6 +101,7 @@ class Reply:
         gaps: for ``report``: the largest groups of unanswered questions.
         highlights: for each passage in ``shown`` (by id), its gist: the verbatim
             sentences that best match the question, shown first by the chat front ends.
+        tour: for ``tour``: the guided tour's menu, step or end.
     """
 
     kind: ReplyKind
@@ -115,6 +118,7 @@ class Reply:
     question_id: str | None = None
     gaps: tuple[Gap, ...] = ()
     highlights: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    tour: TourView | None = None
 
     def gist(self, passage: Passage) -> tuple[str, ...]:
         """The highlighted sentences of a shown ``passage`` (empty if none)."""
@@ -181,6 +185,7 @@ class Conversation:
         self.store = store
         self.admins = admins
         self.observer = observer
+        self.guide = TourGuide(store)
 
     def is_admin(self, user: str | None) -> bool:
         """Whether ``user`` may see the knowledge-gap report (and there is a store)."""
@@ -229,6 +234,11 @@ class Conversation:
         if word in REPORT_WORDS and self.is_admin(user):  # everyone else: a question
             return Reply(kind="report", language=command_language, question=question,
                          gaps=self.gaps())
+        if word in ENGLISH_TOUR or word.split(" ", 1)[0] in TOUR_WORDS:
+            view, tour_language = self.guide.command(
+                engine.passages, word, user=user,
+                language="en" if word in ENGLISH_TOUR else "de")
+            return Reply(kind="tour", language=tour_language, question=question, tour=view)
         language = lang.detect(question)
         if question and user is not None and self.limiter is not None:
             verdict = self.limiter.check(user)
@@ -278,3 +288,17 @@ class Conversation:
                          offered=passages, offer_label="did_you_mean", hits=answer.hits)
         return Reply(kind="none", language=language, question=question,
                      offered=answer.suggestions or engine.roles(), offer_label="no_answer")
+
+    # --- the guided tour (decided by bot.tour_guide) ------------------------------------
+    def tour_departments(self) -> tuple[str, ...]:
+        """The departments a guided tour can start in (for welcome messages)."""
+        return self.guide.tour_of(self.engine.passages).departments
+
+    def tour(self, action: TourAction, *, user: str | None, department: str = "",
+             position: int = 0, language: Language = "de") -> Reply:
+        """One step of the guided tour for a button (or a typed "weiter"): see
+        :meth:`bot.tour_guide.TourGuide.click`."""
+        view, language = self.guide.click(
+            self.engine.passages, action, user=user, department=department,
+            position=position, language=language)
+        return Reply(kind="tour", language=language, tour=view)

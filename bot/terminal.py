@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.conversation import Reply
-from bot.core.highlight import gist, locate
+from bot.core.highlight import excerpt, gist, locate
 from bot.core.models import Answer, Language, Passage
 from bot.core.text import clean_question
+from bot.core.tour import TourAction, TourView
 from bot.texts import report_lines, t
 
 MARK = "**"  # around the highlighted sentences in the terminal
@@ -98,6 +99,8 @@ def render(reply: Reply) -> str:
         return t("rate_limited", language)
     if reply.kind == "report":
         return "\n".join(report_lines(reply.gaps, language))
+    if reply.kind == "tour" and reply.tour is not None:
+        return render_tour(reply.tour, language)
     scores = {h.passage.id: h.score for h in reply.hits}
     if reply.quotes:
         out = "\n\n".join(render_passage(p, scores.get(p.id), reply.gist(p))
@@ -124,3 +127,52 @@ def render_catalogue(groups: Mapping[str, Sequence[Passage]], language: Language
         lines.append(f"\n{department}")
         lines.extend(f"  • {p.title}" for p in passages)
     return "\n".join(lines)
+
+
+# --- the guided tour ---------------------------------------------------------------------
+# What may be typed while a tour step is shown (German and English, and their initials).
+TOUR_KEYS: dict[str, TourAction] = {
+    "weiter": "next", "w": "next", "next": "next", "n": "next",
+    "zurück": "back", "zurueck": "back", "z": "back", "back": "back", "b": "back",
+    "mehr": "more", "m": "more", "more": "more", "kurz": "less", "less": "less",
+    "ende": "end", "e": "end", "end": "end", "beenden": "end", "stop": "end",
+}
+
+
+def render_tour(view: TourView, language: Language) -> str:
+    """A tour view as text: the numbered department menu, a step with the keys to go
+    on, or the end with the menu again."""
+    if view.step is not None and view.state is not None:
+        passage = view.step.passage
+        progress = t("tour_step", language, department=view.state.department,
+                     number=view.number, total=view.total)
+        text = passage.text if view.full or not view.gist else "\n".join(
+            excerpt(passage.text, view.gist))
+        return "\n".join([f"{progress} · {t(f'tour_part_{view.step.part}', language)}",
+                          passage.title, _quote(text),
+                          t("source", language, source=passage.source.label()),
+                          f"[{t('tour_keys', language)}]"])
+    lines = [t("tour_finished", language, department=view.state.department)
+             if view.finished and view.state is not None else t("tour_intro", language),
+             t("tour_question", language)]
+    lines += [f"  {n}. {d}" for n, d in enumerate(view.departments, 1)]
+    if view.resume is not None:
+        lines.append("  0. " + t("tour_resume", language, department=view.resume.department,
+                                 number=view.resume.position + 1, total=view.resume_total))
+    lines.append(t("tour_pick", language))
+    return "\n".join(lines)
+
+
+def tour_input(line: str, view: TourView) -> tuple[TourAction, str, int] | None:
+    """What a typed line means while ``view`` is shown: (action, department, position)
+    for :meth:`bot.conversation.Conversation.tour`, or None when it is no tour key (a
+    question, or "ende" on the menu)."""
+    word = line.strip().lower()
+    if view.step is not None and view.state is not None:
+        action = TOUR_KEYS.get(word)
+        return (action, view.state.department, view.state.position) if action else None
+    if word == "0" and view.resume is not None:
+        return "resume", view.resume.department, view.resume.position
+    if word.isdigit() and 1 <= int(word) <= len(view.departments):
+        return "start", view.departments[int(word) - 1], 0
+    return None

@@ -67,14 +67,15 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "• Wer ist für Key Accounts zuständig?\n"
         "• Unterschied Marketing und Vertrieb?\n"
         "Befehle: „hilfe“ (diese Hilfe), „liste“ (alle Rollen und Themen), "
-        "oder einfach ein Rollenname.",
+        "„tour“ (geführte Tour durch einen Bereich), oder einfach ein Rollenname.",
         "en": "I answer questions about roles in marketing, sales, business development "
         "and e-commerce, quoting our knowledge base (in German).\n"
         "Examples:\n"
         "• What does a business development manager do?\n"
         "• Who is responsible for key accounts?\n"
         "• Difference between marketing and sales?\n"
-        "Commands: “help”, “list” (all roles and topics), or just a role name.",
+        "Commands: “help”, “list” (all roles and topics), “guided tour” (a department "
+        "step by step), or just a role name.",
     },
     "list_header": {
         "de": "Rollen und Themen nach Bereich:",
@@ -107,6 +108,39 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "de": "Den ganzen Bericht (mit Diagramm und 👎-Kommentaren) erzeugt `rolle report --html`.",
         "en": "The full report (with a chart and the 👎 comments): `rolle report --html`.",
     },
+    # --- the guided tour ---------------------------------------------------------------
+    "tour_question": {"de": "In welchem Bereich startest du?",
+                      "en": "Which department are you starting in?"},
+    "tour_intro": {
+        "de": "Geführte Tour: Ich zeige dir die Rollen eines Bereichs Schritt für Schritt und "
+        "wie er mit seinen Nachbarbereichen zusammenarbeitet.",
+        "en": "Guided tour: I show you a department's roles step by step, and how it works "
+        "with its neighbours (the quotes are in German).",
+    },
+    "tour_resume": {"de": "Weiter bei {department} ({number}/{total})",
+                    "en": "Continue {department} ({number}/{total})"},
+    "tour_step": {"de": "Tour {department} · Schritt {number} von {total}",
+                  "en": "Tour {department} · step {number} of {total}"},
+    "tour_part_role": {"de": "Rolle", "en": "Role"},
+    "tour_part_neighbour": {"de": "Zusammenarbeit mit den Nachbarbereichen",
+                            "en": "Working with the neighbouring departments"},
+    "tour_part_related": {"de": "Schnittstellen zu anderen Bereichen",
+                          "en": "Where it connects to other departments"},
+    "tour_next": {"de": "Weiter", "en": "Next"},
+    "tour_back": {"de": "Zurück", "en": "Back"},
+    "tour_more": {"de": "Mehr lesen", "en": "Read more"},
+    "tour_less": {"de": "Kurzfassung", "en": "Short version"},
+    "tour_end": {"de": "Tour beenden", "en": "End tour"},
+    "tour_finish": {"de": "Tour abschließen", "en": "Finish tour"},
+    "tour_finished": {
+        "de": "Die Tour {department} ist beendet. Frag mich jederzeit nach einer Rolle, oder "
+        "starte eine andere Tour:",
+        "en": "The {department} tour is over. Ask me about any role at any time, or start "
+        "another tour:",
+    },
+    "tour_keys": {"de": "weiter (w) · zurück (z) · mehr (m) · ende (e)",
+                  "en": "next (n) · back (b) · more (m) · end (e)"},
+    "tour_pick": {"de": "Nummer eingeben (oder „ende“):", "en": "Enter a number (or “end”):"},
     # --- Slack only ---------------------------------------------------------------------
     "question": {"de": "Frage: {question}", "en": "Question: {question}"},
     "truncated": {
@@ -140,9 +174,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
     },
     "departments": {"de": "*Die Bereiche im Überblick*", "en": "*The departments*"},
     "welcome_tip": {
-        "de": "Tipp: `/rolle liste` zeigt alle Rollen und Themen, `/rolle hilfe` erklärt "
-        "den Rest.",
-        "en": "Tip: `/rolle list` shows all roles and topics, `/rolle help` explains the rest.",
+        "de": "Tipp: `/rolle liste` zeigt alle Rollen und Themen, `/rolle tour` startet die "
+        "geführte Tour, `/rolle hilfe` erklärt den Rest.",
+        "en": "Tip: `/rolle list` shows all roles and topics, `/rolle tour` starts the guided "
+        "tour, `/rolle help` explains the rest.",
     },
     "assistant_greeting": {
         "de": "Hallo! Ich erkläre dir, wer bei uns was macht. Frag mich nach einer Rolle "

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from bot.core.errors import RollenbotError
+from bot.core.tour import TourState
 
 Platform = Literal["slack", "teams", "terminal"]
 Surface = Literal[
@@ -222,6 +223,14 @@ class Store(Protocol):
     def count_question(self, user_id: str, *, window_seconds: int = 60) -> int:
         """Count one question of ``user_id`` in the current fixed window and return the
         count so far, this one included (1 = first). Atomic across processes."""
+        ...
+
+    def save_tour(self, user_id: str, state: TourState | None) -> None:
+        """Remember where ``user_id`` is in the guided tour (None: the tour ended)."""
+        ...
+
+    def load_tour(self, user_id: str) -> TourState | None:
+        """Where ``user_id`` is in the guided tour, if a tour is under way."""
         ...
 
     def questions_since(self, since: datetime) -> tuple[QuestionRow, ...]:

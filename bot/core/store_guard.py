@@ -30,6 +30,7 @@ from bot.core.store import (
     StoreError,
     Verdict,
 )
+from bot.core.tour import TourState
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -216,6 +217,17 @@ class GuardedStore:
 
         return self._call("count a question", lambda: self.store.count_question(
             user_id, window_seconds=window_seconds), local)
+
+    def save_tour(self, user_id: str, state: TourState | None) -> None:
+        """Remember a tour position (skipped while the database is away: the buttons
+        carry the position too)."""
+        self._call("save a tour position", lambda: self.store.save_tour(user_id, state),
+                   lambda: None)
+
+    def load_tour(self, user_id: str) -> TourState | None:
+        """The stored tour position (None when unknown or the database is away)."""
+        return self._call("load a tour position", lambda: self.store.load_tour(user_id),
+                          lambda: None)
 
     def questions_since(self, since: datetime) -> tuple[QuestionRow, ...]:
         """Recorded questions (none while the database is away)."""

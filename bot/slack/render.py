@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.conversation import Reply
 from bot.slack.blocks import Message, offer_message, passages_message, text_message
+from bot.slack.tour import tour_message
 from bot.slack.views import catalogue_message, help_message
 from bot.texts import report_lines, t
 
@@ -36,6 +37,8 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
         return text_message(note, question=echo, language=language)
     if reply.kind == "rate_limited":
         return text_message(t("rate_limited", language))
+    if reply.kind == "tour" and reply.tour is not None:
+        return tour_message(reply.tour, language)
     if reply.kind == "report":
         return text_message("\n".join(report_lines(reply.gaps, language)))
     label = "did_you_mean" if reply.kind == "clarify" else "no_answer"

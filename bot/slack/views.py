@@ -23,6 +23,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.markup import clip_lines, escape, shorten
+from bot.slack.tour import department_buttons
 from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
 
 MAX_HOME_BLOCKS = 100
@@ -83,8 +84,10 @@ def home_view(groups: Catalogue, *, gaps: Sequence[Gap] | None = None) -> dict[s
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
 
 
-def welcome_message(groups: Catalogue) -> Message:
-    """The onboarding DM: a greeting, three example questions, the departments."""
+def welcome_message(groups: Catalogue, departments: tuple[str, ...] = ()) -> Message:
+    """The onboarding DM: a greeting, three example questions, the departments, and
+    (with ``departments``) "In welchem Bereich startest du?" with a button per
+    department that starts the guided tour (as a new message: the welcome stays)."""
     overview = [escape(t("departments"))]
     for department, passages in groups.items():
         names = shorten(", ".join(p.title for p in passages), 250)
@@ -94,8 +97,11 @@ def welcome_message(groups: Catalogue) -> Message:
         *example_buttons(),
         {"type": "divider"},
         section(clip_lines("\n".join(overview), 3000)),
-        context(escape(t("welcome_tip"))),
     ]
+    if departments:
+        blocks += [section(f"*{escape(t('tour_question'))}*"),
+                   *department_buttons(departments, "de", keep=True)]
+    blocks.append(context(escape(t("welcome_tip"))))
     return Message(text=escape(t("welcome")), blocks=tuple(fit(blocks, MAX_BLOCKS, "de")))
 
 

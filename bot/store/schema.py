@@ -117,3 +117,12 @@ rate_windows = Table(
     Column("window_start", Integer, primary_key=True),  # epoch seconds
     Column("count", Integer, nullable=False),
 )
+
+tours = Table(
+    "tours", metadata,
+    Column("user_key", String(64), primary_key=True),
+    Column("department", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),
+)

@@ -36,7 +36,8 @@ from bot.core.store import (
     Verdict,
     clean_text,
 )
-from bot.store import reads
+from bot.core.tour import TourState
+from bot.store import reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
@@ -46,6 +47,7 @@ from bot.store.schema import (
     rate_windows,
     threads,
 )
+from bot.store.schema import tours as tours_table
 
 log = logging.getLogger(__name__)
 DELIVERY_KEEP = timedelta(days=1)  # answered/expired deliveries: long enough for retries
@@ -255,6 +257,17 @@ class SqlStore:
             rows = conn.execute(stmt).mappings().all()
         return tuple(sorted((reads.delivery(r) for r in rows), key=lambda d: d.accepted_at))
 
+    # --- the guided tour --------------------------------------------------------------
+    def save_tour(self, user_id: str, state: TourState | None) -> None:
+        """Remember the user's tour position (None: forget it, the tour ended)."""
+        with self._tx("save a tour position") as conn:
+            tours.save(conn, self._insert, self.user_key(user_id), state, self._clock())
+
+    def load_tour(self, user_id: str) -> TourState | None:
+        """The user's tour position, if a tour is under way."""
+        with self._tx("load a tour position") as conn:
+            return tours.load(conn, self.user_key(user_id))
+
     # --- reading, retention -----------------------------------------------------------
     def questions_since(self, since: datetime) -> tuple[QuestionRow, ...]:
         """Questions asked at or after ``since``, oldest first."""
@@ -281,6 +294,7 @@ class SqlStore:
             "deliveries": delete(deliveries).where(
                 deliveries.c.accepted_at < now - DELIVERY_KEEP),
             "threads": delete(threads).where(threads.c.remembered_at < cutoff),
+            "tours": delete(tours_table).where(tours_table.c.updated_at < cutoff),
             "rate_windows": delete(rate_windows).where(
                 rate_windows.c.window_start < int((now - DELIVERY_KEEP).timestamp())),
         }
@@ -298,6 +312,7 @@ class SqlStore:
             "questions": delete(questions).where(questions.c.user_key == key),
             "deliveries": delete(deliveries).where(deliveries.c.user_key == key),
             "rate_windows": delete(rate_windows).where(rate_windows.c.user_key == key),
+            "tours": delete(tours_table).where(tours_table.c.user_key == key),
         })
 
     def _delete(self, what: str, statements: dict[str, Any]) -> Purged:

@@ -29,6 +29,7 @@ from bot.teams import cards
 from bot.teams.auth import Refusal, authorize, connection_manager
 from bot.teams.handlers import TeamsHandlers
 from bot.teams.retry import RetryingCalls, RetryingClientFactory
+from bot.teams.tour import TOUR
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +72,14 @@ def create_agent_app(
         start_typing_timer=True,
     )
     agent_app = AgentApplication[TurnState](options, connection_manager=connections)
-    handlers = TeamsHandlers(conversation, inflight or InFlight())
+    handlers = TeamsHandlers(conversation, inflight or InFlight(),
+                             welcome=settings.teams_welcome)
     submit = agent_app.adaptive_card.action_submit
     submit(cards.SHOW, submit_filter=cards.ACTION_KEY)(handlers.on_show)
     submit(cards.ASK, submit_filter=cards.ACTION_KEY)(handlers.on_ask)
     submit(cards.FEEDBACK, submit_filter=cards.ACTION_KEY)(handlers.on_feedback)
     submit(cards.MISSING, submit_filter=cards.ACTION_KEY)(handlers.on_missing)
+    submit(TOUR, submit_filter=cards.ACTION_KEY)(handlers.on_tour)
     agent_app.message()(handlers.on_message)  # everything else that is a message
     agent_app.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(
         handlers.on_members_added)

@@ -286,9 +286,11 @@ def offer_card(note: str, passages: Sequence[Passage], language: Language) -> di
     return _card(body, [], "\n".join(lines))
 
 
-def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Language) -> dict:
+def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Language,
+                 tour: Sequence[dict[str, Any]] = ()) -> dict:
     """The onboarding card: what the bot does, the example questions as buttons that ask
-    them, and the departments with their roles and topics."""
+    them, the departments with their roles and topics, and ``tour`` (the guided tour's
+    "In welchem Bereich startest du?" elements) at the end."""
     questions = EXAMPLE_QUESTIONS[language]
     body: list[dict[str, Any]] = [
         _block("Rollenbot", size="Large", weight="Bolder", style="heading"),
@@ -313,6 +315,7 @@ def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Languag
         body.append(_block(f"**{escape(department)}**", spacing="Medium"))
         body.append(_block(", ".join(escape(x) for x in titles), spacing="None", isSubtle=True))
         lines.append(f"{department}: {', '.join(titles)}")
+    body.extend(tour)
     return _card(body, [], "\n".join(lines))
 
 

@@ -20,6 +20,8 @@ from bot.inflight import InFlight
 from bot.records import Records
 from bot.teams import cards
 from bot.teams.render import card_activity, render, text_activity
+from bot.teams.tour import read_data, welcome_elements
+from bot.teams.welcome import WelcomeMode, welcome
 from bot.texts import t
 
 logger = logging.getLogger(__name__)
@@ -83,10 +85,12 @@ def user_of(context: TurnContext) -> str:
 class TeamsHandlers:
     """The bot's behaviour in Teams, independent of HTTP and authentication."""
 
-    def __init__(self, conversation: Conversation, inflight: InFlight) -> None:
+    def __init__(self, conversation: Conversation, inflight: InFlight, *,
+                 welcome: WelcomeMode = "personal") -> None:
         self.conversation = conversation
         self.inflight = inflight
         self.records = Records(conversation.store)
+        self.welcome = welcome
 
     def _first_delivery(self, context: TurnContext) -> bool:
         """False for a repeated delivery of an activity already being answered."""
@@ -205,11 +209,43 @@ class TeamsHandlers:
         await context.send_activity(text_activity(cards.markdown(note)))
 
     async def on_members_added(self, context: TurnContext, state: TurnState) -> None:
-        """The bot was installed or people joined: send the welcome card once."""
+        """The bot was installed or people joined: the welcome card, where
+        ROLLE_TEAMS_WELCOME says (see :mod:`bot.teams.welcome`)."""
         language = locale_language(context.activity.locale)
-        departments = await asyncio.to_thread(self.conversation.engine.by_department)
-        card = cards.welcome_card(departments, language)
-        await context.send_activity(card_activity(card, t("welcome", language)))
+        conversation = self.conversation
+        departments = await asyncio.to_thread(conversation.engine.by_department)
+        card = cards.welcome_card(departments, language, welcome_elements(
+            conversation.tour_departments(), language))
+        store = conversation.store
+
+        def claim(key: str, seconds: float) -> bool:
+            return store.claim(key, ttl_seconds=seconds) if store else self.records.claim(key)
+
+        await welcome(context, self.welcome, lambda: card_activity(card, t("welcome", language)),
+                      claim)
+
+    async def on_tour(self, context: TurnContext, state: TurnState, value: Any) -> None:
+        """A guided-tour button: the next view replaces the clicked card (a department
+        button on the welcome card answers with a new card instead)."""
+        action, department, position, language, keep = read_data(value)
+
+        async def work() -> None:
+            reply = await asyncio.to_thread(
+                self.conversation.tour, action, user=user_of(context), department=department,
+                position=position, language=language)
+            activity = render(reply)
+            logger.info("Teams tour: action=%s department=%.60r", action, department)
+            if context.activity.reply_to_id and not keep:
+                activity.id = context.activity.reply_to_id
+                try:
+                    await context.update_activity(activity)
+                    return
+                except Exception:
+                    logger.exception("Teams: could not update the tour card")
+                activity.id = None
+            await context.send_activity(activity)
+
+        await self._guarded(context, language, work())
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         """Last resort for errors outside the handlers: log, apologise, no traceback."""

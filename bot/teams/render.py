@@ -11,6 +11,7 @@ from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
 from bot.conversation import Reply
 from bot.teams import cards
+from bot.teams.tour import tour_card
 from bot.texts import report_lines, t
 
 
@@ -51,6 +52,8 @@ def render(reply: Reply) -> Activity:
         return text_activity(cards.markdown(note))
     if reply.kind == "rate_limited":
         return text_activity(cards.markdown(t("rate_limited", language)))
+    if reply.kind == "tour" and reply.tour is not None:
+        return card_activity(tour_card(reply.tour, language), t("tour_question", language))
     if reply.kind == "report":
         return text_activity(cards.markdown("\n".join(report_lines(reply.gaps, language))))
     return text_activity(cards.no_answer_text(reply.offered, language))

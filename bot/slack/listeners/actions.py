@@ -1,7 +1,7 @@
 """Button clicks: show a passage, ask an example question, share an answer into the
 channel, feedback (stored with its question; the message is updated in place), and
 "Ganze Beschreibung" / "Kurzfassung" (the message is replaced by its full or short
-version)."""
+version), and the guided tour's buttons (the tour message is replaced by the next view)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from bot.slack.deps import acknowledge, deps_of, lazy
 from bot.slack.render import render
 from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import click_target, post_to_response_url, response_url_target
+from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def register(app: AsyncApp) -> None:
     app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
     app.action(feedback)(ack=acknowledge, lazy=[lazy(record_feedback)])
     app.action(ACTION_FULL)(ack=acknowledge, lazy=[lazy(toggle_full)])
+    app.action(re.compile(rf"^{ACTION_TOUR}\.[a-z]+(\.\d+)?$"))(
+        ack=acknowledge, lazy=[lazy(tour_click)])
 
 
 def _language(action_id: str) -> Language:
@@ -217,3 +220,35 @@ async def _feedback(
     language: Language = ref.language if ref else "de"
     await deliver(click_target(body, client, respond).private,
                   constant(text_message(t("thanks_feedback", language))), request_id=request_id)
+
+
+async def tour_click(
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
+) -> None:
+    """A guided-tour button: the next view replaces the clicked message in place
+    (through its ``response_url``); a department button on the welcome message (``keep``)
+    starts the tour in a new message below it, so the welcome stays."""
+    conversation = deps_of(context).conversation
+    request_id = new_request_id()
+    tour_action = parse_action(str(action.get("action_id") or ""))
+    ref = TourRef.decode(str(action.get("value") or ""))
+    user = body.get("user", {}).get("id", "")
+    log.info("request_id=%s user=%s tour action=%s department=%.60r position=%d",
+             request_id, user, tour_action, ref.department, ref.position)
+
+    try:  # decided once: the move is stored, so it must not run again on a retry
+        message = render(await asyncio.to_thread(
+            conversation.tour, tour_action, user=user or None, department=ref.department,
+            position=ref.position, language=ref.language))
+    except Exception:
+        log.exception("request_id=%s: the tour step failed", request_id)
+        message = error_message(request_id)
+    if body.get("response_url") and not ref.keep:
+        try:
+            await post_to_response_url(respond, message, replace_original=True)
+            return
+        except Exception:
+            log.exception("request_id=%s: replacing the tour message failed", request_id)
+    await deliver(click_target(body, client, respond).send, constant(message),
+                  request_id=request_id)

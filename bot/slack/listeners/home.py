@@ -64,6 +64,8 @@ async def welcome_member(
         return
     log.info("request_id=%s user=%s joined the onboarding channel: welcome DM", request_id, user)
 
-    message = welcome_message(deps.conversation.engine.by_department())
+    conversation = deps.conversation
+    message = welcome_message(conversation.engine.by_department(),
+                              conversation.tour_departments())
     await deliver(direct_message_target(client, user).send, constant(message),
                   request_id=request_id)
