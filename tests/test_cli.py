@@ -172,3 +172,24 @@ def test_serve_reports_missing_platform_settings_before_loading(
     monkeypatch.setattr(cli, "get_settings", lambda: nothing)
     assert cli.main(["serve"]) == 2
     assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_tour_in_the_terminal_chat(engine: Engine) -> None:
+    from bot.core.tour import Tour
+    from bot.texts import t
+
+    steps = Tour(engine.passages).steps("Vertrieb")
+    replies: list[str] = []
+    lines = ["tour", "2", "weiter", "mehr", "z", "Was macht ein BDM?", "tour vertrieb",
+             "ende", "ende", "never read"]
+    cli.chat(Conversation(engine), lines, replies.append)
+    assert len(replies) == 8  # the first "ende" ends the tour, the second the chat
+    menu, first, second, full, back, question, again, ended = replies
+    assert t("tour_question") in menu and "  2. Vertrieb" in menu
+    assert t("tour_step", department="Vertrieb", number=1, total=len(steps)) in first
+    assert steps[0].passage.title in first and steps[1].passage.title in second
+    assert len(full) > len(second) and steps[1].passage.title in full
+    assert steps[0].passage.title in back
+    assert question.startswith("Business Development Manager")  # a question in between
+    assert steps[0].passage.title in again
+    assert t("tour_finished", department="Vertrieb") in ended

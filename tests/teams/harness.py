@@ -46,12 +46,15 @@ class FakeConnector:
         self.recorded: list[Recorded] = []
         self.failures: list[tuple[int, dict[str, str]]] = []  # answered next, in order
         self.refused: list[int] = []  # statuses answered instead of accepting
+        self.created: list[dict[str, Any]] = []  # POST /v3/conversations bodies
+        self.refuse_create = False  # answer conversation creation with 403 (tenant policy)
         self.url = ""
         self._changed = threading.Condition()
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{cid}/activities", self._post)
         app.router.add_post("/v3/conversations/{cid}/activities/{rid}", self._post)
         app.router.add_put("/v3/conversations/{cid}/activities/{rid}", self._post)
@@ -87,6 +90,16 @@ class FakeConnector:
             self._changed.notify_all()
         return web.json_response({"id": f"reply-{len(self.recorded)}"}, status=201)
 
+    async def _create(self, request: web.Request) -> web.Response:
+        """Create a conversation (the bot opening a 1:1 chat), as the connector does."""
+        body = await request.json()
+        if self.refuse_create:
+            return web.json_response({"error": {"code": "Forbidden"}}, status=403)
+        with self._changed:
+            self.created.append(body)
+            conversation_id = f"a:1on1-{len(self.created)}"
+        return web.json_response({"id": conversation_id}, status=201)
+
     def messages(self) -> list[dict[str, Any]]:
         """The recorded message activities (typing indicators left out)."""
         with self._changed:
@@ -97,6 +110,17 @@ class FakeConnector:
         """The recorded updates (PUT) of earlier activities."""
         with self._changed:
             return [r for r in self.recorded if r.method == "PUT"]
+
+    def wait_for_updates(self, count: int = 1, timeout: float = 30.0) -> list[Recorded]:
+        """Block (bounded) until ``count`` updates (PUT) have arrived; returns them all."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.updates()) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} update(s), got {self.updates()!r}")
+                self._changed.wait(left)
+        return self.updates()
 
     def wait_messages(self, count: int = 1, timeout: float = 30.0) -> list[dict]:
         """Block (bounded) until ``count`` messages have arrived; returns all messages."""

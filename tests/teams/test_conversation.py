@@ -243,15 +243,16 @@ def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector: Fake
 
 
 @pytest.mark.parametrize(
-    ("members", "locale", "language"),
-    [([{"id": BOT_ID}], None, "de"),
-     ([{"id": "29:1new-colleague", "name": "Neu"}], "de-DE", "de"),
-     ([{"id": BOT_ID}, {"id": USER["id"]}], "en-US", "en")],
+    ("members", "locale", "language", "where"),
+    [([{"id": BOT_ID}], None, "de", "channel"),
+     ([{"id": "29:1new-colleague", "name": "Neu"}], "de-DE", "de", "channel"),
+     ([{"id": BOT_ID}, {"id": USER["id"]}], "en-US", "en", "personal")],
     ids=["bot-installed", "member-joined", "english-client"],
 )
 def test_welcome_card(bot: TeamsClient, connector: FakeConnector, engine: Engine,
-                            members: list[dict], locale: str | None, language: str) -> None:
-    reply = ask(bot, connector, members_added(connector.url, members, locale=locale))
+                      members: list[dict], locale: str | None, language: str,
+                      where: str) -> None:
+    reply = ask(bot, connector, members_added(connector.url, members, where, locale=locale))
     card = card_of(reply)
     texts = texts_of(card)
     assert cards.escape(t("welcome", language)) in texts  # type: ignore[arg-type]
