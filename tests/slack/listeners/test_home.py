@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.core.engine import Engine
+from bot.core.tour import Tour
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
@@ -41,7 +42,10 @@ def test_joining_the_onboarding_channel_sends_a_welcome_dm(
     assert fake_slack.of("conversations.open")[0].params["users"] == "U0NEWBIE"
     assert post.params["channel"] == "DU0NEWBIE"
     assert post.params["text"] == t("welcome", "de")
-    assert [v for _, v in post.action_values()] == list(EXAMPLE_QUESTIONS["de"])
+    asks = [v for a, v in post.action_values() if a.startswith("ask_example")]
+    assert asks == list(EXAMPLE_QUESTIONS["de"])
+    tours = [a for a, _ in post.action_values() if a.startswith("tour.start")]
+    assert len(tours) == len(Tour(engine.passages).departments) == 4
     for department in engine.by_department():
         assert department in post.block_text()
 
