@@ -228,11 +228,12 @@ class TeamsHandlers:
         """A guided-tour button: the next view replaces the clicked card (a department
         button on the welcome card answers with a new card instead)."""
         action, department, position, language, keep = read_data(value)
+        user = user_of(context)
 
         async def work() -> None:
             reply = await asyncio.to_thread(
-                self.conversation.tour, action, user=user_of(context), department=department,
-                position=position, language=language)
+                self.conversation.tour, action, user=None if user == "-" else user,
+                department=department, position=position, language=language)
             activity = render(reply)
             logger.info("Teams tour: action=%s department=%.60r", action, department)
             if context.activity.reply_to_id and not keep:
