@@ -147,7 +147,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     except RollenbotError as exc:  # the chat still works; it just records nothing
         print(f"rolle: questions are not recorded: {exc}", file=sys.stderr)
         store = None
-    conversation = Conversation(engine, store=store)
+    conversation = Conversation(engine, store=store,
+                                directory=compose.directory(settings, engine, store))
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
     chat(conversation, _prompt_lines() if sys.stdin.isatty() else _stdin_lines(), print)

@@ -107,6 +107,11 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "de": "Den ganzen Bericht (mit Diagramm und 👎-Kommentaren) erzeugt `rolle report --html`.",
         "en": "The full report (with a chart and the 👎 comments): `rolle report --html`.",
     },
+    "people_here": {"de": "Bei uns in dieser Rolle:", "en": "In this role here:"},
+    "people_none": {
+        "de": "Ich habe bei uns niemanden mit diesem Titel gefunden.",
+        "en": "I found no one here with this title.",
+    },
     # --- Slack only ---------------------------------------------------------------------
     "question": {"de": "Frage: {question}", "en": "Question: {question}"},
     "truncated": {
