@@ -305,14 +305,16 @@ def passages_message(
 
 
 def message_for(ref: AnswerRef, passages: Sequence[Passage], *,
-                feedback: Feedback | None = None) -> Message:
+                feedback: Feedback | None = None, extra: Sequence[Block] = ()) -> Message:
     """The answer message ``ref`` describes, for its ``passages`` (those that still
-    exist, at least one), in ``feedback`` state (default: the one in ``ref``)."""
+    exist, at least one), in ``feedback`` state (default: the one in ``ref``), with the
+    ``extra`` blocks below the quote."""
     return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
                             question=ref.question, show_question=ref.echo, share=ref.share,
                             shared_by=ref.shared_by, more_label=ref.label,
                             question_id=ref.question_id, full=ref.full,
-                            feedback=ref.feedback if feedback is None else feedback)
+                            feedback=ref.feedback if feedback is None else feedback,
+                            extra=extra)
 
 
 def missing_input(language: Language) -> Block:

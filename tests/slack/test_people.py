@@ -202,3 +202,21 @@ def test_many_long_names_fill_several_sections_with_whole_links() -> None:
     assert len(sections) > 1 and all(len(text) <= 3000 for text in sections)
     links = "\n".join(sections).count(f"<{PROFILE}")
     assert links == 20 and all(text.count("<") == text.count(">") for text in sections)
+
+
+def test_the_people_stay_when_the_message_is_replaced_by_a_click(
+    people_server: SlackServer, fake_slack: FakeSlack,
+) -> None:
+    post = ask(people_server, fake_slack, "Wer ist bei uns Vertriebsleiter?")
+    values = dict(post.action_values())
+    link = f"<{PROFILE}U0ERIKA01|Erika Muster>"
+    for action_id in ("answer_full", "feedback_helpful"):
+        before = len(fake_slack.posts())
+        click = p.block_actions(action_id, values[action_id], channel="D0ASKER01",
+                                response_url=fake_slack.response_url(action_id))
+        assert people_server.interaction(click).status == 200
+        replaced = fake_slack.wait_posts(before + 1)[before]
+        assert replaced.method == "response_url" and replaced.params["replace_original"]
+        assert link in replaced.block_text()
+        no_mentions(replaced)
+    assert len(fake_slack.of("users.list")) == 2  # the cached copy
