@@ -12,7 +12,14 @@ from bot.texts import t
 from tests.support import reconfigure
 from tests.support.stub_engine import StubEngine
 from tests.teams.conftest import StartBot
-from tests.teams.harness import FakeConnector, card_of, personal_message, texts_of
+from tests.teams.harness import (
+    FakeConnector,
+    actions_of,
+    card_of,
+    card_submit,
+    personal_message,
+    texts_of,
+)
 from tests.teams.test_conversation import ask
 
 pytestmark = [
@@ -75,3 +82,17 @@ def test_without_a_people_file_the_role_is_shown_alone(
     texts = texts_of(card_of(reply))
     assert texts[0] == "Vertriebsleiter"
     assert not any(t("people_here", "de") in x or t("people_none", "de") in x for x in texts)
+
+
+def test_the_people_stay_when_feedback_updates_the_card(
+    start_bot: StartBot, people_settings: Settings, connector: FakeConnector,
+) -> None:
+    bot = start_bot(people_settings, StubEngine())
+    answer = ask(bot, connector, personal_message(connector.url,
+                                                  "Wer ist unsere Vertriebsleiterin?"))
+    [up] = actions_of(card_of(answer), lambda a: a["data"].get("helpful") is True)
+    bot.post(card_submit(connector.url, up["data"], reply_to="reply-1"))
+    [update] = connector.updates()
+    texts = texts_of(card_of(update.body))
+    assert t("thanks_feedback", "de") in texts
+    assert any("[Erika Muster](mailto:erika.muster@example.com)" in text for text in texts)
