@@ -61,12 +61,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         # decoded like every other input.
         questions = [decode_input(os.fsencode(" ".join(args.question)))]
     engine = compose.load_engine(settings)
-    conversation = Conversation(engine)
+    conversation = Conversation(engine, directory=compose.directory(settings, engine))
     for answer in engine.answer_many(questions, top_k=args.top_k):
         if args.json:
             print(answer_json(answer))
         else:
-            print(render(conversation.from_answer(answer)))
+            reply = conversation.from_answer(answer)
+            print(render(conversation.with_people(reply, engine, "terminal")))
             if len(questions) > 1:
                 print("\n" + "-" * 40)
     return EXIT_OK
