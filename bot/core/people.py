@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core.errors import KnowledgeError
 from bot.core.models import Passage
@@ -27,6 +27,7 @@ from bot.core.store import Platform
 log = logging.getLogger(__name__)
 
 MAX_PEOPLE = 20  # shown per role; a directory may hold more
+EMAIL = re.compile(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+")
 
 # "who" and a marker that the asker means this company, not the role in general.
 _WHO = re.compile(r"\b(?:wer|wen|wem|welche[rsnm]?\s+(?:kolleg\w*|person\w*|mitarbeiter\w*)"
@@ -110,7 +111,11 @@ class Directories:
         for directory in self.directories:
             try:
                 people = directory.people(role, roles, platform=platform)
-            except Exception:
+            except DirectoryError as exc:
+                log.warning("people: %s", exc)
+                failed += 1
+                continue
+            except Exception:  # a bug, not an outage: keep the traceback
                 log.exception("people: %s failed", type(directory).__name__)
                 failed += 1
                 continue
@@ -130,8 +135,14 @@ class Directories:
 class _PersonSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, pattern=r"^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+$",
-                              max_length=254)
+    email: str | None = Field(None, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.fullmatch(value):
+            raise ValueError(f"'{value}' is not an e-mail address")
+        return value
 
 
 class _PeopleSchema(BaseModel):

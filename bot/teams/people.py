@@ -3,23 +3,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from bot.core.models import Language
-from bot.core.people import Person
+from bot.core.people import EMAIL, Person
 from bot.teams.cards import escape
 from bot.texts import t
-
-_MAIL = re.compile(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[^@\s<>()\[\]]+")
 
 
 def person_text(person: Person) -> str:
     """One colleague as card markdown: the escaped name, linked to ``mailto:`` if known."""
     name = escape(" ".join(person.name.split()))
-    if person.email and _MAIL.fullmatch(person.email):
+    if person.email and EMAIL.fullmatch(person.email):
         return f"[{name}](mailto:{quote(person.email, safe='@.+-_')})"
     return name
 

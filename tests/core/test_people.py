@@ -80,7 +80,7 @@ def test_people_file_names_people_per_role(tmp_path: Path) -> None:
     ("people:\n  verkaufsgott:\n    - name: X\n",
      "people.yaml, entry verkaufsgott: unknown role id 'verkaufsgott'"),
     ("people:\n  vertriebsleiter:\n    - name: X\n      email: not-an-address\n",
-     "people.yaml, entry vertriebsleiter, field #1.email: String should match pattern"),
+     "people.yaml, entry vertriebsleiter, field #1.email: 'not-an-address' is not an e-mail"),
     ("people:\n  vertriebsleiter:\n    - name: X\n    - email: a@b.de\n",
      "people.yaml, entry vertriebsleiter, field #2.name: Field required"),
     ("people:\n  vertriebsleiter:\n    - name: X\n      phone: 123\n",
