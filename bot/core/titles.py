@@ -40,7 +40,8 @@ SUPPORTING = frozenset({
 # A feminine "-in"/"-innen" is dropped after these endings of a masculine agent noun
 # ("leiterin" -> "leiter", "referentin" -> "referent"); "marketing", "berlin" stay.
 _MASCULINE = ("er", "or", "ent", "ant", "ist", "eur", "chef", "og", "ekt", "ot")
-_GENDER_MARK = re.compile(r"(?<=\w)\s?(?:[:*_/·]|/-|\(|\[)\s?(innen|in)\b[)\]]?")
+_GENDER_MARK = re.compile(r"(?<=\w)\s?(?:[:*_/·]|/-|\(|\[)\s?(innen|in)\b[)\]]?",
+                          re.IGNORECASE)
 _MWD = re.compile(r"\(\s*[mwdfx](?:\s*/\s*[mwdfx])+\s*\)")
 _SEPARATORS = re.compile(r"\s*(?:[,;|·]|\s/\s|\s[-–—]\s)\s*")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

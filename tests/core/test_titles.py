@@ -18,7 +18,8 @@ def matcher() -> TitleMatcher:
 @pytest.mark.parametrize("title", [
     "Vertriebsleiter", "Vertriebsleiterin", "VERTRIEBSLEITERIN", "Vertriebsleiter:in",
     "Vertriebsleiter*in", "Vertriebsleiter_in", "Vertriebsleiter/in", "Vertriebsleiter/-in",
-    "Vertriebsleiter(in)", "Vertriebsleiterinnen", "Leiterin Vertrieb", "Leiter/in Vertrieb",
+    "Vertriebsleiter(in)", "Vertriebsleiterinnen", "Vertriebsleiter:In", "VertriebsleiterIn",
+    "Leiterin Vertrieb", "Leiter/in Vertrieb",
     "Head of Sales", "head of sales", "Head-of-Sales", "Vertriebsleiter (m/w/d)",
     "Head of Sales DACH", "Vertriebsleiterin Süd", "Senior Head of Sales",
     "Interim Vertriebsleiterin", "Verkaufsleiterin", "Vertriebschefin",
