@@ -104,7 +104,10 @@ class CachedMembers:
 
 class TitleDirectory:
     """The people of a cached platform directory whose title names the role; serves
-    askers on ``platform`` only (a Slack directory means nothing in Teams)."""
+    askers on ``platform`` only (a Slack directory means nothing in Teams).
+
+    The titles are matched once per snapshot (and set of roles), not per question.
+    """
 
     def __init__(self, members: CachedMembers, *, platform: Platform,
                  link: Callable[[MemberSnapshot, str], str | None] | None = None) -> None:
@@ -112,6 +115,7 @@ class TitleDirectory:
         self.members = members
         self.platform = platform
         self._link = link
+        self._index: tuple[object, dict[str, tuple[Person, ...]]] = (None, {})
 
     def people(self, role: Passage, roles: Sequence[Passage], *,
                platform: Platform) -> tuple[Person, ...]:
@@ -122,10 +126,21 @@ class TitleDirectory:
         """
         if platform != self.platform:
             return ()
-        snapshot = self.members.snapshot()
+        return self._by_role(self.members.snapshot(), roles).get(role.id, ())
+
+    def _by_role(self, snapshot: MemberSnapshot,
+                 roles: Sequence[Passage]) -> dict[str, tuple[Person, ...]]:
+        key = (id(snapshot), snapshot.fetched_at, tuple((r.id, r.title, r.aliases) for r in roles))
+        cached_key, index = self._index
+        if cached_key == key:
+            return index
         matcher = TitleMatcher(roles)
-        found = [m for m in snapshot.members if matcher.matches(m.title, role.id)]
-        return tuple(
-            Person(name=m.name, user_id=m.user_id,
-                   url=self._link(snapshot, m.user_id) if self._link else None)
-            for m in sorted(found, key=lambda m: m.name.casefold()))
+        found: dict[str, list[Person]] = {}
+        for member in sorted(snapshot.members, key=lambda m: m.name.casefold()):
+            person = Person(name=member.name, user_id=member.user_id,
+                            url=self._link(snapshot, member.user_id) if self._link else None)
+            for role_id in matcher.roles_of(member.title):
+                found.setdefault(role_id, []).append(person)
+        index = {role_id: tuple(people) for role_id, people in found.items()}
+        self._index = (key, index)  # one assignment: readers see old or new
+        return index

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from bot.core.models import Passage
 
@@ -74,29 +73,11 @@ def split_titles(title: str) -> list[str]:
     return [part for part in _SEPARATORS.split(title) if part.strip()]
 
 
-@dataclass(frozen=True)
-class _Match:
-    length: int  # characters of the matched name (longest wins)
-    exact: bool
-
-
-def _match(words: Sequence[str], name: str) -> _Match | None:
-    """How ``words`` (a normalised title) match the compact ``name``, if at all."""
+def _without_seniority(words: Sequence[str]) -> Sequence[str]:
     start = 0
     while start < len(words) - 1 and words[start] in SENIORITY:
         start += 1
-    words = words[start:]
-    joined = ""
-    for end, word in enumerate(words, 1):
-        joined += word
-        if len(joined) > len(name) or not name.startswith(joined):
-            return None
-        if joined == name:
-            rest = words[end:]
-            if SUPPORTING.intersection(rest):
-                return None
-            return _Match(len(name), exact=not rest)
-    return None
+    return words[start:]
 
 
 class TitleMatcher:
@@ -104,31 +85,27 @@ class TitleMatcher:
     name wins across roles)."""
 
     def __init__(self, roles: Iterable[Passage]) -> None:
-        """Index the titles and aliases of ``roles``."""
-        self._names: list[tuple[str, str]] = []
+        """Index the titles and aliases of ``roles`` by their compact normalised form."""
+        self._by_name: dict[str, set[str]] = {}
         for role in roles:
-            for name in dict.fromkeys((role.title, *role.aliases)):
+            for name in (role.title, *role.aliases):
                 compact = "".join(tokens(name))
                 if compact:
-                    self._names.append((compact, role.id))
+                    self._by_name.setdefault(compact, set()).add(role.id)
 
     def roles_of(self, title: str) -> frozenset[str]:
         """The ids of the roles that ``title`` names (empty: none)."""
         found: set[str] = set()
         for part in split_titles(title):
-            words = tokens(part)
-            best: tuple[int, bool] = (0, False)
-            ids: set[str] = set()
-            for name, role_id in self._names:
-                match = _match(words, name)
-                if match is None:
-                    continue
-                key = (match.length, match.exact)
-                if key > best:
-                    best, ids = key, {role_id}
-                elif key == best:
-                    ids.add(role_id)
-            found |= ids
+            words = _without_seniority(tokens(part))
+            best: set[str] = set()
+            joined = ""
+            for end, word in enumerate(words, 1):  # longer heads later: the longest wins
+                joined += word
+                ids = self._by_name.get(joined)
+                if ids and not SUPPORTING.intersection(words[end:]):
+                    best = ids
+            found |= best
         return frozenset(found)
 
     def matches(self, title: str, role_id: str) -> bool:
