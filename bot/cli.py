@@ -63,12 +63,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         # decoded like every other input.
         questions = [decode_input(os.fsencode(" ".join(args.question)))]
     engine = compose.load_engine(settings)
-    conversation = Conversation(engine)
+    conversation = Conversation(engine, directory=compose.directory(settings, engine))
     for answer in engine.answer_many(questions, top_k=args.top_k):
         if args.json:
             print(answer_json(answer))
         else:
-            print(render(conversation.from_answer(answer)))
+            reply = conversation.from_answer(answer)
+            print(render(conversation.with_people(reply, engine, "terminal")))
             if len(questions) > 1:
                 print("\n" + "-" * 40)
     return EXIT_OK
@@ -162,7 +163,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     except RollenbotError as exc:  # the chat still works; it just records nothing
         print(f"rolle: questions are not recorded: {exc}", file=sys.stderr)
         store = None
-    conversation = Conversation(engine, store=store)
+    conversation = Conversation(engine, store=store,
+                                directory=compose.directory(settings, engine, store))
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
     chat(conversation, _prompt_lines() if sys.stdin.isatty() else _stdin_lines(), print)

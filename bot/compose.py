@@ -16,6 +16,7 @@ from bot.core.engine import Engine
 from bot.core.errors import IndexMissingError, ModelLoadError
 from bot.core.index import Fingerprint, load_index, read_manifest
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.people import Directories, Directory, load_people
 from bot.core.runtime import BUILD_COMMAND, check_dimension, onnx_folder
 from bot.core.store import StoreError
 from bot.core.store_guard import GuardedStore
@@ -145,10 +146,33 @@ def open_store(settings: Settings) -> GuardedStore:
         return GuardedStore(lambda: store_from_settings(settings))
 
 
+def directory(settings: Settings, engine: Answerer,
+              store: GuardedStore | None = None) -> Directory | None:
+    """Where "who is ours" finds people: the Slack workspace's profile titles (when
+    Slack is configured; cached in ``store``) and the people file (``people.yaml``),
+    merged; None when there is neither.
+
+    Raises:
+        KnowledgeError: the people file is broken or names an unknown role id.
+    """
+    sources: list[Directory] = []
+    if settings.slack_enabled:
+        from bot.slack.people import slack_directory
+
+        sources.append(slack_directory(settings, store))
+    path = settings.people_path
+    if path is not None:
+        sources.append(load_people(path, [p.id for p in engine.roles()]))
+    return Directories(*sources) if sources else None
+
+
 def conversation(settings: Settings, engine: Answerer,
-                 store: GuardedStore | None = None) -> Conversation:
+                 store: GuardedStore | None = None, *,
+                 people: Directory | None = None) -> Conversation:
     """The conversation core: the per-user rate limit from ``settings`` (kept in the
-    store when there is one, so replicas share it) and the question record."""
+    store when there is one, so replicas share it), the question record, and the
+    people directory (``people``, default: :func:`directory`)."""
     per_minute = settings.rate_limit_per_minute
     limiter: Limiter = StoreLimiter(store, per_minute) if store else RateLimiter(per_minute)
-    return Conversation(engine, limiter=limiter, store=store, admins=frozenset(settings.admins))
+    return Conversation(engine, limiter=limiter, store=store, admins=frozenset(settings.admins),
+                        directory=people or directory(settings, engine, store))

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     # gets an apology instead.
     delivery_lease_seconds: float = Field(60.0, gt=0, alias="ROLLE_DELIVERY_LEASE_SECONDS")
     resume_max_age_seconds: float = Field(600.0, gt=0, alias="ROLLE_RESUME_MAX_AGE_SECONDS")
+    # "Who is ours": people per role id for Teams and workspaces without profile titles
+    # (default: <knowledge_dir>/people.yaml when it exists), and how often the Slack
+    # directory (users.list) is read again at most.
+    people_file: Path | None = Field(None, alias="ROLLE_PEOPLE_FILE")
+    people_refresh_seconds: float = Field(3600.0, ge=60, alias="ROLLE_PEOPLE_REFRESH_SECONDS")
     # Slack/Teams user ids that see the knowledge-gap report, comma-separated.
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ROLLE_ADMINS")
 
@@ -96,6 +101,15 @@ class Settings(BaseSettings):
     def model_cache(self) -> Path:
         """The folder for ONNX exports."""
         return self.model_cache_dir or self.index_dir / "models"
+
+    @property
+    def people_path(self) -> Path | None:
+        """The people file to read: the configured one, else ``people.yaml`` in the
+        knowledge folder if it is there."""
+        if self.people_file is not None:
+            return self.people_file
+        default = self.knowledge_dir / "people.yaml"
+        return default if default.is_file() else None
 
     @property
     def slack_enabled(self) -> bool:

@@ -9,6 +9,7 @@ asker is over the rate limit is decided here, once.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from bot.core import language as lang
 from bot.core.embedder import Embedder
 from bot.core.highlight import highlights as choose_highlights
 from bot.core.models import Answer, Hit, Language, Passage
+from bot.core.people import Directory, Person, asks_for_people
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
@@ -28,6 +30,8 @@ from bot.ratelimit import Limiter, Verdict
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
 from bot.tour_guide import ENGLISH_TOUR, TOUR_WORDS, TourGuide
+
+log = logging.getLogger(__name__)
 
 ReplyKind = Literal[
     "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
@@ -102,6 +106,10 @@ class Reply:
         highlights: for each passage in ``shown`` (by id), its gist: the verbatim
             sentences that best match the question, shown first by the chat front ends.
         tour: for ``tour``: the guided tour's menu, step or end.
+        people: for a question who holds the role here ("Wer ist bei uns …?"): the
+            colleagues holding the quoted role, by name (never to be shown as mentions).
+        people_asked: the question asked for people and the directory was read, so an
+            empty ``people`` means "nobody found" (False: show the role alone).
     """
 
     kind: ReplyKind
@@ -119,6 +127,8 @@ class Reply:
     gaps: tuple[Gap, ...] = ()
     highlights: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     tour: TourView | None = None
+    people: tuple[Person, ...] = ()
+    people_asked: bool = False
 
     def gist(self, passage: Passage) -> tuple[str, ...]:
         """The highlighted sentences of a shown ``passage`` (empty if none)."""
@@ -174,13 +184,16 @@ class Conversation:
 
     def __init__(self, engine: Answerer, *, limiter: Limiter | None = None,
                  store: GuardedStore | None = None, admins: frozenset[str] = frozenset(),
-                 observer: Observer | None = None) -> None:
+                 observer: Observer | None = None, directory: Directory | None = None,
+                 ) -> None:
         """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
         (help and the list do not); with a ``store``, questions and their outcomes are
         recorded (pass a guarded store: recording must never cost an answer), and the
         ``admins`` (user ids) may ask for the knowledge-gap report; an ``observer`` is told
-        about every reply."""
+        about every reply; with a ``directory``, a question who holds a role here is
+        answered with the role and its people."""
         self.engine = engine
+        self.directory = directory
         self.limiter = limiter
         self.store = store
         self.admins = admins
@@ -206,7 +219,8 @@ class Conversation:
         thread.
         """
         started = time.perf_counter()
-        reply = self._decide(text, user, self.engine)
+        engine = self.engine
+        reply = self.with_people(self._decide(text, user, engine), engine, platform)
         seconds = time.perf_counter() - started
         if self.observer is not None:
             self.observer.replied(reply, platform=platform, surface=surface, seconds=seconds)
@@ -250,6 +264,22 @@ class Conversation:
             return self._role(passage, language, question, engine)
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
         return self.from_answer(engine.answer(text), engine)
+
+    def with_people(self, reply: Reply, engine: Answerer, platform: Platform) -> Reply:
+        """``reply`` with the people holding its role, when the question asked who holds
+        it here and one role is quoted; a directory failure is logged and the role is
+        shown alone."""
+        role = reply.best
+        if (self.directory is None or role is None or role.kind != "role"
+                or reply.comparison or not reply.quotes or not asks_for_people(reply.question)):
+            return reply
+        try:
+            people = self.directory.people(role, engine.roles(), platform=platform)
+        except Exception as exc:
+            log.warning("people for %s: directory unavailable (%s); the role alone",
+                        role.id, exc)
+            return reply
+        return replace(reply, people=people, people_asked=True)
 
     def show(self, passage_id: str, language: Language = "de") -> Reply:
         """The reply to a "show this passage" button: the passage and its related ones,

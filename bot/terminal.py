@@ -107,6 +107,8 @@ def render(reply: Reply) -> str:
                             for p in reply.shown)
         if reply.comparison:
             out = f"{t('comparison', language)}\n\n{out}"
+        if reply.people_asked:
+            out += "\n\n" + people_text(reply)
         if reply.offered:
             more = ", ".join(_titled(p, scores.get(p.id)) for p in reply.offered)
             out += f"\n\n{t(reply.offer_label or 'more', language)} {more}"
@@ -114,6 +116,14 @@ def render(reply: Reply) -> str:
     label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
     names = "\n".join(f"  • {_titled(p, scores.get(p.id))}" for p in reply.offered)
     return f"{t(label, language)}\n{names}"
+
+
+def people_text(reply: Reply) -> str:
+    """The people holding the quoted role, by name (and e-mail), or "nobody found"."""
+    if not reply.people:
+        return t("people_none", reply.language)
+    names = (f"  • {p.name}" + (f" <{p.email}>" if p.email else "") for p in reply.people)
+    return "\n".join([t("people_here", reply.language), *names])
 
 
 def _titled(passage: Passage, score: float | None) -> str:

@@ -141,6 +141,11 @@ _STRINGS: dict[str, dict[Language, str]] = {
     "tour_keys": {"de": "weiter (w) · zurück (z) · mehr (m) · ende (e)",
                   "en": "next (n) · back (b) · more (m) · end (e)"},
     "tour_pick": {"de": "Nummer eingeben (oder „ende“):", "en": "Enter a number (or “end”):"},
+    "people_here": {"de": "Bei uns in dieser Rolle:", "en": "In this role here:"},
+    "people_none": {
+        "de": "Ich habe bei uns niemanden mit diesem Titel gefunden.",
+        "en": "I found no one here with this title.",
+    },
     # --- Slack only ---------------------------------------------------------------------
     "question": {"de": "Frage: {question}", "en": "Question: {question}"},
     "truncated": {

@@ -4,7 +4,8 @@ Every entry file has a ``source`` block and a list of ``entries``; ``glossary.ya
 holds search synonyms. A broken file raises :class:`KnowledgeError` naming the file,
 the entry and the field, so nothing is built from half-valid knowledge. Only regular
 ``*.yaml`` files are read; names starting with "." (editor lock files such as
-``.#positionen.yaml``) are skipped, and a folder or broken link named ``*.yaml`` is
+``.#positionen.yaml``) are skipped, and so is ``people.yaml`` (who holds which role,
+see :mod:`bot.core.people`: not knowledge); a folder or broken link named ``*.yaml`` is
 refused with one line. Every text field of an entry has a size limit.
 """
 
@@ -31,6 +32,7 @@ from bot.core.errors import KnowledgeError
 from bot.core.models import Passage, Source
 
 GLOSSARY_FILE = "glossary.yaml"
+PEOPLE_FILE = "people.yaml"  # who holds which role (bot.core.people): not knowledge
 MAX_ENTRY_CHARS = 20_000  # default limit per text field of an entry (Settings: max_entry_chars)
 M = TypeVar("M", bound=BaseModel)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -144,7 +146,7 @@ def _knowledge_files(directory: Path) -> list[Path]:
                              f"{exc.strerror or exc}") from None
     files = []
     for name in names:
-        if not name.endswith(".yaml") or name.startswith("."):
+        if not name.endswith(".yaml") or name.startswith(".") or name == PEOPLE_FILE:
             continue  # also editor lock and backup files: .#positionen.yaml
         path = directory / name
         if not path.is_file():  # follows links: a folder, a broken link, a device ...

@@ -165,6 +165,31 @@ class Purged:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True, kw_only=True)
+class Member:
+    """One person of a platform directory, as cached for "who is ours": only what the
+    title match and the link need (no e-mail, no photo, no status)."""
+
+    user_id: str
+    name: str
+    title: str
+    team_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberSnapshot:
+    """A platform directory as fetched at ``fetched_at`` (active people with a title).
+
+    ``source`` names the directory ("slack"); ``team_url`` is the workspace's address
+    (``https://acme.slack.com/``), for profile links.
+    """
+
+    source: str
+    fetched_at: datetime
+    members: tuple[Member, ...] = ()
+    team_url: str = ""
+
+
 class Store(Protocol):
     """What the bot needs to remember, across restarts and replicas."""
 
@@ -239,6 +264,14 @@ class Store(Protocol):
 
     def feedback_since(self, since: datetime) -> tuple[FeedbackRow, ...]:
         """Feedback given at or after ``since``, oldest first."""
+        ...
+
+    def directory(self, source: str) -> MemberSnapshot | None:
+        """The cached directory ``source`` (None: never fetched)."""
+        ...
+
+    def save_directory(self, snapshot: MemberSnapshot) -> None:
+        """Replace the cached directory ``snapshot.source`` with ``snapshot``."""
         ...
 
     def purge(self, *, retention_days: int) -> Purged:

@@ -22,6 +22,7 @@ from typing import TypeVar
 from bot.core.store import (
     Delivery,
     FeedbackRow,
+    MemberSnapshot,
     NewDelivery,
     NewQuestion,
     Purged,
@@ -236,6 +237,16 @@ class GuardedStore:
     def feedback_since(self, since: datetime) -> tuple[FeedbackRow, ...]:
         """Recorded feedback (none while the database is away)."""
         return self._call("read feedback", lambda: self.store.feedback_since(since), tuple)
+
+    def directory(self, source: str) -> MemberSnapshot | None:
+        """The cached directory (None while the database is away)."""
+        return self._call("read the directory", lambda: self.store.directory(source),
+                          lambda: None)
+
+    def save_directory(self, snapshot: MemberSnapshot) -> None:
+        """Save the directory (skipped while the database is away)."""
+        self._call("save the directory", lambda: self.store.save_directory(snapshot),
+                   lambda: None)
 
     def purge(self, *, retention_days: int) -> Purged:
         """Purge old records (nothing while the database is away; retried next day)."""

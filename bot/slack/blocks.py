@@ -225,6 +225,7 @@ def passages_message(
     feedback: Feedback = "ask",
     full: bool = False,
     highlights: Mapping[str, Sequence[str]] | None = None,
+    extra: Sequence[Block] = (),
 ) -> Message:
     """The first ``shown`` passages quoted (two: side by side, each under its own
     label): their gist first, with a button that shows them in full ("Ganze
@@ -246,6 +247,7 @@ def passages_message(
         full: quote the whole passages instead of their gist.
         highlights: the gist of each quoted passage by id (default: chosen for
             ``question`` by :func:`bot.core.highlight.gist`).
+        extra: blocks shown below the quote (the people holding the role).
     """
     quoted = list(passages[:max(shown, 1)])
     more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
@@ -283,7 +285,7 @@ def passages_message(
         tail.append(missing_input(language))
         controls.append(button(t("send", language), ACTION_MISSING, ref))
     tail.extend(actions(controls))
-    room = MAX_BLOCKS - len(head) - len(tail)
+    room = MAX_BLOCKS - len(head) - len(tail) - len(extra)
 
     def quoting(passage: Passage) -> list[Block]:
         if full or not chosen[passage.id]:
@@ -299,18 +301,20 @@ def passages_message(
             body.extend(fit(part, room // len(quoted), language))
     first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
-    return Message(text=escape(text), blocks=(*head, *body, *tail))
+    return Message(text=escape(text), blocks=(*head, *body, *extra, *tail))
 
 
 def message_for(ref: AnswerRef, passages: Sequence[Passage], *,
-                feedback: Feedback | None = None) -> Message:
+                feedback: Feedback | None = None, extra: Sequence[Block] = ()) -> Message:
     """The answer message ``ref`` describes, for its ``passages`` (those that still
-    exist, at least one), in ``feedback`` state (default: the one in ``ref``)."""
+    exist, at least one), in ``feedback`` state (default: the one in ``ref``), with the
+    ``extra`` blocks below the quote."""
     return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
                             question=ref.question, show_question=ref.echo, share=ref.share,
                             shared_by=ref.shared_by, more_label=ref.label,
                             question_id=ref.question_id, full=ref.full,
-                            feedback=ref.feedback if feedback is None else feedback)
+                            feedback=ref.feedback if feedback is None else feedback,
+                            extra=extra)
 
 
 def missing_input(language: Language) -> Block:

@@ -4,7 +4,16 @@ here: the conversation core chose what to say, this module only says it in Block
 from __future__ import annotations
 
 from bot.conversation import Reply
-from bot.slack.blocks import Message, offer_message, passages_message, text_message
+from bot.slack.blocks import (
+    MAX_SECTION_CHARS,
+    Block,
+    Message,
+    offer_message,
+    passages_message,
+    section,
+    text_message,
+)
+from bot.slack.markup import escape
 from bot.slack.tour import tour_message
 from bot.slack.views import catalogue_message, help_message
 from bot.texts import report_lines, t
@@ -29,7 +38,8 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
                                 shown=len(reply.shown), question=reply.question or None,
                                 show_question=echo is not None, share=share,
                                 more_label=reply.offer_label or "more",
-                                question_id=reply.question_id, highlights=reply.highlights)
+                                question_id=reply.question_id, highlights=reply.highlights,
+                                extra=people_blocks(reply))
     if reply.kind == "empty":
         return text_message(t("empty", language))
     if reply.kind == "too_long":
@@ -43,3 +53,27 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
         return text_message("\n".join(report_lines(reply.gaps, language)))
     label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
     return offer_message(t(label, language), reply.offered, language, question=echo)
+
+
+def person_link(name: str, url: str | None) -> str:
+    """A colleague as mrkdwn: a link to their profile (``<url|name>``, the name escaped),
+    which notifies no one, unlike a ``<@U…>`` mention; without a URL the escaped name."""
+    label = escape(" ".join(name.split())).replace("|", "∣")
+    return f"<{url}|{label}>" if url else label
+
+
+def people_blocks(reply: Reply) -> list[Block]:
+    """The people holding the quoted role (or "nobody found"), when the question asked
+    for them; as many sections as Slack's 3,000 characters per section need."""
+    if not reply.people_asked:
+        return []
+    if not reply.people:
+        return [section(escape(t("people_none", reply.language)))]
+    chunks = [f"*{escape(t('people_here', reply.language))}*"]
+    for person in reply.people:
+        line = f"• {person_link(person.name, person.url)}"
+        if len(chunks[-1]) + 1 + len(line) > MAX_SECTION_CHARS:
+            chunks.append(line)
+        else:
+            chunks[-1] += "\n" + line
+    return [section(chunk) for chunk in chunks]

@@ -126,3 +126,21 @@ tours = Table(
     Column("language", String(8), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False, index=True),
 )
+
+# "Who is ours": a copy of a platform directory (active people with a profile title),
+# replaced whole on each refresh; one row per directory in ``directories``.
+directories = Table(
+    "directories", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("team_url", String(255), nullable=False),
+)
+
+directory_members = Table(
+    "directory_members", metadata,
+    Column("source", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("team_id", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("title", String(255), nullable=False),
+)

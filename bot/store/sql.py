@@ -28,6 +28,8 @@ from bot.core.store import (
     MAX_QUESTION_CHARS,
     Delivery,
     FeedbackRow,
+    Member,
+    MemberSnapshot,
     NewDelivery,
     NewQuestion,
     Purged,
@@ -41,6 +43,8 @@ from bot.store import reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
+    directories,
+    directory_members,
     feedback,
     question_passages,
     questions,
@@ -279,11 +283,47 @@ class SqlStore:
         with self._tx("read feedback") as conn:
             return reads.feedback_since(conn, since)
 
+    # --- directory cache ("who is ours") ----------------------------------------------
+    def directory(self, source: str) -> MemberSnapshot | None:
+        """The cached directory ``source``, or None if it was never saved."""
+        with self._tx("read the directory") as conn:
+            head = conn.execute(select(directories).where(
+                directories.c.source == source)).mappings().first()
+            if head is None:
+                return None
+            rows = conn.execute(select(directory_members).where(
+                directory_members.c.source == source).order_by(
+                directory_members.c.name, directory_members.c.user_id)).mappings().all()
+        return MemberSnapshot(
+            source=source, fetched_at=head["fetched_at"], team_url=head["team_url"],
+            members=tuple(Member(user_id=r["user_id"], name=r["name"], title=r["title"],
+                                 team_id=r["team_id"]) for r in rows))
+
+    def save_directory(self, snapshot: MemberSnapshot) -> None:
+        """Replace the cached directory in one transaction (readers see old or new)."""
+        source = _id(snapshot.source)[:32]
+        members = {_id(m.user_id)[:64]: m for m in snapshot.members}  # ids once
+        rows = [{"source": source, "user_id": uid, "team_id": _id(m.team_id)[:64],
+                 "name": clean_text(m.name, 255), "title": clean_text(m.title, 255)}
+                for uid, m in members.items()]
+        head = self._insert(directories).values(
+            source=source, fetched_at=snapshot.fetched_at, team_url=snapshot.team_url[:255])
+        head = head.on_conflict_do_update(
+            index_elements=[directories.c.source],
+            set_={"fetched_at": head.excluded.fetched_at, "team_url": head.excluded.team_url})
+        with self._tx("save the directory") as conn:
+            conn.execute(delete(directory_members).where(directory_members.c.source == source))
+            if rows:
+                conn.execute(directory_members.insert(), rows)
+            conn.execute(head)
+
     def purge(self, *, retention_days: int) -> Purged:
         """Delete what is older than the retention period (short-lived state sooner)."""
         now = self._clock()
         cutoff = now - timedelta(days=retention_days)
         old = select(questions.c.id).where(questions.c.asked_at < cutoff)
+        stale_directories = select(directories.c.source).where(
+            directories.c.fetched_at < now - DELIVERY_KEEP)
         statements: dict[str, Any] = {
             "feedback": delete(feedback).where(
                 (feedback.c.given_at < cutoff) | feedback.c.question_id.in_(old)),
@@ -297,6 +337,11 @@ class SqlStore:
             "tours": delete(tours_table).where(tours_table.c.updated_at < cutoff),
             "rate_windows": delete(rate_windows).where(
                 rate_windows.c.window_start < int((now - DELIVERY_KEEP).timestamp())),
+            # A directory copy nobody asked to refresh for a day is not kept around.
+            "directory_members": delete(directory_members).where(
+                directory_members.c.source.in_(stale_directories)),
+            "directories": delete(directories).where(
+                directories.c.fetched_at < now - DELIVERY_KEEP),
         }
         return self._delete("purge old records", statements)
 
@@ -313,6 +358,10 @@ class SqlStore:
             "deliveries": delete(deliveries).where(deliveries.c.user_key == key),
             "rate_windows": delete(rate_windows).where(rate_windows.c.user_key == key),
             "tours": delete(tours_table).where(tours_table.c.user_key == key),
+            # The directory copy holds raw ids; the next refresh fetches the profile
+            # again if the person is still in the workspace with a title.
+            "directory_members": delete(directory_members).where(
+                directory_members.c.user_id == _id(user_id)),
         })
 
     def _delete(self, what: str, statements: dict[str, Any]) -> Purged:

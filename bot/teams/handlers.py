@@ -19,6 +19,7 @@ from bot.core.store import Surface, Verdict
 from bot.inflight import InFlight
 from bot.records import Records
 from bot.teams import cards
+from bot.teams.people import people_block
 from bot.teams.render import card_activity, render, text_activity
 from bot.teams.tour import read_data, welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
@@ -195,6 +196,11 @@ class TeamsHandlers:
             card = cards.answer_card(passages[:shown], language, question=ref.get("q") or None,
                                      more=passages[shown:], more_label=ref.get("label", "more"),
                                      question_id=question_id, feedback=then)
+            people = await asyncio.to_thread(self.conversation.with_people, Reply(
+                kind="answer", language=language, question=html.unescape(ref.get("q") or ""),
+                shown=tuple(passages[:shown]), comparison=shown == 2), engine, "teams")
+            if people.people_asked:  # the people of a who-is-ours card stay
+                card["body"].append(people_block(people.people, language))
             update = card_activity(card, " / ".join(p.title for p in passages[:shown]))
             update.id = context.activity.reply_to_id
             try:

@@ -11,6 +11,7 @@ from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
 from bot.conversation import Reply
 from bot.teams import cards
+from bot.teams.people import people_block
 from bot.teams.tour import tour_card
 from bot.texts import report_lines, t
 
@@ -41,6 +42,8 @@ def render(reply: Reply) -> Activity:
         card = cards.answer_card(reply.shown, language, question=question or None,
                                  more=reply.offered, more_label=reply.offer_label or "more",
                                  question_id=reply.question_id, highlights=reply.highlights)
+        if reply.people_asked:
+            card["body"].append(people_block(reply.people, language))
         return card_activity(card, " / ".join(p.title for p in reply.shown))
     if reply.kind == "clarify":
         card = cards.offer_card(t("did_you_mean", language), reply.offered, language)

@@ -7,6 +7,9 @@ channel), and also serves ``response_url`` endpoints under ``/response/<key>``.
 ``chat.postMessage`` (with their metadata), as the durable answering checks them.
 :meth:`FakeSlack.fail` makes a method (or ``response_url``) fail the next N times with an
 HTTP status (429 with ``Retry-After``, or a 5xx), as Slack does under load.
+``users.list`` pages through :attr:`FakeSlack.users` the way Slack does (``limit``,
+``cursor`` and ``response_metadata.next_cursor``, at most :attr:`FakeSlack.page_size`
+per page; an unknown cursor is ``invalid_cursor``).
 """
 
 from __future__ import annotations
@@ -83,6 +86,9 @@ class FakeSlack:
     failing: set[str] = field(default_factory=set)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    # Slack may return fewer members than ``limit`` asks for; this caps a page.
+    page_size: int = 1000
     url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -102,6 +108,8 @@ class FakeSlack:
             self.calls.clear()
             self.failing.clear()
             self.failures.clear()
+            self.users.clear()
+            self.page_size = 1000
 
     def fail(self, method: str, times: int, status: int = 429,
              retry_after: int | None = 1) -> None:
@@ -222,11 +230,26 @@ class FakeSlack:
             thread = str(params["ts"]) if method == "conversations.replies" else None
             return {"ok": True, "has_more": False,
                     "messages": self._messages(str(params.get("channel")), thread)}
+        if method == "users.list":
+            return self._users_page(params)
         if method == "conversations.info":
             channel = str(params.get("channel"))
             return {"ok": True, "channel": {"id": channel,
                                             "name": self.channel_names.get(channel, "other")}}
         return {"ok": True}
+
+    def _users_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One page of ``users.list``: the cursor is the offset, opaque to the client."""
+        limit = max(1, min(int(params.get("limit") or 0) or 1000, self.page_size))
+        cursor = str(params.get("cursor") or "")
+        if cursor and not (cursor.startswith("dXNlcjo") and cursor[7:].isdigit()):
+            return {"ok": False, "error": "invalid_cursor"}
+        start = int(cursor[7:]) if cursor else 0
+        page = self.users[start:start + limit]
+        after = start + limit
+        next_cursor = f"dXNlcjo{after}" if after < len(self.users) else ""
+        return {"ok": True, "members": page, "cache_ts": 1700000000,
+                "response_metadata": {"next_cursor": next_cursor}}
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then record every acknowledgement the app sends."""

@@ -30,7 +30,8 @@ EVENT_SCOPES = {
 METHOD_SCOPES = {"chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write",
                  "conversations.open": "im:write", "conversations.info": "channels:read",
                  "assistant.threads.setSuggestedPrompts": "assistant:write",
-                 "assistant.threads.setStatus": "assistant:write"}
+                 "assistant.threads.setStatus": "assistant:write",
+                 "users.list": "users:read"}  # "who is ours" (bot/slack/people.py)
 
 
 @pytest.fixture(scope="module")

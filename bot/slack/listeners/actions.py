@@ -15,7 +15,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import Answerer, new_request_id
+from bot.conversation import Answerer, Conversation, Reply, new_request_id
 from bot.core.models import Language
 from bot.core.store import Verdict
 from bot.slack.blocks import (
@@ -28,6 +28,7 @@ from bot.slack.blocks import (
     ACTION_SHOW,
     MISSING_BLOCK,
     AnswerRef,
+    Block,
     Feedback,
     Message,
     error_message,
@@ -36,7 +37,7 @@ from bot.slack.blocks import (
     text_message,
 )
 from bot.slack.deps import acknowledge, deps_of, lazy
-from bot.slack.render import render
+from bot.slack.render import people_blocks, render
 from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import click_target, post_to_response_url, response_url_target
 from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
@@ -126,13 +127,23 @@ async def share_answer(
                       constant(error_message(request_id)), request_id=request_id)
 
 
-def _rebuild(engine: Answerer, ref: AnswerRef, feedback: Feedback) -> Message | None:
+def _rebuild(engine: Answerer, ref: AnswerRef, feedback: Feedback,
+             conversation: Conversation | None = None) -> Message | None:
     """The answer message the reference describes, with ``feedback`` in place of the
-    buttons; None when none of its passages exists any more."""
+    buttons (and, given the ``conversation``, the people again when the question asked
+    who holds the role here); None when none of its passages exists any more. Blocking
+    (the directory may be read): call it in a worker thread."""
     passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
     if not passages:
         return None
-    return message_for(ref, passages, feedback=feedback)
+    extra: list[Block] = []
+    if conversation is not None:
+        shown = tuple(passages[:min(ref.shown, len(passages))])
+        reply = conversation.with_people(Reply(
+            kind="answer", language=ref.language, question=ref.question, shown=shown,
+            comparison=len(shown) == 2), engine, "slack")
+        extra = people_blocks(reply)
+    return message_for(ref, passages, feedback=feedback, extra=extra)
 
 
 async def toggle_full(
@@ -145,7 +156,8 @@ async def toggle_full(
     conversation = deps_of(context).conversation
     request_id = new_request_id()
     ref = AnswerRef.decode(str(action.get("value") or ""))
-    message = _rebuild(conversation.engine, ref, ref.feedback) if ref else None
+    message = await asyncio.to_thread(
+        _rebuild, conversation.engine, ref, ref.feedback, conversation) if ref else None
     log.info("request_id=%s toggle full=%s passages=%s", request_id,
              ref.full if ref else None, ref.passage_ids if ref else None)
     if message is None:  # an old or broken button: "no answer" and the known roles
@@ -208,7 +220,8 @@ async def _feedback(
                   else value if _PASSAGE_ID.fullmatch(value) else "-")
     log.info("request_id=%s feedback verdict=%s passage=%s question_id=%s comment=%s",
              request_id, verdict, passage_id, ref.question_id if ref else None, bool(comment))
-    message = _rebuild(conversation.engine, ref, then) if ref else None
+    message = await asyncio.to_thread(
+        _rebuild, conversation.engine, ref, then, conversation) if ref else None
     if message is not None and body.get("response_url"):
         try:
             await post_to_response_url(respond, message, replace_original=True)
