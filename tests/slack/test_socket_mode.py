@@ -59,6 +59,9 @@ def test_slash_command_over_socket_mode(socket_server: SlackServer, fake_slack: 
     assert "Rollen und Themen nach Bereich" in post.params["text"]
 
 
-def test_socket_mode_serves_no_http_events(socket_server: SlackServer) -> None:
+def test_socket_mode_serves_no_http_events(socket_server: SlackServer,
+                                           loop_thread: LoopThread) -> None:
     assert http("POST", socket_server.url + "/slack/events", b"{}").status in (404, 405)
+    # Health waits for the start-up self-check, which may still run on a busy machine.
+    loop_thread.run(socket_server.running.wait_checked())
     assert http("GET", socket_server.url + "/healthz").status == 200
