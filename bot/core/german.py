@@ -15,13 +15,20 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simplemma
 from stop_words import get_stop_words
 
 from bot.core.compounds import MIN_PART as _MIN_PART
 from bot.core.compounds import CompoundSplitter
 from bot.core.frequency import most_common
-from bot.core.lemma import fold, lemma, looks_like_noun, nominalizations, readings
+from bot.core.lemma import (
+    fold,
+    is_known,
+    lemma,
+    lemmatize,
+    looks_like_noun,
+    nominalizations,
+    readings,
+)
 from bot.core.models import Language
 from bot.core.typos import TypoCorrector
 
@@ -105,10 +112,8 @@ def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
             continue
         first = tokens[0].group(0).lower()
         verb = tokens[1] if first in stop_words("de") else tokens[0]
-        infinitive = tokens[-1].group(0).lower() + simplemma.lemmatize(
-            verb.group(0).lower(), lang="de"
-        )
-        if simplemma.is_known(infinitive, lang="de"):
+        infinitive = tokens[-1].group(0).lower() + lemmatize(verb.group(0).lower(), "de")
+        if is_known(infinitive, "de"):
             offset = clause.start()
             out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
     return out
