@@ -4,7 +4,8 @@ The Lucene variant (Kamphuis et al., ECIR 2020) as ``bm25s`` computes it, in the
 arithmetic, so the scores are the same (a test compares them with ``bm25s``): idf =
 ln(1 + (N − df + 0.5) / (df + 0.5)), weight = idf · tf / (tf + k1 · (1 − b + b · |d| /
 avgdl)). Written out here because the engine needs nothing else of that package, and
-importing it (with SciPy) cost a server 25 MiB and up to a second of its start.
+importing it (with SciPy, where that is installed) cost a server 25 MiB and 0.3–1 s of
+its start.
 """
 
 from __future__ import annotations
