@@ -15,12 +15,20 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simplemma
-from compound_split import char_split
 from stop_words import get_stop_words
-from wordfreq import top_n_list
 
-from bot.core.lemma import fold, lemma, looks_like_noun, nominalizations, readings
+from bot.core.compounds import MIN_PART as _MIN_PART
+from bot.core.compounds import CompoundSplitter
+from bot.core.frequency import most_common
+from bot.core.lemma import (
+    fold,
+    is_known,
+    lemma,
+    lemmatize,
+    looks_like_noun,
+    nominalizations,
+    readings,
+)
 from bot.core.models import Language
 from bot.core.typos import TypoCorrector
 
@@ -50,8 +58,6 @@ FRAME_WORDS = frozenset(
 )
 
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
-_MIN_PART = 4  # shorter compound parts ("auf", "mit") are mostly prefixes, not words
-_MIN_SPLIT_SCORE = 0.5
 
 
 @lru_cache(maxsize=2)
@@ -59,7 +65,7 @@ def stop_words(lang: Language) -> frozenset[str]:
     """The stop words of ``lang`` (lower-case, folded)."""
     words = get_stop_words("de" if lang == "de" else "en")
     if lang == "en":
-        common = set(top_n_list("en", _COMMON_EN))
+        common = set(most_common("en", _COMMON_EN))
         words = [w for w in words if w in common]
     return frozenset(fold(w.lower()) for w in [*words, *_EXTRA_STOP[lang].split()])
 
@@ -106,33 +112,20 @@ def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
             continue
         first = tokens[0].group(0).lower()
         verb = tokens[1] if first in stop_words("de") else tokens[0]
-        infinitive = tokens[-1].group(0).lower() + simplemma.lemmatize(
-            verb.group(0).lower(), lang="de"
-        )
-        if simplemma.is_known(infinitive, lang="de"):
+        infinitive = tokens[-1].group(0).lower() + lemmatize(verb.group(0).lower(), "de")
+        if is_known(infinitive, "de"):
             offset = clause.start()
             out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
     return out
 
 
-@lru_cache(maxsize=65536)
-def _statistical_split(word: str) -> tuple[str, str] | None:
-    """The compound-split package's best split, when it is confident."""
-    candidates = char_split.split_compound(word)
-    if not candidates:
-        return None
-    score, head, tail = candidates[0]
-    if score < _MIN_SPLIT_SCORE or min(len(head), len(tail)) < _MIN_PART:
-        return None
-    return head.lower(), tail.lower()
-
-
 class Analyzer:
     """Turns text into :class:`Word` objects.
 
-    Compounds are split by the compound-split statistics; where those decline, a word
-    that starts or ends with a word of ``lexicon`` (the knowledge base's own words) is
-    split there, so "vertriebsinnendienst" becomes "vertriebs" + "innendienst".
+    A compound that starts or ends with a word of ``lexicon`` (the knowledge base's own
+    words) is split there, so "vertriebsinnendienst" becomes "vertriebs" +
+    "innendienst"; other compounds are split into common words by word frequency
+    (:class:`~bot.core.compounds.CompoundSplitter`).
     """
 
     def __init__(self, lexicon: frozenset[str] = frozenset(), *, max_zipf: float = 3.0) -> None:
@@ -140,6 +133,7 @@ class Analyzer:
         self._folded = frozenset(fold(w) for w in lexicon)
         self._spelling = {fold(w): w for w in lexicon}
         self.typos = TypoCorrector(self._folded, max_zipf=max_zipf) if lexicon else None
+        self._compounds = CompoundSplitter(frozenset(lexicon), stop_words("de"))
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def split(self, word: str, depth: int = 2) -> tuple[str, ...]:
@@ -152,13 +146,9 @@ class Analyzer:
     def _split(self, word: str, depth: int) -> tuple[str, ...]:
         if depth <= 0 or len(word) < 2 * _MIN_PART or not word.isalpha():
             return ()
-        pair = (
-            self._lexicon_split(word, both=True)
-            or self._lexicon_split(word, both=False)
-            or _statistical_split(word)
-        )
-        if pair is None:
-            return ()
+        pair = self._lexicon_split(word, both=True) or self._lexicon_split(word, both=False)
+        if pair is None:  # every part of a frequency split is a word already
+            return self._compounds.split(word)
         parts: list[str] = []
         for part in pair:
             known = self._known(part)

@@ -1,7 +1,8 @@
 """Tell German from English questions, to pick UI strings and stop words (passages stay
 German).
 
-Each word votes with how common it is in either language (``wordfreq``'s Zipf scale);
+Each word votes with how common it is in either language (``wordfreq``'s Zipf scale,
+:mod:`bot.core.frequency`);
 letters only German has (ä, ö, ü, ß) count extra.
 """
 
@@ -10,8 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
+from bot.core.frequency import zipf
 from bot.core.models import Language
 
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
@@ -20,7 +20,7 @@ _GERMAN_LETTERS = re.compile(r"[äöüß]")
 @lru_cache(maxsize=65536)
 def _lean(word: str) -> float:
     """Positive when ``word`` is more common in English than in German."""
-    return zipf_frequency(word, "en") - zipf_frequency(word, "de")
+    return zipf(word, "en") - zipf(word, "de")
 
 
 def detect(text: str) -> Language:

@@ -2,6 +2,11 @@
 
 A term is a lemma, lower-cased, with umlauts and ß spelled out (ä→ae, ö→oe, ü→ue,
 ß→ss), so "Umsätze", "Umsatz" and "Umsaetze" meet.
+
+simplemma's dictionaries are read with its memory-frugal backend (``low_memory``): the
+same lemmas (checked on every word of the knowledge and the labelled questions), 19 MiB
+instead of 133 MiB for German and English and faster to load; a lookup takes about
+25 µs instead of 10 µs, and every result here is cached.
 """
 
 from __future__ import annotations
@@ -9,6 +14,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import simplemma
+
+Lang = str | tuple[str, ...]
+
+
+def lemmatize(word: str, lang: Lang) -> str:
+    """simplemma's lemma of ``word`` (as written, not folded)."""
+    return str(simplemma.lemmatize(word, lang=lang, low_memory=True))
+
+
+def is_known(word: str, lang: Lang) -> bool:
+    """Whether simplemma's dictionary of ``lang`` has ``word``."""
+    return bool(simplemma.is_known(word, lang=lang, low_memory=True))
+
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -27,11 +45,11 @@ def lemma(word: str) -> str:
     """
     if word[:1].islower():
         capital = word[:1].upper() + word[1:]
-        if simplemma.is_known(capital, lang="de"):
+        if is_known(capital, "de"):
             word = capital
     if not word.isalpha():
         return fold(word.lower())
-    return fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
+    return fold(lemmatize(word, ("de", "en")).lower())
 
 
 @lru_cache(maxsize=65536)
@@ -43,8 +61,8 @@ def readings(word: str) -> tuple[str, ...]:
     if not word.isalpha() or not word[:1].islower():
         return (first,)
     capital = word[:1].upper() + word[1:]
-    verb = fold(simplemma.lemmatize(word, lang=("de", "en")).lower())
-    noun = fold(simplemma.lemmatize(capital, lang=("de", "en")).lower())
+    verb = fold(lemmatize(word, ("de", "en")).lower())
+    noun = fold(lemmatize(capital, ("de", "en")).lower())
     return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
 
 
@@ -76,5 +94,5 @@ def looks_like_noun(word: str, *, sentence_start: bool) -> bool:
     if not sentence_start:
         return True
     lower = word.lower()
-    base = simplemma.lemmatize(lower, lang="de").lower()
+    base = lemmatize(lower, "de").lower()
     return base == lower or not base.endswith("n")

@@ -10,19 +10,16 @@ out-of-scope question.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 
+from bot.core.bm25 import term_scores
 from bot.core.calibration import Calibration
 from bot.core.german import WORD_PATTERN, Analyzer, Word, fold, normalize, readings, surface_words
 from bot.core.models import Language, Passage
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @dataclass(frozen=True)
@@ -71,10 +68,8 @@ class LexicalIndex:
             for term in terms:
                 self._df[term] = self._df.get(term, 0) + 1
         self._n = len(docs)
-        bm25 = bm25s.BM25(k1=cal.bm25_k1, b=cal.bm25_b)
-        bm25.index(docs, show_progress=False)
         # Per-term scores once at load: a question's score is then a weighted sum.
-        self._term_scores = {t: np.asarray(bm25.get_scores([t]), np.float32) for t in self._df}
+        self._term_scores = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
 
     def _document(self, p: Passage) -> list[str]:
         # Aliases and search terms count once per distinct term: twenty spellings of

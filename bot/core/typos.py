@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from wordfreq import zipf_frequency
+
+from bot.core.frequency import zipf as _zipf
 
 MIN_LENGTH = 5  # shorter words have too many close neighbours to correct safely
 
@@ -25,8 +26,9 @@ def max_edits(word: str) -> int:
 
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """How common ``word`` is in German or English, on the Zipf scale (0 = unknown)."""
-    return max(zipf_frequency(word, "de"), zipf_frequency(word, "en"))
+    """How common ``word`` is in German or English, on the Zipf scale (0 = rarer than
+    Zipf 3 or unknown, see :mod:`bot.core.frequency`)."""
+    return max(_zipf(word, "de"), _zipf(word, "en"))
 
 
 class TypoCorrector:

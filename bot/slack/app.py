@@ -21,12 +21,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
+from bot.metrics import METRICS_KEY
 from bot.records import Records
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
@@ -72,30 +76,90 @@ def check_settings(settings: Settings) -> None:
             "App Credentials.")
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
+class _CountedRetries(AsyncRetryHandler):
+    """One of the client's retry handlers, calling ``on_retry`` before each retry."""
+
+    def __init__(self, handler: AsyncRetryHandler, on_retry: Callable[[], None]) -> None:
+        super().__init__(handler.max_retry_count, handler.interval_calculator)
+        self._handler = handler
+        self._on_retry = on_retry
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CountedRetries:
+        return self  # Bolt deep-copies the context; the metrics are not to be copied
+
+    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                              response: HttpResponse | None = None,
+                              error: Exception | None = None) -> bool:
+        return await self._handler.can_retry_async(
+            state=state, request=request, response=response, error=error)
+
+    async def prepare_for_next_attempt_async(
+            self, *, state: RetryState, request: HttpRequest,
+            response: HttpResponse | None = None, error: Exception | None = None) -> None:
+        self._on_retry()
+        await self._handler.prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error)
+
+
+class _CountedFailures(AsyncRetryHandler):
+    """The last handler: never retries, and calls ``on_error`` with the HTTP status
+    (400 and above) or "connection" when a call ends failed. The client asks it only
+    when no handler before it retries, so a retried failure is not counted."""
+
+    def __init__(self, on_error: Callable[[str], None]) -> None:
+        super().__init__(max_retry_count=0)
+        self._on_error = on_error
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CountedFailures:
+        return self  # as above
+
+    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                              response: HttpResponse | None = None,
+                              error: Exception | None = None) -> bool:
+        if error is not None:
+            self._on_error("connection")
+        elif response is not None and response.status_code >= 400:
+            self._on_error(str(response.status_code))
+        return False
+
+
+def retry_handlers(on_retry: Callable[[], None] | None = None,
+                   on_error: Callable[[str], None] | None = None) -> list[AsyncRetryHandler]:
     """Retries for Web API calls: rate limits (429, honouring ``Retry-After``), server
-    errors (5xx) and lost connections, a few times each with backoff."""
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
-            AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES)]
+    errors (5xx) and lost connections, a few times each with backoff. ``on_retry`` is
+    called before each retry, ``on_error`` with the HTTP status (or "connection") of
+    each call that fails for good (the metrics)."""
+    handlers: list[AsyncRetryHandler] = [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
+        AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES)]
+    if on_retry is not None:
+        handlers = [_CountedRetries(h, on_retry) for h in handlers]
+    if on_error is not None:
+        handlers.append(_CountedFailures(on_error))
+    return handlers
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
+def web_client(settings: Settings, *, on_retry: Callable[[], None] | None = None,
+               on_error: Callable[[str], None] | None = None) -> AsyncWebClient:
     """The Web API client (with :func:`retry_handlers`), pointed at ``SLACK_API_URL``
-    when that is set."""
+    when that is set. Bolt copies its handlers into the client of every request."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    options: dict[str, Any] = {"token": token, "retry_handlers": retry_handlers()}
+    options: dict[str, Any] = {"token": token,
+                               "retry_handlers": retry_handlers(on_retry, on_error)}
     if settings.slack_api_url:
         options["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(**options)
 
 
-def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
+def create_app(settings: Settings, deps: SlackDeps,
+               client: AsyncWebClient | None = None) -> AsyncApp:
     """The Bolt app with all Rollenbot listeners registered.
 
     Args:
         settings: the Slack settings must be complete (see :func:`check_settings`).
         deps: the conversation core and the records listeners share (via ``context``).
+        client: the Web API client (default: :func:`web_client` without metrics).
 
     Raises:
         SlackConfigError: a required setting is missing.
@@ -103,7 +167,7 @@ def create_app(settings: Settings, deps: SlackDeps) -> AsyncApp:
     check_settings(settings)
     socket_mode = bool(settings.slack_app_token)
     app = AsyncApp(
-        client=web_client(settings),
+        client=client or web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret else "",
         # Socket Mode connections are authenticated by the app token instead.
@@ -149,7 +213,11 @@ def add_slack_routes(
     deps = SlackDeps(conversation=conversation, settings=settings, inflight=inflight,
                      onboarding=OnboardingChannel(settings.onboarding_channel),
                      records=Records(conversation.store))
-    app = create_app(settings, deps)
+    metrics = web_app.get(METRICS_KEY)
+    client = web_client(settings) if metrics is None else web_client(
+        settings, on_retry=metrics.api_retries.labels("slack").inc,
+        on_error=lambda status: metrics.api_errors.labels("slack", status).inc())
+    app = create_app(settings, deps, client)
     web_app.cleanup_ctx.append(durable.resumer(deps, app.client))
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

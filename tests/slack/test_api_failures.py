@@ -15,6 +15,8 @@ from bot.slack.targets import RESPONSE_URL_ATTEMPTS
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack, header
 from tests.slack.harness import SlackServer
+from tests.support.net import http
+from tests.test_ops import metric
 
 MENTION = f"<@{BOT_USER_ID}> Was macht ein Sales Manager?"
 FAILED = "delivering the reply to Slack failed"
@@ -24,6 +26,10 @@ def _mention(server: SlackServer) -> str:
     ts = p.next_ts()
     assert server.event(p.event_callback(p.app_mention(MENTION, ts=ts))).status == 200
     return ts
+
+
+def _metrics(server: SlackServer) -> str:
+    return http("GET", server.url + "/metrics").body
 
 
 def _command(server: SlackServer, fake: FakeSlack, key: str) -> None:
@@ -87,3 +93,22 @@ def test_exhausted_response_url_retries_are_logged_once_and_not_called_again(
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(failures) == 1 and FAILED in failures[0].getMessage()
     assert "request_id=" in failures[0].getMessage()
+
+
+def test_web_api_retries_and_failures_are_counted_in_the_metrics(
+        server: SlackServer, fake_slack: FakeSlack) -> None:
+    retries, errors = "rollenbot_platform_api_retries_total", "rollenbot_platform_api_errors_total"
+    fake_slack.fail("chat.postMessage", 1, status=429, retry_after=1)  # 429, then 200
+    _mention(server)
+    server.idle(30)
+    assert [c.status for c in fake_slack.attempts("chat.postMessage")] == [429, 200]
+    page = _metrics(server)
+    assert metric(page, retries, platform="slack") == 1
+    assert metric(page, errors, platform="slack", status="429") == 0
+    fake_slack.fail("chat.postMessage", 100, status=500)  # never succeeds
+    _mention(server)
+    server.idle(30)
+    page = _metrics(server)
+    assert metric(page, retries, platform="slack") == 1 + RETRIES
+    assert metric(page, errors, platform="slack", status="500") == 1
+    assert metric(page, retries, platform="teams") == 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import inspect, select
 
 from bot.core.store import NewDelivery, NewQuestion, PassageScore
 from bot.store import SqlStore, open_store
-from bot.store.migrate import current_revision, head_revision
+from bot.store.migrate import current_revision, head_revision, shipped_head
 from bot.store.schema import deliveries, feedback, questions, rate_windows
 from tests.store.conftest import Clock
 
@@ -35,6 +37,16 @@ def test_open_migrates_to_head_once(db_url: str) -> None:
     again = open_store(db_url, secret="s")  # already at head: nothing to do, no error
     assert current_revision(again.engine) == head_revision()
     again.close()
+
+
+def test_an_up_to_date_database_is_opened_without_alembic(db_url: str) -> None:
+    assert shipped_head() == head_revision()  # the files read as Alembic reads them
+    open_store(db_url, secret="s").close()  # migrated
+    code = ("import sys; from bot.store import open_store; "
+            f"open_store({db_url!r}, secret='s').close(); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "False"
 
 
 def test_question_is_recorded_with_its_passages(store: SqlStore, clock: Clock) -> None:
