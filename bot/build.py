@@ -1,7 +1,10 @@
 """`rolle build` for the configured settings: the index, and (for the default ONNX
 runtime) the model's ONNX export, recorded in the manifest and checked equal to
-sentence-transformers on every chunk. Like :mod:`bot.compose`, it turns settings into
-core calls; the core itself takes explicit arguments.
+sentence-transformers on every chunk. When the model cache already holds the export of
+exactly the configured model's files, the knowledge is embedded with that export instead
+(the embedder that answers the questions; torch is not imported). Like
+:mod:`bot.compose`, it turns settings into core calls; the core itself takes explicit
+arguments.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ import numpy as np
 
 from bot.compose import fingerprint, load_embedder
 from bot.config import Settings
-from bot.core.embedder import Embedder, SentenceTransformerEmbedder
-from bot.core.errors import IndexPermissionError
-from bot.core.export import check_equal, export_onnx, valid_export
+from bot.core.embedder import Embedder, SentenceTransformerEmbedder, resolve_model
+from bot.core.errors import IndexPermissionError, ModelLoadError
+from bot.core.export import (
+    Export,
+    check_equal,
+    export_onnx,
+    find_export,
+    model_files_key,
+    valid_export,
+)
 from bot.core.index import build_index
 from bot.core.knowledge import Knowledge
+from bot.core.onnx_embedder import OnnxEmbedder
 from bot.core.runtime import onnx_folder
 
 
@@ -44,6 +55,15 @@ def _check_writable(folder: Path) -> None:
         ) from None
 
 
+def _files_key(model: str) -> str | None:
+    """:func:`model_files_key` of the configured model's folder; None for a hub name or a
+    packaged model that is not installed (loading it then says what is missing)."""
+    try:
+        return model_files_key(Path(resolve_model(model)))
+    except ModelLoadError:
+        return None
+
+
 def build(
     settings: Settings,
     knowledge: Knowledge,
@@ -59,7 +79,9 @@ def build(
         knowledge: the validated knowledge base.
         force: build even when nothing changed.
         on_wait: told when another build holds the lock.
-        embedder: an already loaded sentence-transformers model (default: load it).
+        embedder: an already loaded sentence-transformers model (default: the model
+            cache's export of exactly the configured model's files if there is one, else
+            load the model with sentence-transformers).
 
     Returns:
         The new manifest, or None when nothing was done.
@@ -71,23 +93,43 @@ def build(
     """
     onnx = settings.embedder == "onnx"
     cache = settings.model_cache
+    files_key: str | None = None
+    ready: Export | None = None
 
     def load() -> Embedder:
-        if onnx:
-            _check_writable(cache)
-        return embedder or load_embedder(settings)
+        nonlocal files_key, ready
+        if not onnx:
+            return embedder or load_embedder(settings)
+        _check_writable(cache)
+        files_key = _files_key(settings.model)
+        if embedder is not None:
+            return embedder
+        ready = find_export(cache, files_key)
+        if ready is None:
+            return load_embedder(settings)
+        return OnnxEmbedder(ready.folder, query_prompt=settings.query_prompt,
+                            passage_prompt=settings.passage_prompt,
+                            expected_sha256=ready.sha256)
 
     def add_export(used: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
-        if not onnx or not isinstance(used, SentenceTransformerEmbedder):
+        if not onnx:
             return {}
-        export = export_onnx(used.model, settings.model, cache)
+        if ready is not None and isinstance(used, OnnxEmbedder):
+            return {"onnx": {"path": _relative(ready.folder), "sha256": ready.sha256,
+                             "reused": True, "embedded_with": "onnx"}}
+        if not isinstance(used, SentenceTransformerEmbedder):
+            return {}
+        export = export_onnx(used.model, settings.model, cache, source_files=files_key)
         cosine = check_equal(export, texts, vectors, passage_prompt=settings.passage_prompt)
-        try:
-            path = str(export.folder.resolve().relative_to(settings.index_dir.resolve()))
-        except ValueError:
-            path = str(export.folder.resolve())
-        return {"onnx": {"path": path, "sha256": export.sha256, "reused": export.reused,
+        return {"onnx": {"path": _relative(export.folder), "sha256": export.sha256,
+                         "reused": export.reused, "embedded_with": "sentence-transformers",
                          "min_cosine_to_sentence_transformers": round(cosine, 7)}}
+
+    def _relative(folder: Path) -> str:
+        try:
+            return str(folder.resolve().relative_to(settings.index_dir.resolve()))
+        except ValueError:
+            return str(folder.resolve())
 
     return build_index(
         settings.index_dir,

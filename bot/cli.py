@@ -38,9 +38,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
                f"{settings.model}): nothing to do.")
     else:
         onnx = manifest.get("onnx")
-        export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, cosine to "
-                  f"sentence-transformers ≥ {onnx['min_cosine_to_sentence_transformers']}"
-                  if onnx else "")
+        if not onnx:
+            export = ""
+        elif onnx.get("embedded_with") == "onnx":
+            export = "; ONNX export reused, knowledge embedded with it"
+        else:
+            export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, cosine to "
+                      f"sentence-transformers ≥ {onnx['min_cosine_to_sentence_transformers']}")
         print_(f"Built index: {manifest['passages']} passages, {manifest['chunks']} chunks, "
                f"dimension {manifest['dimension']}, {manifest['build_seconds']} s "
                f"({manifest['build_reason']}{export}).")

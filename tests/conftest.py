@@ -4,11 +4,19 @@ Cheap by default: ``settings`` points at a temporary index folder and builds not
 The real packaged model, a freshly built index and the real engine load once per
 session, only for the tests that ask for them (``real_settings``, ``engine``); tests
 that use them are marked ``slow`` automatically.
+
+With pytest-xdist every worker has its own session fixtures; the model's ONNX export is
+still written once per run: the first worker that needs it exports it and publishes it
+in a folder all workers share (:func:`shared_export`), the others copy it and build
+their index with it, as `rolle build` does when the export exists.
 """
 
 from __future__ import annotations
 
+import fcntl
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,12 +53,36 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Tests that take tens of seconds each (their own `rolle` processes, a fresh venv), the
+# longest first. Under pytest-xdist they are handed out before all others, so that no
+# worker is left alone with one of them at the end of the run.
+LONG = (
+    "tests/test_runtime_install.py::",
+    "tests/test_reload.py::",
+    "tests/test_replicas.py::",
+    "tests/test_reliability_crash.py::",
+    "tests/core/test_index_safety.py::test_overlapping_forced_builds",
+    "tests/core/test_embedder.py::test_onnx_vectors_equal",
+    "tests/test_reliability_cli.py::",
+    "tests/test_cli.py::test_eval_cross_validates",
+    "tests/test_cli.py::test_real_command",
+)
+
+
+def _long_rank(item: pytest.Item) -> int:
+    return next((i for i, prefix in enumerate(LONG) if item.nodeid.startswith(prefix)),
+                len(LONG))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that loads the real model as ``slow`` (``-m "not slow"`` skips
-    them for a quick run; ``make test`` runs everything)."""
+    them for a quick run; ``make test`` runs everything). In an xdist worker, put the
+    long tests first (every worker sorts alike, as xdist requires)."""
     for item in items:
         if _REAL & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    if hasattr(config, "workerinput"):
+        items.sort(key=_long_rank)  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
@@ -65,14 +97,55 @@ def embedder() -> SentenceTransformerEmbedder:
     return compose.load_embedder(make_settings(Path("unused")))
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test run that every xdist worker shares (fresh each run)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    folder = shared / "rolle-shared"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (across xdist workers)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's model cache with the real model's ONNX export (written by
+    ``real_settings``); tests copy it into an index folder to build without torch."""
+    return run_folder(tmp_path_factory) / "models"
+
+
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory,
-                  embedder: SentenceTransformerEmbedder) -> Settings:
+                  request: pytest.FixtureRequest) -> Settings:
     """Settings whose index folder holds an index freshly built by `rolle build`'s code
-    path with the real model, the model's ONNX export beside it (about 15 s, once)."""
+    path with the real model and the model's ONNX export beside it. The first build of
+    the run loads the model with sentence-transformers and exports it (about 15 s, once
+    per run); with xdist, the other workers' builds find that export (copied into their
+    index folder) and embed the knowledge with it, without torch."""
     s = make_settings(tmp_path_factory.mktemp("index"))
-    manifest = build(s, load_knowledge(s.knowledge_dir), embedder=embedder)
-    assert manifest is not None and manifest["onnx"]["reused"] is False
+    knowledge = load_knowledge(s.knowledge_dir)
+    published = shared_export(tmp_path_factory)
+    with locked(run_folder(tmp_path_factory) / "export.lock"):
+        if published.is_dir():
+            shutil.copytree(published, s.model_cache)
+            manifest = build(s, knowledge)
+            assert manifest is not None and manifest["onnx"]["embedded_with"] == "onnx"
+        else:
+            manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
+            assert manifest is not None and manifest["onnx"]["reused"] is False
+            assert manifest["onnx"]["embedded_with"] == "sentence-transformers"
+            work = published.with_name(".models-copy")
+            shutil.copytree(s.model_cache, work)
+            work.rename(published)
     return s
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -131,10 +132,15 @@ def test_eval_cross_validates(run) -> None:
 
 
 @pytest.mark.slow
-def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_path: Path) -> None:
-    """The installed console script end to end, with its own process and model load."""
+def test_real_command_builds_then_skips_then_answers(real_settings: Settings,
+                                                     tmp_path: Path) -> None:
+    """The installed console script end to end, with its own processes. The model cache
+    already holds the model's export (the session's, as after an earlier `rolle build`),
+    so the build embeds with it and loads no torch; the build that writes the export is
+    ``real_settings``'s."""
+    shutil.copytree(real_settings.model_cache, tmp_path / "index" / "models")
     env = {**os.environ, "ROLLE_INDEX_DIR": str(tmp_path / "index"),
-           "ROLLE_KNOWLEDGE_DIR": str(settings.knowledge_dir), "HF_HUB_OFFLINE": "1"}
+           "ROLLE_KNOWLEDGE_DIR": str(real_settings.knowledge_dir), "HF_HUB_OFFLINE": "1"}
     env.pop("SLACK_BOT_TOKEN", None)
     rolle = [sys.executable, "-m", "bot.cli"]
     missing = subprocess.run([*rolle, "ask", "hallo"], env=env, capture_output=True, text=True)
@@ -142,6 +148,7 @@ def test_real_command_builds_then_skips_then_answers(settings: Settings, tmp_pat
     assert "Traceback" not in missing.stderr
     first = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
     assert first.returncode == 0 and re.match(r"Built index: \d+ passages", first.stdout)
+    assert "ONNX export reused, knowledge embedded with it" in first.stdout
     second = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
     assert second.returncode == 0 and "nothing to do" in second.stdout
     asked = subprocess.run([*rolle, "ask", "--json", "--batch", "-"], env=env, text=True,

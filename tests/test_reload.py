@@ -17,6 +17,7 @@ import pytest
 
 from bot import compose
 from bot.build import build
+from bot.config import Settings
 from bot.core.embedder import Embedder
 from bot.core.index import FAISS_FILE
 from bot.core.index_store import current_folder, switch_current
@@ -41,13 +42,16 @@ def edit_knowledge(folder: Path) -> None:
 
 @pytest.mark.slow
 def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
-        tmp_path: Path, embedder: Embedder, loop_thread: LoopThread,
+        tmp_path: Path, embedder: Embedder, real_settings: Settings, loop_thread: LoopThread,
         caplog: pytest.LogCaptureFixture) -> None:
     knowledge_dir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     settings = make_settings(tmp_path / "index", knowledge_dir=knowledge_dir,
                              teams_anonymous=True, reload_seconds=0.2,
                              rate_limit_per_minute=100_000)
+    # The model cache as after an earlier `rolle build`: the session's export is reused
+    # (and checked against sentence-transformers on every chunk), not written again.
+    shutil.copytree(real_settings.model_cache, settings.model_cache)
     assert build(settings, load_knowledge(knowledge_dir), embedder=embedder) is not None
     engine = compose.load_engine(settings)  # the ONNX runtime embedder, as `rolle serve`
     assert type(engine.embedder).__name__ == "OnnxEmbedder"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.build import build
-from bot.core.embedder import Embedder
+from bot.config import Settings
 from bot.core.knowledge import load_knowledge
 from tests.conftest import ROOT, make_settings
 
@@ -31,16 +31,10 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
 
 @pytest.mark.slow
 def test_the_runtime_lock_installs_without_torch_and_answers(
-        tmp_path: Path, embedder: Embedder) -> None:
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
     lock = ROOT / "requirements-runtime.lock"
     assert not [line for line in lock.read_text().splitlines()
                 if line.split("==")[0].lower().replace("-", "_") in HEAVY]
-    # An index built as `rolle build` does (with the ONNX export), then moved elsewhere.
-    settings = make_settings(tmp_path / "built")
-    assert build(settings, load_knowledge(settings.knowledge_dir), embedder=embedder)
-    index = tmp_path / "app" / "index"
-    shutil.copytree(settings.index_dir, index, symlinks=True)
-    shutil.rmtree(settings.index_dir)
     # The project as the Dockerfile copies it (no build folders left in the worktree).
     source = tmp_path / "src"
     source.mkdir()
@@ -64,6 +58,17 @@ def test_the_runtime_lock_installs_without_torch_and_answers(
     found = run([python, "-c", "import importlib.util as u; "
                  f"print([m for m in {HEAVY!r} if u.find_spec(m)])"], tmp_path)
     assert found.stdout.strip() == "[]", found
+
+    # An index built as `rolle build` does (with the session's ONNX export in its model
+    # cache, as after an earlier build), then moved elsewhere. Asked for only now: with
+    # xdist another worker may still be writing the export meanwhile.
+    real_settings: Settings = request.getfixturevalue("real_settings")
+    settings = make_settings(tmp_path / "built")
+    shutil.copytree(real_settings.model_cache, settings.model_cache)
+    assert build(settings, load_knowledge(settings.knowledge_dir))
+    index = tmp_path / "app" / "index"
+    shutil.copytree(settings.index_dir, index, symlinks=True)
+    shutil.rmtree(settings.index_dir)
 
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ROLLE_", "SLACK_", "MICROSOFT_"))}

@@ -5,6 +5,10 @@ the build extra). The export is written once into the model cache folder under a
 from the weights, tokenizer and pooling, and reused by later builds while that key and
 the file's SHA-256 still match. Only models made of a Transformer, a Pooling and an
 optional Normalize module are exported; anything else keeps sentence-transformers.
+
+An export also records a hash of the model folder's files (:func:`model_files_key`), so
+that a later build can find the export of exactly those files without importing torch
+(:func:`find_export`) and embed with it.
 """
 
 from __future__ import annotations
@@ -102,7 +106,12 @@ def _source_key(model: Any, spec: dict[str, Any]) -> str:
     """A hash of everything the export depends on: weights, tokenizer, pooling."""
     digest = hashlib.sha256(json.dumps({"format": EXPORT_FORMAT, **spec}, sort_keys=True)
                             .encode())
-    digest.update(model[0].tokenizer.backend_tokenizer.to_str().encode())
+    # Without the padding and truncation state, which encoding with the model changes
+    # (the same model must give the same key before and after it embedded something).
+    tokenizer = json.loads(model[0].tokenizer.backend_tokenizer.to_str())
+    tokenizer.pop("padding", None)
+    tokenizer.pop("truncation", None)
+    digest.update(json.dumps(tokenizer, sort_keys=True).encode())
     for name, tensor in sorted(model[0].auto_model.state_dict().items()):
         digest.update(name.encode())
         data = tensor.detach().cpu()
@@ -122,13 +131,71 @@ def valid_export(folder: Path) -> str | None:
     return actual if actual == config.sha256 and tokenizer_ok else None
 
 
-def export_onnx(model: Any, name: str, cache_dir: Path) -> Export:
+def model_files_key(folder: Path) -> str | None:
+    """A hash of every file in a model folder (names and contents; hidden ones such as
+    ``.git`` left out), or None when ``folder`` is not a folder (e.g. a hub name)."""
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256(f"format {EXPORT_FORMAT}".encode())
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(f for f in files if not f.startswith(".")):
+            path = Path(root, name)
+            digest.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(bytes.fromhex(file_sha256(path)))
+    return digest.hexdigest()
+
+
+def find_export(cache_dir: Path, files_key: str | None) -> Export | None:
+    """The intact export in ``cache_dir`` made from model files with ``files_key``, found
+    without loading the model (no torch); None if there is none."""
+    if files_key is None:
+        return None
+    try:
+        folders = sorted(p for p in cache_dir.iterdir() if not p.name.startswith("."))
+    except OSError:
+        return None
+    for folder in folders:
+        try:
+            data = json.loads((folder / CONFIG_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("source_files") != files_key \
+                or data.get("export_format") != EXPORT_FORMAT:
+            continue
+        sha = valid_export(folder)
+        if sha:
+            return Export(folder, sha, reused=True)
+    return None
+
+
+def _record_files_key(folder: Path, files_key: str) -> None:
+    """Note ``files_key`` in an existing export's ``embedder.json`` (atomically)."""
+    path = folder / CONFIG_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("source_files") == files_key:
+            return
+        data["source_files"] = files_key
+        fd, tmp = tempfile.mkstemp(prefix=".embedder-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except (OSError, ValueError):  # e.g. another user's export: only the shortcut is lost
+        return
+
+
+def export_onnx(model: Any, name: str, cache_dir: Path,
+                source_files: str | None = None) -> Export:
     """Export ``model`` (a loaded SentenceTransformer) into ``cache_dir``, or reuse.
 
     Args:
         model: the SentenceTransformer the index is built with.
         name: the configured model name (recorded, and used for the folder name).
         cache_dir: the model cache folder (created if missing).
+        source_files: :func:`model_files_key` of the folder the model was loaded from
+            (recorded, also in a reused export, for :func:`find_export`).
 
     Returns:
         The export folder and its ONNX file's hash; ``reused`` when nothing was exported.
@@ -142,12 +209,14 @@ def export_onnx(model: Any, name: str, cache_dir: Path) -> Export:
     folder = cache_dir / f"{slug or 'model'}-{key[:16]}"
     sha = valid_export(folder)
     if sha:
+        if source_files:
+            _record_files_key(folder, source_files)
         return Export(folder, sha, reused=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache_dir))
     os.chmod(work, 0o755)  # readable by the user that serves
     try:
-        _write_export(model, spec, key, work)
+        _write_export(model, spec, key, work, source_files)
         if folder.exists():  # a damaged or partial earlier export
             shutil.rmtree(folder)
         try:
@@ -156,13 +225,16 @@ def export_onnx(model: Any, name: str, cache_dir: Path) -> Export:
             sha = valid_export(folder)
             if not sha:
                 raise
+            if source_files:
+                _record_files_key(folder, source_files)
             return Export(folder, sha, reused=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Export(folder, ExportConfig.read(folder).sha256, reused=False)
 
 
-def _write_export(model: Any, spec: dict[str, Any], key: str, work: Path) -> None:
+def _write_export(model: Any, spec: dict[str, Any], key: str, work: Path,
+                  source_files: str | None) -> None:
     import torch
 
     transformer = model[0].auto_model.eval()
@@ -194,7 +266,8 @@ def _write_export(model: Any, spec: dict[str, Any], key: str, work: Path) -> Non
                                  f"{_FALLBACK}") from None
     model[0].tokenizer.backend_tokenizer.save(str(work / TOKENIZER_FILE))
     config = {**spec, "sha256": file_sha256(work / ONNX_FILE), "source_key": key,
-              "export_format": EXPORT_FORMAT, "opset": OPSET, "torch": torch.__version__}
+              "export_format": EXPORT_FORMAT, "opset": OPSET, "torch": torch.__version__,
+              "source_files": source_files}
     (work / CONFIG_FILE).write_text(json.dumps(config, indent=2), "utf-8")
 
 

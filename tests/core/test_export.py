@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from bot.build import build
 from bot.config import Settings
 from bot.core.embedder import SentenceTransformerEmbedder
 from bot.core.errors import IndexPermissionError
-from bot.core.export import export_onnx, valid_export
+from bot.core.export import _source_key, describe, export_onnx, valid_export
 from bot.core.knowledge import load_knowledge
 from bot.core.onnx_embedder import ONNX_FILE
 from tests.conftest import make_settings
@@ -35,6 +36,22 @@ def test_an_unchanged_export_is_reused_and_a_damaged_one_redone(
     redone = export_onnx(embedder.model, onnx_settings.model, copy)
     assert not redone.reused and valid_export(redone.folder) == redone.sha256
     assert [p.name for p in copy.iterdir()] == [folder.name]  # no temporary folders left
+
+
+@pytest.mark.slow
+def test_the_export_key_does_not_depend_on_what_the_model_encoded_last(
+        embedder: SentenceTransformerEmbedder) -> None:
+    """Encoding sets the tokenizer's padding and truncation; the same model must still
+    find its export (a fresh model and one that built an index alike)."""
+    model = embedder.model
+    tokenizer = model[0].tokenizer.backend_tokenizer
+    spec = describe(model, "packaged:all-MiniLM-L6-v2")
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    fresh = _source_key(model, spec)
+    embedder.embed_passages(["Was macht ein BDM?", "Vertrieb " * 400])
+    assert json.loads(tokenizer.to_str())["truncation"] is not None
+    assert _source_key(model, spec) == fresh
 
 
 def test_an_unwritable_model_cache_is_reported_before_the_model_loads(tmp_path: Path) -> None:
