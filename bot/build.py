@@ -107,9 +107,10 @@ def build(
         ready = find_export(cache, files_key)
         if ready is None:
             return load_embedder(settings)
+        # Every chunk at once: all cores (serving uses one thread per question).
         return OnnxEmbedder(ready.folder, query_prompt=settings.query_prompt,
                             passage_prompt=settings.passage_prompt,
-                            expected_sha256=ready.sha256)
+                            expected_sha256=ready.sha256, threads=0)
 
     def add_export(used: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
         if not onnx:

@@ -281,7 +281,9 @@ def check_equal(export: Export, texts: list[str], reference: np.ndarray, *,
     Raises:
         ModelLoadError: some text's vectors differ (cosine below 0.9999).
     """
-    onnx = OnnxEmbedder(export.folder, passage_prompt=passage_prompt, expected_sha256=export.sha256)
+    # A build embeds every chunk at once: all cores (serving uses one thread per question).
+    onnx = OnnxEmbedder(export.folder, passage_prompt=passage_prompt,
+                        expected_sha256=export.sha256, threads=0)
     mine = onnx.embed_passages(texts)
     norms = np.linalg.norm(mine, axis=1) * np.linalg.norm(reference, axis=1)
     cosines = np.sum(mine * reference, axis=1) / np.clip(norms, 1e-12, None)

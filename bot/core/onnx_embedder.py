@@ -98,7 +98,8 @@ class OnnxEmbedder:
             passage_prompt: text put before every passage (e.g. "passage: ").
             expected_sha256: the ONNX file's hash as the index manifest recorded it; a
                 different file is refused.
-            threads: onnxruntime intra-op threads (1: steady latency on shared CPUs).
+            threads: onnxruntime intra-op threads (1: steady latency on shared CPUs; 0: all
+                cores, for a build that embeds every chunk at once).
 
         Raises:
             ModelLoadError: the export is missing, damaged or not the one the index names.
