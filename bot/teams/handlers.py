@@ -10,6 +10,7 @@ import logging
 import re
 from typing import Any
 
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot.conversation import Conversation, Reply, new_request_id
@@ -201,13 +202,10 @@ class TeamsHandlers:
                 shown=tuple(passages[:shown]), comparison=shown == 2), engine, "teams")
             if people.people_asked:  # the people of a who-is-ours card stay
                 card["body"].append(people_block(people.people, language))
-            update = card_activity(card, " / ".join(p.title for p in passages[:shown]))
-            update.id = context.activity.reply_to_id
-            try:
-                await context.update_activity(update)
+            if await _updated(context, card_activity(
+                    card, " / ".join(p.title for p in passages[:shown])),
+                    "the card after feedback"):
                 return
-            except Exception:
-                logger.exception("Teams: could not update the card after feedback")
         known = bool(passages) or engine.get(str(value.get("passage"))[:_MAX_ID_CHARS])
         if not known:
             logger.warning("Teams: feedback for an unknown passage %.80r", value.get("passage"))
@@ -242,14 +240,8 @@ class TeamsHandlers:
                 department=department, position=position, language=language)
             activity = render(reply)
             logger.info("Teams tour: action=%s department=%.60r", action, department)
-            if context.activity.reply_to_id and not keep:
-                activity.id = context.activity.reply_to_id
-                try:
-                    await context.update_activity(activity)
-                    return
-                except Exception:
-                    logger.exception("Teams: could not update the tour card")
-                activity.id = None
+            if not keep and await _updated(context, activity, "the tour card"):
+                return
             await context.send_activity(activity)
 
         await self._guarded(context, language, work())
@@ -263,3 +255,18 @@ class TeamsHandlers:
                 text_activity(cards.markdown(t("error", "de", request_id=request_id))))
         except Exception:
             logger.exception("Teams: could not send the error message (request %s)", request_id)
+
+
+async def _updated(context: TurnContext, activity: Activity, what: str) -> bool:
+    """Replace the clicked card with ``activity`` in place; False when the click names no
+    card or the update failed (logged), so the caller sends ``activity`` as is."""
+    if not context.activity.reply_to_id:
+        return False
+    activity.id = context.activity.reply_to_id
+    try:
+        await context.update_activity(activity)
+    except Exception:
+        logger.exception("Teams: could not update %s", what)
+        activity.id = None
+        return False
+    return True

@@ -170,14 +170,24 @@ async def toggle_full(
         await deliver(click_target(body, client, respond).private, build,
                       request_id=request_id)
         return
-    if body.get("response_url"):
-        try:
-            await post_to_response_url(respond, message, replace_original=True)
-            return
-        except Exception:
-            log.exception("request_id=%s: replacing the message failed", request_id)
+    if await _replaced(body, respond, message, request_id, "the message"):
+        return
     await deliver(click_target(body, client, respond).private, constant(message),
                   request_id=request_id)
+
+
+async def _replaced(body: dict[str, Any], respond: AsyncRespond, message: Message,
+                    request_id: str, what: str) -> bool:
+    """Replace the clicked message in place through its ``response_url``; False when
+    the click has none or replacing failed (logged), so the caller delivers otherwise."""
+    if not body.get("response_url"):
+        return False
+    try:
+        await post_to_response_url(respond, message, replace_original=True)
+    except Exception:
+        log.exception("request_id=%s: replacing %s failed", request_id, what)
+        return False
+    return True
 
 
 async def record_feedback(
@@ -222,13 +232,9 @@ async def _feedback(
              request_id, verdict, passage_id, ref.question_id if ref else None, bool(comment))
     message = await asyncio.to_thread(
         _rebuild, conversation.engine, ref, then, conversation) if ref else None
-    if message is not None and body.get("response_url"):
-        try:
-            await post_to_response_url(respond, message, replace_original=True)
-            return
-        except Exception:
-            log.exception("request_id=%s: replacing the message after feedback failed",
-                          request_id)
+    if message is not None and await _replaced(body, respond, message, request_id,
+                                               "the message after feedback"):
+        return
     # No message to replace (a bare passage id, an old button): thank privately.
     language: Language = ref.language if ref else "de"
     await deliver(click_target(body, client, respond).private,
@@ -257,11 +263,8 @@ async def tour_click(
     except Exception:
         log.exception("request_id=%s: the tour step failed", request_id)
         message = error_message(request_id)
-    if body.get("response_url") and not ref.keep:
-        try:
-            await post_to_response_url(respond, message, replace_original=True)
-            return
-        except Exception:
-            log.exception("request_id=%s: replacing the tour message failed", request_id)
+    if not ref.keep and await _replaced(body, respond, message, request_id,
+                                        "the tour message"):
+        return
     await deliver(click_target(body, client, respond).send, constant(message),
                   request_id=request_id)
