@@ -4,7 +4,7 @@ directory cache (bot.core.people, bot.core.directory)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from bot.core.people import (
 from bot.core.store import Member, MemberSnapshot, Platform
 from bot.core.store_guard import GuardedStore
 from tests.conftest import ROOT
-from tests.support import sqlite_store
+from tests.support import Clock, sqlite_store
 
 ROLES = tuple(p for p in load_knowledge(ROOT / "knowledge").passages if p.kind == "role")
 ROLE_IDS = [p.id for p in ROLES]
@@ -145,13 +145,6 @@ class Fetcher:
         return MemberSnapshot(source="slack", fetched_at=self.clock(), members=self.members,
                               team_url="https://acme.slack.com/")
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

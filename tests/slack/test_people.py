@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.texts import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import TEAM_ID, Call, FakeSlack, header
 from tests.slack.harness import SlackServer
-from tests.support import sqlite_store
+from tests.support import Clock, sqlite_store
 from tests.support.net import LoopThread
 from tests.support.stub_engine import StubEngine
 
@@ -52,13 +52,6 @@ WORKSPACE = [
     user("U0NOTITLE", "Nora Ohne", ""),
 ]
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

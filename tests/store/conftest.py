@@ -5,28 +5,16 @@ PostgreSQL server that the session starts from the system's binaries (see tests/
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.store import SqlStore, open_store
 from tests.pg import create_database, drop_database, pg_admin_url, pg_private
+from tests.support import Clock
 
 __all__ = ["pg_admin_url", "pg_private"]  # the PostgreSQL fixtures, defined in tests/pg.py
 
-
-class Clock:
-    """A settable UTC clock for the store."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

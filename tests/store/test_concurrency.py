@@ -15,7 +15,7 @@ from typing import TypeVar
 from bot.core.store import NewDelivery
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision
-from tests.store.conftest import Clock
+from tests.support import Clock
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]

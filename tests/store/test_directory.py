@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from bot.core.store import Member, MemberSnapshot
 from bot.store import SqlStore
-from tests.store.conftest import Clock
+from tests.support import Clock
 
 
 def snapshot(clock: Clock, *members: Member) -> MemberSnapshot:

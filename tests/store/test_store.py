@@ -14,7 +14,7 @@ from bot.core.store import NewDelivery, NewQuestion, PassageScore
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision, shipped_head
 from bot.store.schema import deliveries, feedback, questions, rate_windows
-from tests.store.conftest import Clock
+from tests.support import Clock
 
 
 def question(user: str = "U123", text: str = "Was macht ein BDM?", **kw: object) -> NewQuestion:

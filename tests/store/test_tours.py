@@ -8,7 +8,7 @@ from bot.core.tour import TourState
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision
 from bot.store.schema import tours
-from tests.store.conftest import Clock
+from tests.support import Clock
 
 
 def test_migrating_to_head_adds_the_tours_table(db_url: str) -> None:

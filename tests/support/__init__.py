@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from bot.core.store_guard import GuardedStore
+
+
+class Clock:
+    """A settable UTC clock (for the store, the directory cache and their callers)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def reconfigure(settings: Settings, changes: dict[str, Any]) -> Settings:
