@@ -27,12 +27,15 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.build import build
+    from bot.build import build, build_lemma_tables
 
     knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
     print_ = print if not args.quiet else (lambda *a, **k: None)
     manifest = build(settings, knowledge, force=args.force,
                      on_wait=lambda message: print(message, file=sys.stderr))
+    tables = build_lemma_tables(settings)
+    if tables is not None:
+        print_(f"Wrote the lemma tables for a fast start: {tables}")
     if manifest is None:
         print_(f"Index is up to date ({len(knowledge.passages)} passages, model "
                f"{settings.model}): nothing to do.")

@@ -58,7 +58,7 @@ def main() -> None:
     import bot.teams.app  # noqa: F401
 
     step("import the Teams adapter (Microsoft Agents SDK, msal)")
-    from bot.compose import fingerprint, open_store, runtime_embedder
+    from bot.compose import fingerprint, open_store, runtime_embedder, use_lemma_tables
     from bot.config import Settings
     from bot.core.engine import Engine
     from bot.core.index import load_index
@@ -71,6 +71,7 @@ def main() -> None:
     step("knowledge and dense index (faiss)")
     embedder = runtime_embedder(settings, dense.manifest)
     step("ONNX embedder (onnxruntime session, tokenizer)")
+    use_lemma_tables(settings)
     engine = Engine(knowledge=knowledge, dense=dense, embedder=embedder,
                     top_k=settings.top_k, max_question_chars=settings.max_question_chars)
     step("engine: German analysis of the knowledge, BM25 (lemmatizer dictionaries)")

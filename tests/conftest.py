@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot import compose
-from bot.build import build
+from bot.build import build, build_lemma_tables
 from bot.config import Settings
 from bot.core.embedder import SentenceTransformerEmbedder
 from bot.core.engine import Engine
@@ -127,10 +127,11 @@ def shared_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_settings(tmp_path_factory: pytest.TempPathFactory,
                   request: pytest.FixtureRequest) -> Settings:
     """Settings whose index folder holds an index freshly built by `rolle build`'s code
-    path with the real model and the model's ONNX export beside it. The first build of
-    the run loads the model with sentence-transformers and exports it (about 15 s, once
-    per run); with xdist, the other workers' builds find that export (copied into their
-    index folder) and embed the knowledge with it, without torch."""
+    path with the real model, the model's ONNX export and the lemma tables beside it. The
+    first build of the run loads the model with sentence-transformers and exports it and
+    writes the lemma tables (about 20 s, once per run); with xdist, the other workers'
+    builds find that export (copied into their index folder) and embed the knowledge
+    with it, without torch."""
     s = make_settings(tmp_path_factory.mktemp("index"))
     knowledge = load_knowledge(s.knowledge_dir)
     published = shared_export(tmp_path_factory)
@@ -143,6 +144,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory,
             manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
             assert manifest is not None and manifest["onnx"]["reused"] is False
             assert manifest["onnx"]["embedded_with"] == "sentence-transformers"
+            assert build_lemma_tables(s) is not None  # as `rolle build` does after it
             work = published.with_name(".models-copy")
             shutil.copytree(s.model_cache, work)
             work.rename(published)

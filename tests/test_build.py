@@ -33,7 +33,7 @@ def _vectors(settings: Settings) -> np.ndarray:
 @pytest.mark.slow
 def test_a_build_with_the_cached_export_embeds_with_it(
         real_settings: Settings, tmp_path: Path) -> None:
-    (export,) = [p for p in real_settings.model_cache.iterdir() if not p.name.startswith(".")]
+    (export,) = [p for p in real_settings.model_cache.iterdir() if (p / CONFIG_FILE).is_file()]
     recorded = json.loads((export / CONFIG_FILE).read_text("utf-8"))
     assert recorded["source_files"] == model_files_key(Path(resolve_model(real_settings.model)))
 

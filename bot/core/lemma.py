@@ -5,27 +5,61 @@ A term is a lemma, lower-cased, with umlauts and ß spelled out (ä→ae, ö→o
 
 simplemma's dictionaries are read with its memory-frugal backend (``low_memory``): the
 same lemmas (checked on every word of the knowledge and the labelled questions), 19 MiB
-instead of 133 MiB for German and English and faster to load; a lookup takes about
-25 µs instead of 10 µs, and every result here is cached.
+instead of 133 MiB for German and English; a lookup takes about 25 µs instead of 10 µs,
+and every result here is cached. That backend still takes about 0.7 s of each start to
+unpack; :func:`use_tables` switches to the SQLite copies ``rolle build`` writes
+(:mod:`bot.core.lemma_tables`), which open at once and give the same lemmas.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-import simplemma
+from simplemma import Lemmatizer
+from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
+from simplemma.strategies.dictionaries import LOW_MEMORY_DICTIONARY_FACTORY, DictionaryFactory
+from simplemma.utils import normalize_token
+
+from bot.core.lemma_tables import TableFactory
 
 Lang = str | tuple[str, ...]
 
 
+class _Simplemma:
+    """simplemma's lemmatizer and dictionary lookup over one dictionary backend."""
+
+    def __init__(self, dictionaries: DictionaryFactory) -> None:
+        self.lemmatizer = Lemmatizer(
+            lemmatization_strategy=DefaultStrategy(dictionary_factory=dictionaries))
+        self.lookup = DictionaryLookupStrategy(dictionaries)
+
+
+_simplemma = _Simplemma(LOW_MEMORY_DICTIONARY_FACTORY)
+_tables: Path | None = None
+
+
+def use_tables(folder: Path | None) -> None:
+    """Read simplemma's dictionaries from the tables in ``folder`` (None: from its own
+    memory-frugal backend). The lemmas are the same either way, so cached results stay
+    valid; a process calls this before its first lemma to start fast."""
+    global _simplemma, _tables
+    if folder == _tables:
+        return
+    factory = LOW_MEMORY_DICTIONARY_FACTORY if folder is None else TableFactory(folder)
+    _simplemma, _tables = _Simplemma(factory), folder
+
+
 def lemmatize(word: str, lang: Lang) -> str:
     """simplemma's lemma of ``word`` (as written, not folded)."""
-    return str(simplemma.lemmatize(word, lang=lang, low_memory=True))
+    return str(_simplemma.lemmatizer.lemmatize(word, lang))
 
 
 def is_known(word: str, lang: Lang) -> bool:
     """Whether simplemma's dictionary of ``lang`` has ``word``."""
-    return bool(simplemma.is_known(word, lang=lang, low_memory=True))
+    token = normalize_token(word)
+    codes = (lang,) if isinstance(lang, str) else lang
+    return any(_simplemma.lookup.get_lemma(token, code) is not None for code in codes)
 
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
