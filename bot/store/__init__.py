@@ -10,13 +10,12 @@ import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.store import MAX_QUESTION_CHARS, Store, StoreError
 from bot.store.migrate import DatabaseURLError, make_engine, upgrade
 from bot.store.schema import meta
-from bot.store.sql import SqlStore
+from bot.store.sql import SqlStore, dialect_insert
 
 __all__ = ["DatabaseURLError", "SqlStore", "open_store"]
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def open_store(
 
 
 def _stored_secret(engine: Engine) -> bytes:
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(engine)
     with engine.begin() as conn:
         conn.execute(insert(meta).values(name=SECRET_NAME, value=secrets.token_hex(32))
                      .on_conflict_do_nothing(index_elements=[meta.c.name]))

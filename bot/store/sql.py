@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.core.store import (
@@ -68,6 +67,18 @@ def _id(value: str) -> str:
     return value.replace("\x00", "")[:255]
 
 
+def dialect_insert(engine: Engine) -> Callable[..., Any]:
+    """The INSERT (with ON CONFLICT) of ``engine``'s database, PostgreSQL or SQLite;
+    only that dialect is imported (the other costs start time for nothing)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
 class SqlStore:
     """The :class:`bot.core.store.Store` on a SQLAlchemy engine (see ``open_store``)."""
 
@@ -88,7 +99,7 @@ class SqlStore:
         self._secret = secret
         self._max_chars = max_question_chars
         self._clock = clock
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = dialect_insert(engine)
 
     @contextmanager
     def _tx(self, what: str) -> Iterator[Connection]:
