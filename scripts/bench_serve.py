@@ -124,7 +124,7 @@ def one_start(env: dict[str, str], questions: list[str], rounds: int) -> dict[st
         server.terminate()
         server.wait(30)
     n = len(latencies)
-    return {"healthy": healthy, "rss_start": at_start["rss"], "rss_end": after["rss"],
+    return {"healthy": healthy, "cpu_start": at_start["cpu"], "rss_start": at_start["rss"], "rss_end": after["rss"],
             "hwm": after["hwm"], "cpu_per_q": (after["cpu"] - at_start["cpu"]) / n,
             "p50": statistics.median(latencies),
             "p95": statistics.quantiles(latencies, n=20)[18], "n": n}
@@ -159,6 +159,8 @@ def main() -> None:
     print("| rolle serve (ONNX embedder, SQLite store) | value |\n|---|---|")
     print(f"| start to healthy (spawn → /healthz 200, self-check passed) | "
           f"{med('healthy'):.2f} s |")
+    print(f"| CPU time of the server until healthy (user + system) | "
+          f"{med('cpu_start'):.2f} s |")
     print(f"| resident memory when healthy | {med('rss_start'):.0f} MiB |")
     print(f"| resident memory after the questions / peak | {med('rss_end'):.0f} MiB / "
           f"{med('hwm'):.0f} MiB |")
