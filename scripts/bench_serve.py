@@ -124,7 +124,8 @@ def one_start(env: dict[str, str], questions: list[str], rounds: int) -> dict[st
         server.terminate()
         server.wait(30)
     n = len(latencies)
-    return {"healthy": healthy, "cpu_start": at_start["cpu"], "rss_start": at_start["rss"], "rss_end": after["rss"],
+    return {"healthy": healthy, "cpu_start": at_start["cpu"], "rss_start": at_start["rss"],
+            "rss_end": after["rss"],
             "hwm": after["hwm"], "cpu_per_q": (after["cpu"] - at_start["cpu"]) / n,
             "p50": statistics.median(latencies),
             "p95": statistics.quantiles(latencies, n=20)[18], "n": n}
