@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,21 +114,37 @@ class OnnxEmbedder:
         self._query_prompt = query_prompt
         self._passage_prompt = passage_prompt
         model_path = folder / ONNX_FILE
-        try:
-            actual = file_sha256(model_path)
-        except OSError as exc:
-            raise ModelLoadError(
-                f"Cannot read the ONNX model {model_path} ({exc.strerror or exc}): "
-                "run `rolle build`."
-            ) from None
+        # The model file is hashed on a second thread while the session loads (hashing
+        # and onnxruntime both run without the GIL); a wrong file is refused afterwards.
+        failed: ModelLoadError | None = None
+        with ThreadPoolExecutor(max_workers=1) as hashing:
+            hashed = hashing.submit(file_sha256, model_path)
+            try:
+                self._load(folder, model_path, threads, onnxruntime, Tokenizer)
+            except ModelLoadError as exc:
+                failed = exc  # said after the hash check, which names the cause better
+            try:
+                actual = hashed.result()
+            except OSError as exc:
+                raise ModelLoadError(
+                    f"Cannot read the ONNX model {model_path} ({exc.strerror or exc}): "
+                    "run `rolle build`."
+                ) from None
         for wanted, what in ((self.config.sha256, CONFIG_FILE), (expected_sha256, "the index")):
             if wanted and actual != wanted:
                 raise ModelLoadError(
                     f"The ONNX model {model_path} is not the one {what} names "
                     "(changed or damaged): run `rolle build --force`."
                 )
+        if failed is not None:
+            raise failed
+        self._inputs = [i.name for i in self._session.get_inputs()]
+
+    def _load(self, folder: Path, model_path: Path, threads: int, onnxruntime: Any,
+              tokenizer_class: Any) -> None:
+        """The tokenizer and the onnxruntime session."""
         try:
-            self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            self._tokenizer = tokenizer_class.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises a bare Exception for bad files
             raise ModelLoadError(
                 f"The tokenizer in {folder} cannot be loaded ({exc}): run `rolle build --force`."
@@ -148,7 +165,6 @@ class OnnxEmbedder:
             raise ModelLoadError(
                 f"onnxruntime cannot load {model_path} ({exc}): run `rolle build --force`."
             ) from None
-        self._inputs = [i.name for i in self._session.get_inputs()]
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
