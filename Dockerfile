@@ -4,7 +4,7 @@
 #            `rolle build` exports the model to ONNX and builds the index into /src/index.
 #   runtime: requirements-runtime.lock only (onnxruntime + tokenizers: no torch, no
 #            sentence-transformers, no transformers), the code, the knowledge and index/
-#            (with index/models/, the ONNX export).
+#            (with index/models/: the ONNX export and the lemma tables).
 # Build: docker build -t rollenbot .
 # Run:   docker run --env-file .env -p 3000:3000 rollenbot   (Slack and/or Teams settings)
 # Smoke: scripts/docker_smoke.sh
