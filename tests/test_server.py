@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.server import create_web_app, start
-from tests.support import reconfigure
+from tests.support import fresh_python, reconfigure
 from tests.support.net import LoopThread, http
 from tests.support.stub_engine import StubEngine
 
@@ -90,11 +90,7 @@ def test_teams_routes_are_added_when_teams_is_enabled(
 
 
 def test_server_module_imports_neither_sdk() -> None:
-    import subprocess
-
     code = ("import sys, bot.server; "
             "print(any(m.split('.')[0] in ('slack_bolt', 'slack_sdk', 'microsoft_agents') "
             "for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
+    assert fresh_python(code) == "False"

@@ -4,14 +4,13 @@ lists as wordfreq, without importing it for plain words."""
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 
 import pytest
 from wordfreq import top_n_list, zipf_frequency
 
 from bot.core import frequency
 from bot.core.models import Language
+from tests.support import fresh_python
 
 LANGS: tuple[Language, ...] = ("de", "en")
 
@@ -47,6 +46,4 @@ def test_plain_words_do_not_import_wordfreq() -> None:
     code = ("import sys; from bot.core.frequency import zipf, most_common; "
             "assert zipf('Kunden', 'de') > 3 and len(most_common('en', 300)) == 300; "
             "print('wordfreq' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "False"
+    assert fresh_python(code) == "False"

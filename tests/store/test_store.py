@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from bot.core.store import NewDelivery, NewQuestion, PassageScore
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision, shipped_head
 from bot.store.schema import deliveries, feedback, questions, rate_windows
-from tests.support import Clock
+from tests.support import Clock, fresh_python
 
 
 def question(user: str = "U123", text: str = "Was macht ein BDM?", **kw: object) -> NewQuestion:
@@ -44,9 +42,7 @@ def test_an_up_to_date_database_is_opened_without_alembic(db_url: str) -> None:
     open_store(db_url, secret="s").close()  # migrated
     code = ("import sys; from bot.store import open_store; "
             f"open_store({db_url!r}, secret='s').close(); print('alembic' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120)
-    assert done.stdout.strip() == "False"
+    assert fresh_python(code) == "False"
 
 
 def test_question_is_recorded_with_its_passages(store: SqlStore, clock: Clock) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,14 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter of this venv (e.g. which modules an
+    import pulls in, which this process has long loaded); a failure raises."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return done.stdout.strip()
 
 
 def reconfigure(settings: Settings, changes: dict[str, Any]) -> Settings:
