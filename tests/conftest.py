@@ -5,10 +5,10 @@ The real packaged model, a freshly built index and the real engine load once per
 session, only for the tests that ask for them (``real_settings``, ``engine``); tests
 that use them are marked ``slow`` automatically.
 
-With pytest-xdist every worker has its own session fixtures; the model's ONNX export is
-still written once per run: the first worker that needs it exports it and publishes it
-in a folder all workers share (:func:`shared_export`), the others copy it and build
-their index with it, as `rolle build` does when the export exists.
+With pytest-xdist every worker has its own session fixtures; the index and the model's
+ONNX export are still built once per run: the first worker that needs them builds them
+and publishes a copy in a folder all workers share (:func:`shared_index`), the others
+copy that (a build with an export already in the model cache: tests/test_build.py).
 """
 
 from __future__ import annotations
@@ -161,34 +161,32 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def shared_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's model cache with the real model's ONNX export (written by
-    ``real_settings``); tests copy it into an index folder to build without torch."""
-    return run_folder(tmp_path_factory) / "models"
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's index folder built by ``real_settings`` (with the real model's ONNX
+    export in its model cache), for the other workers' ``real_settings`` to copy."""
+    return run_folder(tmp_path_factory) / "index"
 
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory,
                   request: pytest.FixtureRequest) -> Settings:
     """Settings whose index folder holds an index freshly built by `rolle build`'s code
-    path with the real model and the model's ONNX export beside it. The first build of
-    the run loads the model with sentence-transformers and exports it (about 15 s, once
-    per run); with xdist, the other workers' builds find that export (copied into their
-    index folder) and embed the knowledge with it, without torch."""
+    path with the real model and the model's ONNX export beside it. The build loads the
+    model with sentence-transformers and exports it (about 15 s, once per run); with
+    xdist, the other workers copy the index folder that build published, each into a
+    folder of its own."""
     s = make_settings(tmp_path_factory.mktemp("index"))
-    knowledge = load_knowledge(s.knowledge_dir)
-    published = shared_export(tmp_path_factory)
+    published = shared_index(tmp_path_factory)
     with locked(run_folder(tmp_path_factory) / "export.lock"):
         if published.is_dir():
-            shutil.copytree(published, s.model_cache)
-            manifest = build(s, knowledge)
-            assert manifest is not None and manifest["onnx"]["embedded_with"] == "onnx"
+            shutil.copytree(published, s.index_dir, symlinks=True, dirs_exist_ok=True)
         else:
+            knowledge = load_knowledge(s.knowledge_dir)
             manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
             assert manifest is not None and manifest["onnx"]["reused"] is False
             assert manifest["onnx"]["embedded_with"] == "sentence-transformers"
-            work = published.with_name(".models-copy")
-            shutil.copytree(s.model_cache, work)
+            work = published.with_name(".index-copy")
+            shutil.copytree(s.index_dir, work, symlinks=True)
             work.rename(published)
     return s
 
