@@ -5,10 +5,10 @@ The real packaged model, a freshly built index and the real engine load once per
 session, only for the tests that ask for them (``real_settings``, ``engine``); tests
 that use them are marked ``slow`` automatically.
 
-With pytest-xdist every worker has its own session fixtures; the model's ONNX export is
-still written once per run: the first worker that needs it exports it and publishes it
-in a folder all workers share (:func:`shared_export`), the others copy it and build
-their index with it, as `rolle build` does when the export exists.
+With pytest-xdist every worker has its own session fixtures; the index and the model's
+ONNX export are still built once per run: the first worker that needs them builds them
+and publishes a copy in a folder all workers share (:func:`shared_index`), the others
+copy that (a build with an export already in the model cache: tests/test_build.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,36 +54,79 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-# Tests that take tens of seconds each (their own `rolle` processes, a fresh venv), the
-# longest first. Under pytest-xdist they are handed out before all others, so that no
-# worker is left alone with one of them at the end of the run.
-LONG = (
-    "tests/test_runtime_install.py::",
-    "tests/test_reload.py::",
-    "tests/test_replicas.py::",
-    "tests/test_reliability_crash.py::",
-    "tests/core/test_index_safety.py::test_overlapping_forced_builds",
-    "tests/core/test_embedder.py::test_onnx_vectors_equal",
-    "tests/test_reliability_cli.py::",
-    "tests/test_cli.py::test_eval_cross_validates",
-    "tests/test_cli.py::test_real_command",
-)
+# Tests that take ten seconds or more each (their own `rolle` processes, a fresh venv, the
+# model with torch), with rough seconds of their own on a busy 2-CPU machine.
+LONG = {
+    "tests/test_runtime_install.py::": 90,
+    "tests/test_reliability_crash.py::": 45,
+    "tests/test_replicas.py::": 35,
+    "tests/test_reload.py::": 30,
+    "tests/core/test_embedder.py::test_onnx_vectors_equal": 28,
+    "tests/test_build.py::test_changed_model_files": 25,
+    "tests/test_reliability_cli.py::": 16,
+    "tests/test_cli.py::test_eval_cross_validates": 16,
+    "tests/core/test_index_safety.py::test_overlapping_forced_builds": 15,
+    "tests/test_cli.py::test_real_command": 13,
+    "tests/core/test_embedder.py::test_same_top1": 12,
+    "tests/test_build.py::test_a_build_with_the_cached_export": 10,
+}
 
 
-def _long_rank(item: pytest.Item) -> int:
-    return next((i for i, prefix in enumerate(LONG) if item.nodeid.startswith(prefix)),
-                len(LONG))
+def _long(item: pytest.Item) -> tuple[int, int]:
+    """(rank, seconds) of a LONG test; (len(LONG), 0) for every other test."""
+    return next(((rank, seconds) for rank, (prefix, seconds) in enumerate(LONG.items())
+                 if item.nodeid.startswith(prefix)), (len(LONG), 0))
+
+
+def spread_long_tests(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The items in the order that gives each of ``workers`` workers an even share of
+    the LONG tests, run first.
+
+    ``--dist worksteal`` first hands each worker one consecutive part of the list (of
+    ``len // workers`` items, as xdist splits it), then lets a worker that runs out take
+    the not yet started tail of another's part. So the LONG tests are dealt, the longest
+    first, to the part with the fewest seconds so far and put at its head; the other tests
+    fill the parts in their collection order (tests of a module stay together), and
+    stealing evens out the rest.
+    """
+    long = sorted((i for i in items if _long(i)[1]), key=_long)
+    others = [i for i in items if not _long(i)[1]]
+    sizes, left = [], len(items)
+    for part in range(workers):
+        sizes.append(left // (workers - part))
+        left -= sizes[-1]
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for item in long:
+        part = min((p for p in range(workers) if len(heads[p]) < sizes[p]),
+                   key=lambda p: load[p])
+        heads[part].append(item)
+        load[part] += _long(item)[1]
+    ordered: list[pytest.Item] = []
+    for part in range(workers):
+        fill = sizes[part] - len(heads[part])
+        ordered += heads[part] + others[:fill]
+        others = others[fill:]
+    return ordered
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that loads the real model as ``slow`` (``-m "not slow"`` skips
-    them for a quick run; ``make test`` runs everything). In an xdist worker, put the
-    long tests first (every worker sorts alike, as xdist requires)."""
+    them for a quick run; ``make test`` runs everything). In an xdist worker, order the
+    tests for ``--dist worksteal`` (:func:`spread_long_tests`; every worker orders alike,
+    as xdist requires)."""
     for item in items:
         if _REAL & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    if hasattr(config, "workerinput"):
-        items.sort(key=_long_rank)  # stable: the rest keep their order
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and workerinput.get("rolle_dist") == "worksteal":
+        items[:] = spread_long_tests(items, int(workerinput["workercount"]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each xdist worker the distribution mode (a worker's own option says "no")."""
+    node.workerinput["rolle_dist"] = node.config.getoption("dist")
 
 
 @pytest.fixture(scope="session")
@@ -117,10 +161,10 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def shared_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's model cache with the real model's ONNX export (written by
-    ``real_settings``); tests copy it into an index folder to build without torch."""
-    return run_folder(tmp_path_factory) / "models"
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's index folder built by ``real_settings`` (with the real model's ONNX
+    export in its model cache), for the other workers' ``real_settings`` to copy."""
+    return run_folder(tmp_path_factory) / "index"
 
 
 @pytest.fixture(scope="session")
@@ -128,25 +172,22 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory,
                   request: pytest.FixtureRequest) -> Settings:
     """Settings whose index folder holds an index freshly built by `rolle build`'s code
     path with the real model, the model's ONNX export and the lemma tables beside it. The
-    first build of the run loads the model with sentence-transformers and exports it and
-    writes the lemma tables (about 20 s, once per run); with xdist, the other workers'
-    builds find that export (copied into their index folder) and embed the knowledge
-    with it, without torch."""
+    build loads the model with sentence-transformers, exports it and writes the lemma
+    tables (about 20 s, once per run); with xdist, the other workers copy the index
+    folder that build published, each into a folder of its own."""
     s = make_settings(tmp_path_factory.mktemp("index"))
-    knowledge = load_knowledge(s.knowledge_dir)
-    published = shared_export(tmp_path_factory)
+    published = shared_index(tmp_path_factory)
     with locked(run_folder(tmp_path_factory) / "export.lock"):
         if published.is_dir():
-            shutil.copytree(published, s.model_cache)
-            manifest = build(s, knowledge)
-            assert manifest is not None and manifest["onnx"]["embedded_with"] == "onnx"
+            shutil.copytree(published, s.index_dir, symlinks=True, dirs_exist_ok=True)
         else:
+            knowledge = load_knowledge(s.knowledge_dir)
             manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
             assert manifest is not None and manifest["onnx"]["reused"] is False
             assert manifest["onnx"]["embedded_with"] == "sentence-transformers"
             assert build_lemma_tables(s) is not None  # as `rolle build` does after it
-            work = published.with_name(".models-copy")
-            shutil.copytree(s.model_cache, work)
+            work = published.with_name(".index-copy")
+            shutil.copytree(s.index_dir, work, symlinks=True)
             work.rename(published)
     return s
 

@@ -1,7 +1,8 @@
-"""Hot reload for real: `rolle build` (bot.build.build, ONNX export and all) writes a new
-index from edited knowledge while a server answers a stream of Teams questions on
-loopback with the ONNX engine; no answer fails or mixes, the edit shows afterwards, and
-a damaged index is refused while the server keeps answering."""
+"""Hot reload for real: `rolle build` (bot.build.build, with the model cache's ONNX export,
+as after an earlier build) writes a new index from edited knowledge while a server
+answers a stream of Teams questions on loopback with the ONNX engine; no answer fails or
+mixes, the edit shows afterwards, and a damaged index is refused while the server keeps
+answering."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import pytest
 from bot import compose
 from bot.build import build
 from bot.config import Settings
-from bot.core.embedder import Embedder
 from bot.core.index import FAISS_FILE
 from bot.core.index_store import current_folder, switch_current
 from bot.core.knowledge import load_knowledge
@@ -42,17 +42,19 @@ def edit_knowledge(folder: Path) -> None:
 
 @pytest.mark.slow
 def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
-        tmp_path: Path, embedder: Embedder, real_settings: Settings, loop_thread: LoopThread,
+        tmp_path: Path, real_settings: Settings, loop_thread: LoopThread,
         caplog: pytest.LogCaptureFixture) -> None:
     knowledge_dir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     settings = make_settings(tmp_path / "index", knowledge_dir=knowledge_dir,
                              teams_anonymous=True, reload_seconds=0.2,
                              rate_limit_per_minute=100_000)
-    # The model cache as after an earlier `rolle build`: the session's export is reused
-    # (and checked against sentence-transformers on every chunk), not written again.
+    # The model cache as after an earlier `rolle build`: the session's export embeds the
+    # knowledge, as `rolle build` does then (no torch; the export against
+    # sentence-transformers on every chunk: tests/core/test_embedder.py, tests/test_build.py).
     shutil.copytree(real_settings.model_cache, settings.model_cache)
-    assert build(settings, load_knowledge(knowledge_dir), embedder=embedder) is not None
+    first = build(settings, load_knowledge(knowledge_dir))
+    assert first is not None and first["onnx"]["embedded_with"] == "onnx"
     engine = compose.load_engine(settings)  # the ONNX runtime embedder, as `rolle serve`
     assert type(engine.embedder).__name__ == "OnnxEmbedder"
     old_hash = engine.manifest["knowledge_hash"]
@@ -80,8 +82,9 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
         time.sleep(1.0)
         edit_knowledge(knowledge_dir)
         with caplog.at_level(logging.INFO, logger="bot.reload"):
-            manifest = build(settings, load_knowledge(knowledge_dir), embedder=embedder)
+            manifest = build(settings, load_knowledge(knowledge_dir))
             assert manifest is not None and manifest["knowledge_hash"] != old_hash
+            assert manifest["onnx"]["embedded_with"] == "onnx"
             deadline = time.monotonic() + 30
             while running.reloader.reloads < 1 and time.monotonic() < deadline:
                 time.sleep(0.05)

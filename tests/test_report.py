@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import cli, compose
+from bot.config import Settings
 from bot.core.embedder import Embedder
 from bot.core.store import NewQuestion, Outcome, PassageScore, Platform
 from bot.report import build_report, group_questions, render_html, render_text, top_gaps
@@ -92,6 +93,13 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([7], 0.95) == 7
 
 
+@pytest.fixture(scope="session")
+def embedder(real_settings: Settings) -> Embedder:
+    """What `rolle report` groups questions with: the built index's runtime embedder
+    (the ONNX export, no torch), as :func:`bot.compose.question_embedder` loads it."""
+    return compose.question_embedder(real_settings)
+
+
 @pytest.mark.slow
 def test_similar_unanswered_questions_are_grouped(embedder: Embedder) -> None:
     asked = [(t, NOW) for t in GROWTH + DATA + OTHERS + ["was verdient ein growth hacker"]]
@@ -167,13 +175,13 @@ def test_report_renders_text_and_safe_html(store: SqlStore, embedder: Embedder) 
 
 
 @pytest.fixture
-def rolle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder, capsys):
-    """Run `rolle ARGS` in-process on a SQLite database in tmp_path."""
-    settings = make_settings(tmp_path / "index",
+def rolle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, real_settings: Settings, capsys):
+    """Run `rolle ARGS` in-process on a SQLite database in tmp_path, with the session's
+    index (`rolle report` groups with its ONNX export, as deployed)."""
+    settings = make_settings(real_settings.index_dir,
                              database_url=f"sqlite:///{tmp_path / 'var' / 'cli.db'}",
                              secret="cli-secret")
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
-    monkeypatch.setattr("bot.compose.question_embedder", lambda _s: embedder)
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))
