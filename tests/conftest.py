@@ -87,7 +87,8 @@ def spread_long_tests(items: list[pytest.Item], workers: int) -> list[pytest.Ite
     the not yet started tail of another's part. So the LONG tests are dealt, the longest
     first, to the part with the fewest seconds so far and put at its head; the other tests
     fill the parts in their collection order (tests of a module stay together), and
-    stealing evens out the rest.
+    stealing evens out the rest. Every part but the first starts with its tests that
+    do not need the real model, while the first worker builds the shared index.
     """
     long = sorted((i for i in items if _long(i)[1]), key=_long)
     others = [i for i in items if not _long(i)[1]]
@@ -105,9 +106,19 @@ def spread_long_tests(items: list[pytest.Item], workers: int) -> list[pytest.Ite
     ordered: list[pytest.Item] = []
     for part in range(workers):
         fill = sizes[part] - len(heads[part])
-        ordered += heads[part] + others[:fill]
-        others = others[fill:]
+        own, others = others[:fill], others[fill:]
+        if part == 0:
+            ordered += heads[part] + own
+        else:
+            # Meanwhile the first worker loads the model and exports it (the other
+            # workers would wait for it): the tests without the real model come first.
+            cheap = [i for i in own if not _needs_model(i)]
+            ordered += cheap + heads[part] + [i for i in own if _needs_model(i)]
     return ordered
+
+
+def _needs_model(item: pytest.Item) -> bool:
+    return bool(_REAL & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -116,7 +127,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     tests for ``--dist worksteal`` (:func:`spread_long_tests`; every worker orders alike,
     as xdist requires)."""
     for item in items:
-        if _REAL & set(getattr(item, "fixturenames", ())):
+        if _needs_model(item):
             item.add_marker(pytest.mark.slow)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and workerinput.get("rolle_dist") == "worksteal":
