@@ -201,7 +201,7 @@ class Analyzer:
                 continue
             corrected, typed = False, folded
             if correct and self.typos is not None and folded not in self._folded:
-                fix = self.typos.correct(folded)
+                fix = self.typos.correct(folded, spelled=joined)
                 if fix is not None:
                     joined, folded, corrected = self._spelling.get(fix, fix), fix, True
             if len(pieces) > 1 and not corrected:

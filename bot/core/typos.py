@@ -40,22 +40,24 @@ class TypoCorrector:
         self.max_zipf = max_zipf
         self._cache: dict[str, str | None] = {}
 
-    def correct(self, word: str) -> str | None:
+    def correct(self, word: str, *, spelled: str = "") -> str | None:
         """The vocabulary word ``word`` is a typo of, or None (known, common or no match).
 
         Args:
             word: a lower-case word (umlauts as typed or folded).
+            spelled: the word as typed (lower case, umlauts kept), when ``word`` is its
+                folded form: word lists spell "wünschen", never "wuenschen", so how
+                common the word is must be looked up as typed.
         """
-        if word in self._cache:
-            return self._cache[word]
-        found = self._correct(word)
-        self._cache[word] = found
-        return found
+        key = f"{word}|{spelled}"
+        if key not in self._cache:
+            self._cache[key] = self._correct(word, spelled or word)
+        return self._cache[key]
 
-    def _correct(self, word: str) -> str | None:
+    def _correct(self, word: str, spelled: str) -> str | None:
         if len(word) < MIN_LENGTH or word in self._known or not word.isalpha():
             return None
-        if zipf(word) >= self.max_zipf:
+        if max(zipf(word), zipf(spelled)) >= self.max_zipf:
             return None
         limit = max_edits(word)
         matches = process.extract(
