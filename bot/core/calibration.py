@@ -37,5 +37,7 @@ class Calibration:
     unknown_verb_weight: float = 1.0  # an unknown lower-case German word in coverage
     unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
     lowercase_factor: float = 0.5  # known lower-case German words say less than nouns
+    common_zipf: float = 4.5  # an unknown word more common than this (wordfreq) ...
+    common_factor: float = 0.3  # ... weighs down to this share one Zipf step above it
     # --- output -----------------------------------------------------------------------
     clarify_hits: int = 3

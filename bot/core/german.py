@@ -19,7 +19,7 @@ from stop_words import get_stop_words
 
 from bot.core.compounds import MIN_PART as _MIN_PART
 from bot.core.compounds import CompoundSplitter
-from bot.core.frequency import most_common
+from bot.core.frequency import most_common, zipf
 from bot.core.lemma import (
     fold,
     is_known,
@@ -82,6 +82,7 @@ class Word:
     corrected: bool = False  # a typo, replaced by the closest knowledge word
     typed: str = ""  # as typed (lower-case, folded), when corrected
     alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
+    common: float = 0.0  # how common the word is in the text's language (Zipf, as typed)
 
 
 def normalize(text: str) -> str:
@@ -219,7 +220,7 @@ class Analyzer:
             parts.pop(term, None)
             out.append(
                 Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
-                     tuple(others))
+                     tuple(others), 0.0 if corrected else zipf(joined, lang))
             )
         return out
 

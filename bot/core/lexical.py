@@ -200,7 +200,7 @@ class LexicalIndex:
             elif lower:
                 weight = cal.unknown_verb_weight
             else:
-                weight = self.idf(word.term)
+                weight = self.idf(word.term) * self._specificity(word.common)
             wanted += weight
             synonyms = query.expansions.get(word.term, ())
             if any(t in terms for t in readings) or any(t in terms for t in synonyms):
@@ -211,6 +211,15 @@ class LexicalIndex:
                 whole = any(t in self._df for t in readings)
                 found += weight * (1.0 if whole else cal.unknown_compound_credit)
         return found / wanted if wanted else 0.0
+
+    def _specificity(self, common: float) -> float:
+        """How much an unknown word says about the topic, by how common it is in its
+        language: "Drucker" or "printer" name a topic, "Leute", "Geld" or "look" hardly.
+        1 up to ``common_zipf``, falling linearly to ``common_factor`` one Zipf step
+        above."""
+        cal = self.cal
+        over = min(max(common - cal.common_zipf, 0.0), 1.0)
+        return 1.0 - over * (1.0 - cal.common_factor)
 
     def coverages(self, query: Query) -> np.ndarray:
         """:meth:`coverage` for every passage."""

@@ -119,6 +119,19 @@ def test_coverage_separates_known_from_unknown_topics() -> None:
     assert cov("Kann mir jemand beim Drucker helfen?") < 0.35
 
 
+def test_very_common_unknown_words_say_little_about_the_topic() -> None:
+    def cov(question: str, lang: str) -> float:
+        query = LEXICAL.analyze(question, lang)  # type: ignore[arg-type]
+        return LEXICAL.coverage(query, int(LEXICAL.scores(query).argmax()))
+
+    # "look" and "big" are everyday English, "printer" names a topic of its own.
+    assert cov("Who looks after our big customers?", "en") > 2 * cov(
+        "Who looks after the printer for our customers?", "en")
+    # The same in German: "Leute" is everyday, "Kantine" a topic.
+    assert cov("Wie viele Leute sehen unsere Werbung?", "de") > cov(
+        "Wie viele Kantinen sehen unsere Werbung?", "de")
+
+
 def test_name_spans_prefer_the_longest_name_and_find_two_roles() -> None:
     query = LEXICAL.analyze("Was macht der Head of Business Development?")
     ids = [KNOWLEDGE.passages[d].id for d, _, _ in LEXICAL.name_spans(query)]
