@@ -82,6 +82,17 @@ def test_typos_are_corrected_against_the_knowledge(typo: str, fixed: str) -> Non
     assert word.corrected and word.surface == fixed and word.typed == fold(typo.lower())
 
 
+def test_typos_of_everyday_words_are_corrected_to_common_words() -> None:
+    # Neither word is in the knowledge base: "kümmert" is a frame word, "Märkte" the
+    # plural of its "Markt".
+    kuemmert, kunden = LEXICAL.analyzer.words("wer kümert sich um Kunden")
+    assert kuemmert.corrected and kuemmert.frame and not kunden.corrected
+    (maerkte,) = LEXICAL.analyzer.words("Mäkte")
+    assert maerkte.corrected and maerkte.term == "markt"
+    # A compound of known words is no typo.
+    assert not any(w.corrected for w in LEXICAL.analyzer.words("Urlaubstage Besprechungsraum"))
+
+
 def test_real_words_are_never_corrected() -> None:
     for word in LEXICAL.analyzer.words("Drucker Raum buchen Leads formulieren"):
         assert not word.corrected, word
