@@ -242,13 +242,16 @@ class Analyzer:
             return None
         return self.typos_common[lang].correct(word)
 
-    def terms(self, text: str, lang: Language = "de", *, correct: bool = False) -> list[str]:
-        """Every term of ``text`` for indexing: word terms and compound-part terms."""
+    def terms(self, text: str, lang: Language = "de", *, correct: bool = False,
+              parts: bool = True) -> list[str]:
+        """Every term of ``text`` for indexing: word terms and (with ``parts``)
+        compound-part terms."""
         out: list[str] = []
         for word in self.words(text, lang, correct=correct):
             out.append(word.term)
             out.extend(word.alternatives)
-            out.extend(word.parts)
+            if parts:
+                out.extend(word.parts)
         return out
 
 

@@ -130,6 +130,14 @@ def test_coverage_separates_known_from_unknown_topics() -> None:
     assert cov("Kann mir jemand beim Drucker helfen?") < 0.35
 
 
+def test_a_word_found_only_inside_a_compound_covers_less() -> None:
+    # "Langfristig versus kurzfristig" speaks of a "langen Zeitraum", never of a "Raum".
+    doc = [p.id for p in KNOWLEDGE.passages].index("langfristig-versus-kurzfristig")
+    whole = LEXICAL.coverage(LEXICAL.analyze("Zeitraum buchen"), doc)
+    part = LEXICAL.coverage(LEXICAL.analyze("Raum buchen"), doc)
+    assert 0 < part < whole
+
+
 def test_very_common_unknown_words_say_little_about_the_topic() -> None:
     def cov(question: str, lang: str) -> float:
         query = LEXICAL.analyze(question, lang)  # type: ignore[arg-type]
