@@ -189,7 +189,8 @@ class LexicalIndex:
         or one of its glossary synonyms; a lemma the passage has only as a part of its
         compounds counts ``doc_part_credit``. Words weigh by how rare they are; a word the
         knowledge base lacks weighs most when it is a German noun ("Steuerberater",
-        "Drucker") and little when it is a lower-case German verb or adjective.
+        "Drucker") and little when it is a lower-case German verb or adjective; either
+        weighs less the more common it is in everyday language ("Leute", "sagen").
         """
         cal = self.cal
         terms, wholes = self._term_sets[doc], self._whole_sets[doc]
@@ -203,7 +204,7 @@ class LexicalIndex:
                 if lower:
                     weight *= cal.lowercase_factor
             elif lower:
-                weight = cal.unknown_verb_weight
+                weight = cal.unknown_verb_weight * self._specificity(word.common)
             else:
                 weight = self.idf(word.term) * self._specificity(word.common)
             wanted += weight

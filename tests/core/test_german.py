@@ -149,6 +149,9 @@ def test_very_common_unknown_words_say_little_about_the_topic() -> None:
     # The same in German: "Leute" is everyday, "Kantine" a topic.
     assert cov("Wie viele Leute sehen unsere Werbung?", "de") > cov(
         "Wie viele Kantinen sehen unsere Werbung?", "de")
+    # And of lower-case words: "sagen" is everyday, "synchronisieren" a topic.
+    assert cov("Wer sagt den Kunden die Preise?", "de") > cov(
+        "Wer synchronisiert den Kunden die Preise?", "de")
 
 
 def test_name_spans_prefer_the_longest_name_and_find_two_roles() -> None:
