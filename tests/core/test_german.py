@@ -26,6 +26,9 @@ def test_folding_and_lemmas() -> None:
     assert lemma("Vertriebsleiters") == "vertriebsleiter"
     assert lemma("aufgaben") == "aufgabe"  # a lower-case noun, not the verb "aufgeben"
     assert "schulen" in readings("schult")
+    # "ss" for "ß" (Swiss German, keyboards without ß) finds the same lemma.
+    assert lemma("Massnahmen") == lemma("Maßnahmen") == "massnahme"
+    assert lemma("grosskunden") == lemma("Großkunden")
 
 
 def test_verbs_read_as_their_ung_noun_and_separable_verbs_join() -> None:
