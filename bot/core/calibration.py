@@ -2,7 +2,8 @@
 
 The decision thresholds and fusion weights are chosen by k-fold cross-validation over all
 labelled questions (``rolle eval --cv``, :mod:`bot.core.calibrate`); the index weights
-below them are structural and stay fixed.
+below them change the signals themselves, so they are compared as whole CV runs, a few
+values each, not grid-searched.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ class Calibration:
     title_boost: int = 3  # title terms are repeated this often in the BM25 document
     alias_boost: int = 2
     bm25_k1: float = 1.2
-    bm25_b: float = 0.5
+    bm25_b: float = 0.75  # the usual default; in CV better than 0.3, 0.5 and 0.6
     part_weight: float = 0.5  # a compound part counts half a word
+    doc_part_credit: float = 0.7  # coverage of a word a passage has only in its compounds
     expansion_weight: float = 0.6  # a glossary synonym counts a bit less than the word
     frame_weight: float = 0.3  # "Aufgaben", "zuständig": they frame a question
     typo_weight: float = 0.8  # a corrected typo counts a bit less than the word
@@ -37,5 +39,7 @@ class Calibration:
     unknown_verb_weight: float = 1.0  # an unknown lower-case German word in coverage
     unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
     lowercase_factor: float = 0.5  # known lower-case German words say less than nouns
+    common_zipf: float = 4.5  # an unknown word more common than this (wordfreq) ...
+    common_factor: float = 0.3  # ... weighs down to this share one Zipf step above it
     # --- output -----------------------------------------------------------------------
     clarify_hits: int = 3

@@ -19,7 +19,7 @@ from stop_words import get_stop_words
 
 from bot.core.compounds import MIN_PART as _MIN_PART
 from bot.core.compounds import CompoundSplitter
-from bot.core.frequency import most_common
+from bot.core.frequency import most_common, zipf
 from bot.core.lemma import (
     fold,
     is_known,
@@ -30,7 +30,7 @@ from bot.core.lemma import (
     readings,
 )
 from bot.core.models import Language
-from bot.core.typos import TypoCorrector
+from bot.core.typos import CommonWords, TypoCorrector
 
 __all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
            "separable_verbs", "stop_words", "surface_words"]
@@ -82,6 +82,7 @@ class Word:
     corrected: bool = False  # a typo, replaced by the closest knowledge word
     typed: str = ""  # as typed (lower-case, folded), when corrected
     alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
+    common: float = 0.0  # how common the word is in the text's language (Zipf, as typed)
 
 
 def normalize(text: str) -> str:
@@ -133,6 +134,9 @@ class Analyzer:
         self._folded = frozenset(fold(w) for w in lexicon)
         self._spelling = {fold(w): w for w in lexicon}
         self.typos = TypoCorrector(self._folded, max_zipf=max_zipf) if lexicon else None
+        self.typos_common = (
+            {"de": CommonWords("de"), "en": CommonWords("en")} if lexicon else None
+        )
         self._compounds = CompoundSplitter(frozenset(lexicon), stop_words("de"))
         self._cache: dict[str, tuple[str, ...]] = {}
 
@@ -201,9 +205,13 @@ class Analyzer:
                 continue
             corrected, typed = False, folded
             if correct and self.typos is not None and folded not in self._folded:
-                fix = self.typos.correct(folded)
+                fix = self.typos.correct(folded, spelled=joined)
                 if fix is not None:
                     joined, folded, corrected = self._spelling.get(fix, fix), fix, True
+                elif (common := self._common_fix(joined, lang)) is not None:
+                    joined, folded, corrected = common, fold(common), True
+                    if folded in primary or folded in other:
+                        continue
             if len(pieces) > 1 and not corrected:
                 part_words = [w for piece in pieces for w in (self.split(piece) or (piece,))]
             else:
@@ -219,17 +227,31 @@ class Analyzer:
             parts.pop(term, None)
             out.append(
                 Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
-                     tuple(others))
+                     tuple(others), 0.0 if corrected else zipf(joined, lang))
             )
         return out
 
-    def terms(self, text: str, lang: Language = "de", *, correct: bool = False) -> list[str]:
-        """Every term of ``text`` for indexing: word terms and compound-part terms."""
+    def _common_fix(self, word: str, lang: Language) -> str | None:
+        """The common word of ``lang`` that ``word`` (lower case, as typed) is a typo of,
+        when it is rare, unknown to the lemmatizer and no compound of known words."""
+        if self.typos is None or self.typos_common is None or not word.isalpha():
+            return None
+        if zipf(word, "de") or zipf(word, "en") or is_known(word, ("de", "en")):
+            return None
+        if is_known(word.capitalize(), "de") or self.split(word):
+            return None
+        return self.typos_common[lang].correct(word)
+
+    def terms(self, text: str, lang: Language = "de", *, correct: bool = False,
+              parts: bool = True) -> list[str]:
+        """Every term of ``text`` for indexing: word terms and (with ``parts``)
+        compound-part terms."""
         out: list[str] = []
         for word in self.words(text, lang, correct=correct):
             out.append(word.term)
             out.extend(word.alternatives)
-            out.extend(word.parts)
+            if parts:
+                out.extend(word.parts)
         return out
 
 

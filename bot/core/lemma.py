@@ -83,7 +83,18 @@ def lemma(word: str) -> str:
             word = capital
     if not word.isalpha():
         return fold(word.lower())
-    return fold(lemmatize(word, ("de", "en")).lower())
+    return fold(lemmatize(sharp_s(word), ("de", "en")).lower())
+
+
+def sharp_s(word: str) -> str:
+    """``word`` with "ss" spelled "ß" where only that spelling is a known German word
+    ("Massnahmen" → "Maßnahmen", "Grosskunden" → "Großkunden"): Swiss German and
+    keyboards without ß write "ss", the lemmatizer's dictionary mostly "ß"."""
+    if "ss" not in word or is_known(word, "de"):
+        return word
+    spots = [i for i in range(len(word) - 1) if word[i : i + 2] == "ss"]
+    variants = [word.replace("ss", "ß")] + [word[:i] + "ß" + word[i + 2 :] for i in spots]
+    return next((v for v in variants if is_known(v, "de")), word)
 
 
 @lru_cache(maxsize=65536)

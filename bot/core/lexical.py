@@ -59,6 +59,8 @@ class LexicalIndex:
         # "neuen Kunden" finds "neue kunden".
         self._synonyms = [(_term_sequence(key), values) for key, values in synonyms.items()]
         docs = [self._document(p) for p in passages]
+        # The terms a passage has as words, not only inside its compounds.
+        self._whole_sets = [frozenset(self._document(p, parts=False)) for p in passages]
         self._names = [
             [tuple(_phrase_key(n).split()) for n in (p.title, *p.aliases)] for p in passages
         ]
@@ -71,10 +73,12 @@ class LexicalIndex:
         # Per-term scores once at load: a question's score is then a weighted sum.
         self._term_scores = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
 
-    def _document(self, p: Passage) -> list[str]:
+    def _document(self, p: Passage, *, parts: bool = True) -> list[str]:
         # Aliases and search terms count once per distinct term: twenty spellings of
         # "Marketing Manager" must not make "marketing" dominate the passage.
-        terms = self.analyzer.terms
+        def terms(text: str) -> list[str]:
+            return self.analyzer.terms(text, parts=parts)
+
         aliases = dict.fromkeys(t for a in p.aliases for t in terms(a))
         topics = dict.fromkeys(t for s in p.search_terms for t in terms(s))
         return (
@@ -182,12 +186,14 @@ class LexicalIndex:
         """Share (0..1) of the question's content words found in passage ``doc``.
 
         A word counts as found when the passage has its lemma, all its compound parts,
-        or one of its glossary synonyms. Words weigh by how rare they are; a word the
+        or one of its glossary synonyms; a lemma the passage has only as a part of its
+        compounds counts ``doc_part_credit``. Words weigh by how rare they are; a word the
         knowledge base lacks weighs most when it is a German noun ("Steuerberater",
-        "Drucker") and little when it is a lower-case German verb or adjective.
+        "Drucker") and little when it is a lower-case German verb or adjective; either
+        weighs less the more common it is in everyday language ("Leute", "sagen").
         """
         cal = self.cal
-        terms = self._term_sets[doc]
+        terms, wholes = self._term_sets[doc], self._whole_sets[doc]
         found = wanted = 0.0
         for word in query.content_words:
             lower = query.german and not word.capitalized
@@ -198,19 +204,32 @@ class LexicalIndex:
                 if lower:
                     weight *= cal.lowercase_factor
             elif lower:
-                weight = cal.unknown_verb_weight
+                weight = cal.unknown_verb_weight * self._specificity(word.common)
             else:
-                weight = self.idf(word.term)
+                weight = self.idf(word.term) * self._specificity(word.common)
             wanted += weight
             synonyms = query.expansions.get(word.term, ())
-            if any(t in terms for t in readings) or any(t in terms for t in synonyms):
+            if any(t in wholes for t in readings) or any(t in terms for t in synonyms):
                 found += weight
+            elif any(t in terms for t in readings):
+                # Only inside the passage's compounds: "Raum" in "Zeitraum", "Ziel" in
+                # "Zielgruppen" are weaker evidence than the word itself.
+                found += weight * cal.doc_part_credit
             elif word.parts and all(p in terms for p in word.parts):
                 # Parts alone are weaker evidence when the whole word is unknown:
                 # "Produktmanager" is not "Produkt..." plus "...Manager".
                 whole = any(t in self._df for t in readings)
                 found += weight * (1.0 if whole else cal.unknown_compound_credit)
         return found / wanted if wanted else 0.0
+
+    def _specificity(self, common: float) -> float:
+        """How much an unknown word says about the topic, by how common it is in its
+        language: "Drucker" or "printer" name a topic, "Leute", "Geld" or "look" hardly.
+        1 up to ``common_zipf``, falling linearly to ``common_factor`` one Zipf step
+        above."""
+        cal = self.cal
+        over = min(max(common - cal.common_zipf, 0.0), 1.0)
+        return 1.0 - over * (1.0 - cal.common_factor)
 
     def coverages(self, query: Query) -> np.ndarray:
         """:meth:`coverage` for every passage."""

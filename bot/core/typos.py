@@ -14,7 +14,9 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.core.frequency import most_common
 from bot.core.frequency import zipf as _zipf
+from bot.core.models import Language
 
 MIN_LENGTH = 5  # shorter words have too many close neighbours to correct safely
 
@@ -40,22 +42,24 @@ class TypoCorrector:
         self.max_zipf = max_zipf
         self._cache: dict[str, str | None] = {}
 
-    def correct(self, word: str) -> str | None:
+    def correct(self, word: str, *, spelled: str = "") -> str | None:
         """The vocabulary word ``word`` is a typo of, or None (known, common or no match).
 
         Args:
             word: a lower-case word (umlauts as typed or folded).
+            spelled: the word as typed (lower case, umlauts kept), when ``word`` is its
+                folded form: word lists spell "wünschen", never "wuenschen", so how
+                common the word is must be looked up as typed.
         """
-        if word in self._cache:
-            return self._cache[word]
-        found = self._correct(word)
-        self._cache[word] = found
-        return found
+        key = f"{word}|{spelled}"
+        if key not in self._cache:
+            self._cache[key] = self._correct(word, spelled or word)
+        return self._cache[key]
 
-    def _correct(self, word: str) -> str | None:
+    def _correct(self, word: str, spelled: str) -> str | None:
         if len(word) < MIN_LENGTH or word in self._known or not word.isalpha():
             return None
-        if zipf(word) >= self.max_zipf:
+        if max(zipf(word), zipf(spelled)) >= self.max_zipf:
             return None
         limit = max_edits(word)
         matches = process.extract(
@@ -68,6 +72,42 @@ class TypoCorrector:
         # Among equally close words prefer the one sharing the longest start with ``word``.
         candidates = [m[0] for m in matches if m[1] == best]
         return max(candidates, key=lambda c: (_shared_prefix(word, c), -abs(len(c) - len(word))))
+
+
+class CommonWords:
+    """Corrects rare unknown words to the closest common word of their language.
+
+    A question's everyday words are no words of the knowledge base ("kümert" for
+    "kümmert", "Mäkte" for "Märkte"); read correctly they are frame words, stop words or
+    inflections the lemmatizer knows. The vocabulary is ``wordfreq``'s list of words at
+    Zipf 3 or above; among equally close words the most common wins.
+    """
+
+    def __init__(self, lang: Language, size: int = 50_000) -> None:
+        words = [w for w in most_common(lang, size) if w.isalpha() and len(w) >= MIN_LENGTH - 1]
+        self._words = words  # most common first
+        self._rank = {w: i for i, w in enumerate(words)}
+        self._cache: dict[str, str | None] = {}
+
+    def correct(self, spelled: str) -> str | None:
+        """The common word ``spelled`` (lower case, umlauts as typed) is a typo of, or
+        None (too short, known, or nothing close)."""
+        if spelled not in self._cache:
+            self._cache[spelled] = self._correct(spelled)
+        return self._cache[spelled]
+
+    def _correct(self, word: str) -> str | None:
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in self._rank:
+            return None
+        limit = max_edits(word)
+        matches = process.extract(
+            word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=limit,
+            limit=20,
+        )
+        if not matches:
+            return None
+        best = min(m[1] for m in matches)
+        return min((m[0] for m in matches if m[1] == best), key=self._rank.__getitem__)
 
 
 def _shared_prefix(a: str, b: str) -> int:

@@ -26,6 +26,9 @@ def test_folding_and_lemmas() -> None:
     assert lemma("Vertriebsleiters") == "vertriebsleiter"
     assert lemma("aufgaben") == "aufgabe"  # a lower-case noun, not the verb "aufgeben"
     assert "schulen" in readings("schult")
+    # "ss" for "ß" (Swiss German, keyboards without ß) finds the same lemma.
+    assert lemma("Massnahmen") == lemma("Maßnahmen") == "massnahme"
+    assert lemma("grosskunden") == lemma("Großkunden")
 
 
 def test_verbs_read_as_their_ung_noun_and_separable_verbs_join() -> None:
@@ -82,8 +85,22 @@ def test_typos_are_corrected_against_the_knowledge(typo: str, fixed: str) -> Non
     assert word.corrected and word.surface == fixed and word.typed == fold(typo.lower())
 
 
+def test_typos_of_everyday_words_are_corrected_to_common_words() -> None:
+    # Neither word is in the knowledge base: "kümmert" is a frame word, "Märkte" the
+    # plural of its "Markt".
+    kuemmert, kunden = LEXICAL.analyzer.words("wer kümert sich um Kunden")
+    assert kuemmert.corrected and kuemmert.frame and not kunden.corrected
+    (maerkte,) = LEXICAL.analyzer.words("Mäkte")
+    assert maerkte.corrected and maerkte.term == "markt"
+    # A compound of known words is no typo.
+    assert not any(w.corrected for w in LEXICAL.analyzer.words("Urlaubstage Besprechungsraum"))
+
+
 def test_real_words_are_never_corrected() -> None:
     for word in LEXICAL.analyzer.words("Drucker Raum buchen Leads formulieren"):
+        assert not word.corrected, word
+    # Umlauts are folded for matching, but word lists spell them: "wünschen" is common.
+    for word in LEXICAL.analyzer.words("wünschen Wünsche Größe Gespräche"):
         assert not word.corrected, word
 
 
@@ -114,6 +131,30 @@ def test_coverage_separates_known_from_unknown_topics() -> None:
     assert cov("Was macht ein Steuerberater?") < 0.5
     assert cov("Wie buche ich einen Besprechungsraum?") < 0.5
     assert cov("Kann mir jemand beim Drucker helfen?") < 0.35
+
+
+def test_a_word_found_only_inside_a_compound_covers_less() -> None:
+    # "Langfristig versus kurzfristig" speaks of a "langen Zeitraum", never of a "Raum".
+    doc = [p.id for p in KNOWLEDGE.passages].index("langfristig-versus-kurzfristig")
+    whole = LEXICAL.coverage(LEXICAL.analyze("Zeitraum buchen"), doc)
+    part = LEXICAL.coverage(LEXICAL.analyze("Raum buchen"), doc)
+    assert 0 < part < whole
+
+
+def test_very_common_unknown_words_say_little_about_the_topic() -> None:
+    def cov(question: str, lang: str) -> float:
+        query = LEXICAL.analyze(question, lang)  # type: ignore[arg-type]
+        return LEXICAL.coverage(query, int(LEXICAL.scores(query).argmax()))
+
+    # "look" and "big" are everyday English, "printer" names a topic of its own.
+    assert cov("Who looks after our big customers?", "en") > 2 * cov(
+        "Who looks after the printer for our customers?", "en")
+    # The same in German: "Leute" is everyday, "Kantine" a topic.
+    assert cov("Wie viele Leute sehen unsere Werbung?", "de") > cov(
+        "Wie viele Kantinen sehen unsere Werbung?", "de")
+    # And of lower-case words: "sagen" is everyday, "synchronisieren" a topic.
+    assert cov("Wer sagt den Kunden die Preise?", "de") > cov(
+        "Wer synchronisiert den Kunden die Preise?", "de")
 
 
 def test_name_spans_prefer_the_longest_name_and_find_two_roles() -> None:
