@@ -58,9 +58,10 @@ class LexicalIndex:
         # Glossary keys match as lemma sequences, so "trains" finds "train" and
         # "neuen Kunden" finds "neue kunden".
         self._synonyms = [(_term_sequence(key), values) for key, values in synonyms.items()]
-        docs = [self._document(p) for p in passages]
+        documents = [self._document(p) for p in passages]
+        docs = [full for full, _ in documents]
         # The terms a passage has as words, not only inside its compounds.
-        self._whole_sets = [frozenset(self._document(p, parts=False)) for p in passages]
+        self._whole_sets = [frozenset(whole) for _, whole in documents]
         self._names = [
             [tuple(_phrase_key(n).split()) for n in (p.title, *p.aliases)] for p in passages
         ]
@@ -73,19 +74,32 @@ class LexicalIndex:
         # Per-term scores once at load: a question's score is then a weighted sum.
         self._term_scores = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
 
-    def _document(self, p: Passage, *, parts: bool = True) -> list[str]:
+    def _document(self, p: Passage) -> tuple[list[str], list[str]]:
+        """The passage's BM25 document: its terms with compound parts, and without them
+        (each text analysed once)."""
+        full: list[list[str]] = []
+        whole: list[list[str]] = []
+        for texts in ([p.title], p.aliases, p.search_terms, [p.text]):
+            with_parts: list[str] = []
+            without: list[str] = []
+            for text in texts:
+                for word in self.analyzer.words(text, "de", correct=False):
+                    terms = (word.term, *word.alternatives)
+                    with_parts += [*terms, *word.parts]
+                    without += terms
+            full.append(with_parts)
+            whole.append(without)
+        return self._weighted(full), self._weighted(whole)
+
+    def _weighted(self, parts: list[list[str]]) -> list[str]:
         # Aliases and search terms count once per distinct term: twenty spellings of
         # "Marketing Manager" must not make "marketing" dominate the passage.
-        def terms(text: str) -> list[str]:
-            return self.analyzer.terms(text, parts=parts)
-
-        aliases = dict.fromkeys(t for a in p.aliases for t in terms(a))
-        topics = dict.fromkeys(t for s in p.search_terms for t in terms(s))
+        title, aliases, topics, text = parts
         return (
-            terms(p.title) * self.cal.title_boost
-            + list(aliases) * self.cal.alias_boost
-            + list(topics)
-            + terms(p.text)
+            title * self.cal.title_boost
+            + list(dict.fromkeys(aliases)) * self.cal.alias_boost
+            + list(dict.fromkeys(topics))
+            + text
         )
 
     def analyze(self, question: str, lang: Language = "de") -> Query:
