@@ -9,7 +9,7 @@ never turned into "druck".
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -80,34 +80,44 @@ class CommonWords:
     A question's everyday words are no words of the knowledge base ("kümert" for
     "kümmert", "Mäkte" for "Märkte"); read correctly they are frame words, stop words or
     inflections the lemmatizer knows. The vocabulary is ``wordfreq``'s list of words at
-    Zipf 3 or above; among equally close words the most common wins.
+    Zipf 3 or above; among equally close words the most common wins. The list is read on
+    the first correction (not at start), once per process, and the last few thousand
+    answers are kept.
     """
 
     def __init__(self, lang: Language, size: int = 50_000) -> None:
-        words = [w for w in most_common(lang, size) if w.isalpha() and len(w) >= MIN_LENGTH - 1]
-        self._words = words  # most common first
-        self._rank = {w: i for i, w in enumerate(words)}
-        self._cache: dict[str, str | None] = {}
+        self._lang = lang
+        self._size = size
 
     def correct(self, spelled: str) -> str | None:
         """The common word ``spelled`` (lower case, umlauts as typed) is a typo of, or
         None (too short, known, or nothing close)."""
-        if spelled not in self._cache:
-            self._cache[spelled] = self._correct(spelled)
-        return self._cache[spelled]
+        return _closest_common(spelled, self._lang, self._size)
 
-    def _correct(self, word: str) -> str | None:
-        if len(word) < MIN_LENGTH or not word.isalpha() or word in self._rank:
-            return None
-        limit = max_edits(word)
-        matches = process.extract(
-            word, self._words, scorer=DamerauLevenshtein.distance, score_cutoff=limit,
-            limit=20,
-        )
-        if not matches:
-            return None
-        best = min(m[1] for m in matches)
-        return min((m[0] for m in matches if m[1] == best), key=self._rank.__getitem__)
+
+@lru_cache(maxsize=4096)
+def _closest_common(word: str, lang: Language, size: int) -> str | None:
+    if len(word) < MIN_LENGTH or not word.isalpha():
+        return None
+    words, rank = _common_vocabulary(lang, size)
+    if word in rank:
+        return None
+    limit = max_edits(word)
+    matches = process.extract(
+        word, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20,
+    )
+    if not matches:
+        return None
+    best = min(m[1] for m in matches)
+    return min((m[0] for m in matches if m[1] == best), key=rank.__getitem__)
+
+
+@cache
+def _common_vocabulary(lang: Language, size: int) -> tuple[list[str], dict[str, int]]:
+    """The ``size`` most common words of ``lang`` that are long enough to correct to,
+    most common first, and each one's rank."""
+    words = [w for w in most_common(lang, size) if w.isalpha() and len(w) >= MIN_LENGTH - 1]
+    return words, {w: i for i, w in enumerate(words)}
 
 
 def _shared_prefix(a: str, b: str) -> int:
