@@ -82,7 +82,7 @@ class Word:
     corrected: bool = False  # a typo, replaced by the closest knowledge word
     typed: str = ""  # as typed (lower-case, folded), when corrected
     alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
-    common: float = 0.0  # how common the word is in the text's language (Zipf, as typed)
+    common: float = 0.0  # how common the word is in its language (Zipf, as typed; questions)
 
 
 def normalize(text: str) -> str:
@@ -227,7 +227,7 @@ class Analyzer:
             parts.pop(term, None)
             out.append(
                 Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
-                     tuple(others), 0.0 if corrected else zipf(joined, lang))
+                     tuple(others), zipf(joined, lang) if correct and not corrected else 0.0)
             )
         return out
 
