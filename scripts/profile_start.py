@@ -51,7 +51,7 @@ def main() -> None:
     import bot.compose
     import bot.server
 
-    step("import the bot (aiohttp, pydantic, SQLAlchemy, simplemma, wordfreq, …)")
+    step("import the bot (aiohttp, pydantic, simplemma, prometheus_client, …)")
     import bot.slack.app
 
     step("import the Slack adapter (slack_bolt, slack_sdk)")
@@ -78,7 +78,7 @@ def main() -> None:
     ok = self_check(engine).ok
     step(f"self-check, one real question ({'ok' if ok else 'FAILED'})")
     open_store(settings)
-    step("open the store (SQLite)")
+    step("open the store (SQLAlchemy; a new SQLite file, so migrated)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\ntotal {time.perf_counter() - _started:.2f} s, peak RSS {peak:.0f} MiB; "
           f"torch imported: {'torch' in sys.modules}")
