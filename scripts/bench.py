@@ -120,7 +120,8 @@ def main() -> None:
           f"{n} questions; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
     print(f"`rolle build` from nothing (model load, ONNX export, index): {first_build:.1f} s; "
           f"`rolle build --force` (export reused): {forced_build:.1f} s; `rolle build` when up "
-          f"to date: {up_to_date:.1f} s; ONNX export on disk: {export_mib:.0f} MiB\n")
+          f"to date: {up_to_date:.1f} s; model cache on disk (ONNX export and lemma tables): "
+          f"{export_mib:.0f} MiB\n")
     print("| measure (median of fresh processes) | sentence-transformers + torch | "
           "onnxruntime + tokenizers |\n|---|---|---|")
     rows = [("start to first answer (process spawn → one real question embedded and "
