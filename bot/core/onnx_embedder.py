@@ -105,9 +105,6 @@ class OnnxEmbedder:
         Raises:
             ModelLoadError: the export is missing, damaged or not the one the index names.
         """
-        import onnxruntime
-        from tokenizers import Tokenizer
-
         self.config = ExportConfig.read(folder)
         self.name = self.config.model
         self.dimension = self.config.dimension
@@ -120,7 +117,7 @@ class OnnxEmbedder:
         with ThreadPoolExecutor(max_workers=1) as hashing:
             hashed = hashing.submit(file_sha256, model_path)
             try:
-                self._load(folder, model_path, threads, onnxruntime, Tokenizer)
+                self._load(folder, model_path, threads)
             except ModelLoadError as exc:
                 failed = exc  # said after the hash check, which names the cause better
             try:
@@ -140,11 +137,13 @@ class OnnxEmbedder:
             raise failed
         self._inputs = [i.name for i in self._session.get_inputs()]
 
-    def _load(self, folder: Path, model_path: Path, threads: int, onnxruntime: Any,
-              tokenizer_class: Any) -> None:
+    def _load(self, folder: Path, model_path: Path, threads: int) -> None:
         """The tokenizer and the onnxruntime session."""
+        import onnxruntime
+        from tokenizers import Tokenizer
+
         try:
-            self._tokenizer = tokenizer_class.from_file(str(folder / TOKENIZER_FILE))
+            self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises a bare Exception for bad files
             raise ModelLoadError(
                 f"The tokenizer in {folder} cannot be loaded ({exc}): run `rolle build --force`."
