@@ -37,6 +37,13 @@ people:
 """
 
 
+def card_texts(start_bot: StartBot, settings: Settings, connector: FakeConnector,
+               question: str) -> list[str]:
+    """The texts of the card a new bot with ``settings`` answers ``question`` with."""
+    bot = start_bot(settings, StubEngine())
+    return texts_of(card_of(ask(bot, connector, personal_message(connector.url, question))))
+
+
 @pytest.fixture
 def people_settings(anonymous_settings: Settings, tmp_path: Path) -> Settings:
     path = tmp_path / "people.yaml"
@@ -47,10 +54,7 @@ def people_settings(anonymous_settings: Settings, tmp_path: Path) -> Settings:
 def test_who_is_ours_lists_the_people_of_the_file(
     start_bot: StartBot, people_settings: Settings, connector: FakeConnector,
 ) -> None:
-    bot = start_bot(people_settings, StubEngine())
-    reply = ask(bot, connector, personal_message(connector.url,
-                                                 "Wer ist bei uns Vertriebsleiter?"))
-    texts = texts_of(card_of(reply))
+    texts = card_texts(start_bot, people_settings, connector, "Wer ist bei uns Vertriebsleiter?")
     assert texts[0] == "Vertriebsleiter"
     [people] = [text for text in texts if t("people_here", "de") in text]
     assert people.splitlines() == [
@@ -64,10 +68,7 @@ def test_who_is_ours_lists_the_people_of_the_file(
 def test_nobody_in_the_file_for_the_role_says_so(
     start_bot: StartBot, people_settings: Settings, connector: FakeConnector,
 ) -> None:
-    bot = start_bot(people_settings, StubEngine())
-    reply = ask(bot, connector, personal_message(connector.url,
-                                                 "Who is our head of e-commerce?"))
-    texts = texts_of(card_of(reply))
+    texts = card_texts(start_bot, people_settings, connector, "Who is our head of e-commerce?")
     assert texts[0] == "Leiter E-Commerce"
     assert t("people_none", "en") in texts
     assert not any(t("people_here", "en") in text for text in texts)
@@ -76,10 +77,7 @@ def test_nobody_in_the_file_for_the_role_says_so(
 def test_without_a_people_file_the_role_is_shown_alone(
     start_bot: StartBot, anonymous_settings: Settings, connector: FakeConnector,
 ) -> None:
-    bot = start_bot(anonymous_settings, StubEngine())
-    reply = ask(bot, connector, personal_message(connector.url,
-                                                 "Wer ist bei uns Vertriebsleiter?"))
-    texts = texts_of(card_of(reply))
+    texts = card_texts(start_bot, anonymous_settings, connector, "Wer ist bei uns Vertriebsleiter?")
     assert texts[0] == "Vertriebsleiter"
     assert not any(t("people_here", "de") in x or t("people_none", "de") in x for x in texts)
 
