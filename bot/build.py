@@ -1,10 +1,11 @@
 """`rolle build` for the configured settings: the index, and (for the default ONNX
-runtime) the model's ONNX export, recorded in the manifest and checked equal to
-sentence-transformers on every chunk. When the model cache already holds the export of
-exactly the configured model's files, the knowledge is embedded with that export instead
-(the embedder that answers the questions; torch is not imported). Like
-:mod:`bot.compose`, it turns settings into core calls; the core itself takes explicit
-arguments.
+runtime) the model's ONNX export. The knowledge is always embedded with the export that
+will embed the questions. When the model cache holds the export of exactly the configured
+model's files, torch is not imported; otherwise the model is loaded with
+sentence-transformers, exported (or its export of the same weights reused), and the
+export's vectors are checked equal to sentence-transformers' on a sample of the chunks
+(:func:`bot.core.export.check_sample`). Like :mod:`bot.compose`, it turns settings into
+core calls; the core itself takes explicit arguments.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.core.errors import IndexPermissionError, ModelLoadError
 from bot.core.export import (
     Export,
     check_equal,
+    check_sample,
     export_onnx,
     find_export,
     model_files_key,
@@ -95,9 +97,9 @@ def build(
         knowledge: the validated knowledge base.
         force: build even when nothing changed.
         on_wait: told when another build holds the lock.
-        embedder: an already loaded sentence-transformers model (default: the model
-            cache's export of exactly the configured model's files if there is one, else
-            load the model with sentence-transformers).
+        embedder: an already loaded sentence-transformers model to export (default: the
+            model cache's export of exactly the configured model's files if there is
+            one, else load the model with sentence-transformers).
 
     Returns:
         The new manifest, or None when nothing was done.
@@ -109,38 +111,38 @@ def build(
     """
     onnx = settings.embedder == "onnx"
     cache = settings.model_cache
-    files_key: str | None = None
-    ready: Export | None = None
+    export: Export | None = None
+    reference: SentenceTransformerEmbedder | None = None  # what a fresh export is checked on
 
     def load() -> Embedder:
-        nonlocal files_key, ready
+        nonlocal export, reference
         if not onnx:
             return embedder or load_embedder(settings)
         _check_writable(cache)
         files_key = _files_key(settings.model)
-        if embedder is not None:
-            return embedder
-        ready = find_export(cache, files_key)
-        if ready is None:
-            return load_embedder(settings)
-        # Every chunk at once: all cores (serving uses one thread per question).
-        return OnnxEmbedder(ready.folder, query_prompt=settings.query_prompt,
+        export = find_export(cache, files_key) if embedder is None else None
+        if export is None:
+            reference = embedder or load_embedder(settings)
+            export = export_onnx(reference.model, settings.model, cache,
+                                 source_files=files_key)
+        # The knowledge is embedded with the export that will embed the questions, every
+        # chunk at once: all cores (serving uses one thread per question).
+        return OnnxEmbedder(export.folder, query_prompt=settings.query_prompt,
                             passage_prompt=settings.passage_prompt,
-                            expected_sha256=ready.sha256, threads=0)
+                            expected_sha256=export.sha256, threads=0)
 
     def add_export(used: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
-        if not onnx:
+        if export is None:
             return {}
-        if ready is not None and isinstance(used, OnnxEmbedder):
-            return {"onnx": {"path": _relative(ready.folder), "sha256": ready.sha256,
-                             "reused": True, "embedded_with": "onnx"}}
-        if not isinstance(used, SentenceTransformerEmbedder):
-            return {}
-        export = export_onnx(used.model, settings.model, cache, source_files=files_key)
-        cosine = check_equal(export, texts, vectors, passage_prompt=settings.passage_prompt)
-        return {"onnx": {"path": _relative(export.folder), "sha256": export.sha256,
-                         "reused": export.reused, "embedded_with": "sentence-transformers",
-                         "min_cosine_to_sentence_transformers": round(cosine, 7)}}
+        entry: dict[str, Any] = {"path": _relative(export.folder), "sha256": export.sha256,
+                                 "reused": export.reused, "embedded_with": "onnx"}
+        if reference is not None:  # just loaded with sentence-transformers: compare
+            picked = check_sample(texts)
+            cosine = check_equal(export.folder, vectors[picked],
+                                 reference.embed_passages([texts[i] for i in picked]))
+            entry.update(checked_texts=len(picked),
+                         min_cosine_to_sentence_transformers=round(cosine, 7))
+        return {"onnx": entry}
 
     def _relative(folder: Path) -> str:
         try:

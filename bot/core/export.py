@@ -32,7 +32,6 @@ from bot.core.onnx_embedder import (
     ONNX_FILE,
     TOKENIZER_FILE,
     ExportConfig,
-    OnnxEmbedder,
     file_sha256,
 )
 
@@ -271,9 +270,23 @@ def _write_export(model: Any, spec: dict[str, Any], key: str, work: Path,
     (work / CONFIG_FILE).write_text(json.dumps(config, indent=2), "utf-8")
 
 
-def check_equal(export: Export, texts: list[str], reference: np.ndarray, *,
-                passage_prompt: str = "") -> float:
-    """Embed ``texts`` with the export and compare with sentence-transformers' vectors.
+CHECK_TEXTS = 16  # texts a fresh export is compared on (the longest half, then a spread)
+
+
+def check_sample(texts: list[str], size: int = CHECK_TEXTS) -> list[int]:
+    """Indices of the texts a fresh export is checked on: the longest ``size // 2`` (cut
+    at the model's maximum length: truncation and padding are where an export would
+    differ) and the rest spread evenly over the others, shortest included."""
+    order = sorted(range(len(texts)), key=lambda i: (-len(texts[i]), i))
+    longest, rest = order[: size // 2], order[size // 2 :]
+    step = max(1, -(-len(rest) // max(1, size - len(longest))))
+    spread = rest[::-1][::step]  # from the shortest up
+    return sorted(longest + spread[: size - len(longest)])
+
+
+def check_equal(folder: Path, vectors: np.ndarray, reference: np.ndarray) -> float:
+    """Compare the export's vectors of some texts with sentence-transformers' vectors of
+    the same texts, row by row.
 
     Returns:
         The smallest cosine similarity.
@@ -281,16 +294,12 @@ def check_equal(export: Export, texts: list[str], reference: np.ndarray, *,
     Raises:
         ModelLoadError: some text's vectors differ (cosine below 0.9999).
     """
-    # A build embeds every chunk at once: all cores (serving uses one thread per question).
-    onnx = OnnxEmbedder(export.folder, passage_prompt=passage_prompt,
-                        expected_sha256=export.sha256, threads=0)
-    mine = onnx.embed_passages(texts)
-    norms = np.linalg.norm(mine, axis=1) * np.linalg.norm(reference, axis=1)
-    cosines = np.sum(mine * reference, axis=1) / np.clip(norms, 1e-12, None)
+    norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1)
+    cosines = np.sum(vectors * reference, axis=1) / np.clip(norms, 1e-12, None)
     worst = float(cosines.min()) if len(cosines) else 1.0
     if worst < MIN_COSINE:
         raise ModelLoadError(
-            f"the ONNX export in {export.folder} gives other vectors than sentence-transformers "
+            f"the ONNX export in {folder} gives other vectors than sentence-transformers "
             f"(cosine {worst:.6f} < {MIN_COSINE}): {_FALLBACK}"
         )
     return worst

@@ -6,13 +6,21 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.build import build
 from bot.config import Settings
 from bot.core.embedder import SentenceTransformerEmbedder
-from bot.core.errors import IndexPermissionError
-from bot.core.export import _source_key, describe, export_onnx, valid_export
+from bot.core.errors import IndexPermissionError, ModelLoadError
+from bot.core.export import (
+    _source_key,
+    check_equal,
+    check_sample,
+    describe,
+    export_onnx,
+    valid_export,
+)
 from bot.core.knowledge import load_knowledge
 from bot.core.onnx_embedder import CONFIG_FILE, ONNX_FILE
 from tests.conftest import make_settings
@@ -63,3 +71,23 @@ def test_an_unwritable_model_cache_is_reported_before_the_model_loads(tmp_path: 
     with pytest.raises(IndexPermissionError,
                        match=rf"Cannot write to the model cache folder {blocker / 'models'}"):
         build(bad, load_knowledge(bad.knowledge_dir))  # would load the model otherwise
+
+
+def test_the_check_sample_takes_the_longest_texts_and_a_spread_of_the_rest() -> None:
+    texts = [f"{'x' * n}" for n in (5, 300, 1, 80, 2000, 40, 7, 900, 3, 60, 12, 500)]
+    picked = check_sample(texts, size=6)
+    assert picked == sorted(set(picked)) and len(picked) == 6
+    lengths = sorted((len(texts[i]) for i in picked), reverse=True)
+    assert lengths[:3] == [2000, 900, 500]  # the longest half
+    assert 1 in lengths  # the shortest is in the spread
+    assert check_sample(texts[:4], size=6) == [0, 1, 2, 3]  # fewer texts: all of them
+    assert check_sample([], size=6) == []
+
+
+def test_the_check_refuses_an_export_with_other_vectors(tmp_path: Path) -> None:
+    reference = np.eye(3, dtype=np.float32)
+    assert check_equal(tmp_path, reference * 2.0, reference) == pytest.approx(1.0)
+    moved = reference.copy()
+    moved[1] = [0.0, 0.99, 0.14]  # cosine 0.99 for one text
+    with pytest.raises(ModelLoadError, match=r"cosine 0\.99.*ROLLE_EMBEDDER"):
+        check_equal(tmp_path, moved, reference)
