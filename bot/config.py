@@ -79,9 +79,11 @@ class Settings(BaseSettings):
     retention_days: int = Field(90, ge=1, alias="ROLLE_RETENTION_DAYS")
     # Durable answering: a question accepted by a process that then dies is answered by
     # another (or the restarted) process after this lease; older than the maximum age it
-    # gets an apology instead.
+    # gets an apology instead. Every process looks for such questions this often.
     delivery_lease_seconds: float = Field(60.0, gt=0, alias="ROLLE_DELIVERY_LEASE_SECONDS")
     resume_max_age_seconds: float = Field(600.0, gt=0, alias="ROLLE_RESUME_MAX_AGE_SECONDS")
+    resume_interval_seconds: float = Field(5.0, ge=0.05, le=3600,
+                                           alias="ROLLE_RESUME_INTERVAL_SECONDS")
     # "Who is ours": people per role id for Teams and workspaces without profile titles
     # (default: <knowledge_dir>/people.yaml when it exists), and how often the Slack
     # directory (users.list) is read again at most.

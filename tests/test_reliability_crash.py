@@ -27,7 +27,9 @@ from tests.support.net import LoopThread, start_site
 from tests.support.replica import Replica, serve_env
 
 pytestmark = pytest.mark.slow
-BURST, KILL_AFTER, LEASE_SECONDS = 100, 50, 3
+BURST, KILL_AFTER, LEASE_SECONDS, SWEEP_SECONDS = 100, 50, 3, 0.5
+# Long enough for another lease to run out and two more resume sweeps to run.
+SETTLE_SECONDS = LEASE_SECONDS + 4 * SWEEP_SECONDS
 QUESTIONS = ["Was macht ein Sales Manager?", "Was macht ein BDM?",
              "Aufgaben eines Vertriebsleiters?", "Was macht ein E-Commerce Manager?"]
 
@@ -41,6 +43,7 @@ def crash_env(loop_thread: LoopThread, real_settings: Settings, tmp_path: Path
                     database_url=f"sqlite:///{tmp_path / 'rollenbot.db'}",
                     index_dir=real_settings.index_dir,
                     ROLLE_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
+                    ROLLE_RESUME_INTERVAL_SECONDS=str(SWEEP_SECONDS),
                     ROLLE_RATE_LIMIT_PER_MINUTE="1000")
     yield env, fake
     loop_thread.run(runner.cleanup())
@@ -108,8 +111,7 @@ def test_acknowledged_mentions_survive_a_kill_and_are_answered_exactly_once(
         assert not missing, (
             f"not answered: {[(n, ts_of[n], n in acknowledged) for n in missing]}; "
             f"{len(acknowledged)} acknowledged; log: {restarted.log()[-3000:]}")
-        # Long enough for another lease to run out and another resume sweep to run.
-        time.sleep(LEASE_SECONDS + 6)
+        time.sleep(SETTLE_SECONDS)
         answers = _answers(fake)
         # A retry of an already answered event, after the restart: acknowledged, dropped.
         first_answered = sorted(answered_before)[0] if answered_before else ts_of[0]
@@ -165,7 +167,7 @@ def test_acknowledged_slash_commands_survive_a_kill(
         deadline = time.monotonic() + 90
         while not set(answered()) >= wanted and time.monotonic() < deadline:
             time.sleep(0.5)
-        time.sleep(LEASE_SECONDS + 6)
+        time.sleep(SETTLE_SECONDS)
         final = answered()
     finally:
         restarted.stop()

@@ -37,7 +37,6 @@ from bot.texts import t
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "rollenbot_answer"
-RESUME_INTERVAL_SECONDS = 5.0
 # Deliveries a listener of this process is answering right now. Their lease may run out
 # while they wait for the engine (a burst, a slow API): the resume loop of the same
 # process must not answer them a second time. (Across processes the lease,
@@ -186,7 +185,7 @@ async def apologise(client: AsyncWebClient, delivery: Delivery) -> None:
 def resumer(deps: SlackDeps, client: AsyncWebClient
             ) -> Callable[[Any], AsyncIterator[None]]:
     """A cleanup context for the web app: while it runs, resume dead processes'
-    deliveries every few seconds and apologise for expired ones."""
+    deliveries every ``ROLLE_RESUME_INTERVAL_SECONDS`` and apologise for expired ones."""
     settings = deps.settings
     store = deps.conversation.store
 
@@ -212,7 +211,7 @@ def resumer(deps: SlackDeps, client: AsyncWebClient
                 await sweep()
             except Exception:
                 log.exception("request_id=%s: resuming deliveries failed", new_request_id())
-            await asyncio.sleep(RESUME_INTERVAL_SECONDS)
+            await asyncio.sleep(settings.resume_interval_seconds)
 
     async def context(_: Any) -> AsyncIterator[None]:
         task = asyncio.create_task(loop()) if store is not None else None

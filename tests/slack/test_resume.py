@@ -146,9 +146,9 @@ class SlowEngine(StubEngine):
 
 def test_a_lease_running_out_while_answering_does_not_answer_twice(
         loop_thread: LoopThread, slack_settings: Settings, store: GuardedStore,
-        fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(durable, "RESUME_INTERVAL_SECONDS", 0.2)
-    settings = reconfigure(slack_settings, {"delivery_lease_seconds": 0.1})
+        fake_slack: FakeSlack) -> None:
+    settings = reconfigure(slack_settings, {"delivery_lease_seconds": 0.1,
+                                            "resume_interval_seconds": 0.2})
     server = SlackServer(loop_thread, settings, SlowEngine(), store=store)
     try:
         ts = p.next_ts()
