@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,6 +174,11 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_WRITE_TABLES = ("import sys; from pathlib import Path; "
+                 "from bot.core.lemma_tables import prepare_tables; "
+                 "assert prepare_tables(Path(sys.argv[1]))[1]")
+
+
 def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run's index folder built by ``real_settings`` (with the real model's ONNX
     export in its model cache), for the other workers' ``real_settings`` to copy."""
@@ -192,11 +199,17 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory,
         if published.is_dir():
             shutil.copytree(published, s.index_dir, symlinks=True, dirs_exist_ok=True)
         else:
-            knowledge = load_knowledge(s.knowledge_dir)
-            manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
+            # `rolle build` writes the lemma tables after the index; here a process of
+            # their own writes them meanwhile (on a CPU the other workers may leave idle).
+            tables = subprocess.Popen([sys.executable, "-c", _WRITE_TABLES, str(s.model_cache)])
+            try:
+                knowledge = load_knowledge(s.knowledge_dir)
+                manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
+            finally:
+                assert tables.wait(timeout=300) == 0
             assert manifest is not None and manifest["onnx"]["reused"] is False
             assert manifest["onnx"]["checked_texts"] > 0  # against sentence-transformers
-            assert build_lemma_tables(s) is not None  # as `rolle build` does after it
+            assert build_lemma_tables(s) is None  # `rolle build` finds them written
             work = published.with_name(".index-copy")
             shutil.copytree(s.index_dir, work, symlinks=True)
             work.rename(published)

@@ -4,6 +4,7 @@ and its resume loop does the rest against the fake Slack Web API."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.core.store import NewDelivery
+from bot.core.store import Delivery, NewDelivery
 from bot.core.store_guard import GuardedStore
 from bot.slack import durable
 from bot.texts import t
@@ -146,9 +147,17 @@ class SlowEngine(StubEngine):
 
 def test_a_lease_running_out_while_answering_does_not_answer_twice(
         loop_thread: LoopThread, slack_settings: Settings, store: GuardedStore,
-        fake_slack: FakeSlack) -> None:
+        fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = reconfigure(slack_settings, {"delivery_lease_seconds": 0.1,
                                             "resume_interval_seconds": 0.2})
+    sweeps: list[float] = []
+    take_pending = store.take_pending
+
+    def counted(**kwargs: float) -> tuple[Delivery, ...]:
+        sweeps.append(time.monotonic())
+        return take_pending(**kwargs)
+
+    monkeypatch.setattr(store, "take_pending", counted)
     server = SlackServer(loop_thread, settings, SlowEngine(), store=store)
     try:
         ts = p.next_ts()
@@ -157,6 +166,9 @@ def test_a_lease_running_out_while_answering_does_not_answer_twice(
         fake_slack.wait_posts(1)
         server.idle()
         time.sleep(1.0)  # several sweeps after the lease ran out
+        # ROLLE_RESUME_INTERVAL_SECONDS is honoured: a sweep every 0.2 s (not every 5).
+        assert len(sweeps) >= 6
+        assert max(b - a for a, b in itertools.pairwise(sweeps)) < 1.0
         assert [c.params["thread_ts"] for c in fake_slack.posts()] == [ts]
         assert store.is_answered(durable.message_key(p.CHANNEL, ts))
     finally:
