@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.config import ROOT, Settings
 from bot.store import open_store
@@ -45,3 +46,13 @@ def test_unwritable_sqlite_folder_is_one_clear_line(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(DatabaseURLError, match=r"cannot create .* set ROLLE_DATABASE_URL"):
         open_store(f"sqlite:///{blocker / 'var' / 'x.db'}")
+
+
+def test_resume_interval_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ROLLE_RESUME_INTERVAL_SECONDS", raising=False)
+    assert Settings(_env_file=None).resume_interval_seconds == 5.0
+    monkeypatch.setenv("ROLLE_RESUME_INTERVAL_SECONDS", "0.5")
+    assert Settings(_env_file=None).resume_interval_seconds == 0.5
+    monkeypatch.setenv("ROLLE_RESUME_INTERVAL_SECONDS", "0")  # a sweep without a pause
+    with pytest.raises(ValidationError, match="ROLLE_RESUME_INTERVAL_SECONDS"):
+        Settings(_env_file=None)
