@@ -132,6 +132,9 @@ def reload_engine(settings: Settings, previous: Engine) -> Engine:
     """
     knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)
     dense = load_index(settings.index_dir, fingerprint(settings, knowledge), knowledge)
+    tables = find_lemma_tables(settings.model_cache)
+    if tables is not None:  # e.g. written by the build that made this index: use them now
+        use_tables(tables)
     old, new = previous.manifest, dense.manifest
     sha256 = [(m.get("onnx") or {}).get("sha256") for m in (old, new)]
     same_model = old.get("model") == new.get("model") and sha256[0] == sha256[1]

@@ -20,6 +20,7 @@ from bot import compose
 from bot.build import build_lemma_tables
 from bot.config import Settings
 from bot.core import lemma
+from bot.core.engine import Engine
 from bot.core.errors import IndexPermissionError
 from bot.core.evaluate import load_questions
 from bot.core.knowledge import load_knowledge
@@ -150,3 +151,14 @@ def test_the_engine_uses_them_and_says_when_it_cannot(
         compose.use_lemma_tables(bare)
     assert lemma._tables is None
     assert "No lemma tables in" in caplog.text and "rolle build" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_reload_switches_to_tables_written_since_the_start(
+        real_settings: Settings, real_engine: Engine, tables: Path, backend: None) -> None:
+    """A server started before its model cache had lemma tables (an older build) reads
+    them from the next reload on; the lemmas are the same, so nothing else changes."""
+    lemma.use_tables(None)
+    reloaded = compose.reload_engine(real_settings, real_engine)
+    assert lemma._tables == tables
+    assert reloaded.embedder is real_engine.embedder  # same export: the model not reloaded
