@@ -30,7 +30,7 @@ from bot.core.lemma import (
     readings,
 )
 from bot.core.models import Language
-from bot.core.typos import CommonWords, TypoCorrector
+from bot.core.typos import MIN_LENGTH, CommonWords, TypoCorrector, slip
 
 __all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
            "separable_verbs", "stop_words", "surface_words"]
@@ -212,6 +212,10 @@ class Analyzer:
                     joined, folded, corrected = common, fold(common), True
                     if folded in primary or folded in other:
                         continue
+                elif (short := self._short_fix(folded, primary | other)) is not None:
+                    if short in primary or short in other:  # "Wass" for "Was"
+                        continue
+                    joined, folded, corrected = self._spelling.get(short, short), short, True
             if len(pieces) > 1 and not corrected:
                 part_words = [w for piece in pieces for w in (self.split(piece) or (piece,))]
             else:
@@ -230,6 +234,13 @@ class Analyzer:
                      tuple(others), zipf(joined, lang) if correct and not corrected else 0.0)
             )
         return out
+
+    def _short_fix(self, word: str, stop: frozenset[str]) -> str | None:
+        """The knowledge word or stop word a short rare word (shorter than the typo
+        correctors take) is a slip of the finger for (:func:`~bot.core.typos.slip`)."""
+        if len(word) >= MIN_LENGTH or not word.isalpha() or zipf(word, "de") or zipf(word, "en"):
+            return None
+        return slip(word, self._folded | stop)
 
     def _common_fix(self, word: str, lang: Language) -> str | None:
         """The common word of ``lang`` that ``word`` (lower case, as typed) is a typo of,
