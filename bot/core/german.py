@@ -60,6 +60,30 @@ FRAME_WORDS = frozenset(
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
 
 
+# Endings written after a slash in gendered forms ("Vertriebsassistent/innen").
+_GENDER_ENDINGS = frozenset({"in", "innen", "r", "e", "n"})
+
+
+def tokens(text: str) -> list[tuple[int, str]]:
+    """The words of normalised ``text`` with their offsets. Words joined by a slash
+    are alternatives ("Zentrale/Geschäftsführung", "Region/Land"), so each is a word of
+    its own; a gendered ending ("Marketingleiter/in") or a short piece ("A/B") keeps the
+    slashed word whole, as do hyphens ("E-Mail-Marketing")."""
+    out: list[tuple[int, str]] = []
+    for match in WORD_PATTERN.finditer(text):
+        token, at = match.group(0), match.start()
+        pieces = token.split("/")
+        if len(pieces) == 1 or any(
+            len(p.strip("-")) < 3 or p in _GENDER_ENDINGS for p in pieces
+        ):
+            out.append((at, token))
+            continue
+        for piece in pieces:
+            out.append((at, piece))
+            at += len(piece) + 1
+    return out
+
+
 @lru_cache(maxsize=2)
 def stop_words(lang: Language) -> frozenset[str]:
     """The stop words of ``lang`` (lower-case, folded)."""
@@ -187,13 +211,12 @@ class Analyzer:
         original = unicodedata.normalize("NFKC", text)
         separable = separable_verbs(original) if lang == "de" else {}
         particles = {particle for particle, _ in separable.values()}
-        for match in WORD_PATTERN.finditer(normalize(text)):
-            token = match.group(0)
-            if match.start() in particles:
+        for at, token in tokens(normalize(text)):
+            if at in particles:
                 continue
-            written = original[match.start() : match.end()]
-            start = not original[: match.start()].strip() or bool(
-                re.search(r"[.!?:]\s*$", original[: match.start()])
+            written = original[at : at + len(token)]
+            start = not original[:at].strip() or bool(
+                re.search(r"[.!?:]\s*$", original[:at])
             )
             capitalized = looks_like_noun(written, sentence_start=start)
             pieces = [p for p in re.split(r"[-/]", token) if p]
@@ -222,8 +245,8 @@ class Analyzer:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
             term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
-            if match.start() in separable:  # "legt … fest": read as "festlegen"
-                term, *others = readings(separable[match.start()][1])
+            if at in separable:  # "legt … fest": read as "festlegen"
+                term, *others = readings(separable[at][1])
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
