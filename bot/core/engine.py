@@ -7,7 +7,7 @@ It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,10 +26,10 @@ from bot.core.text import clean_lines, clean_question
 __all__ = ["Calibration", "Engine", "Signals", "clean_question", "decide", "fuse"]
 
 
-def question_text(text: str) -> str:
+def question_text(text: str, topical: Callable[[str], bool] | None = None) -> str:
     """The question to analyse: cleaned, with chatter and quoted lines stripped (quotes
     are recognised line by line, so this runs before white space is collapsed)."""
-    return clean_question(strip_chatter(clean_lines(text)))
+    return clean_question(strip_chatter(clean_lines(text), topical))
 
 
 class Engine:
@@ -134,7 +134,8 @@ class Engine:
         """:class:`Signals` per raw question; None for empty, over-long or chatter-only
         text."""
         stripped = [
-            question_text(q) if len(q) <= self.max_question_chars else "" for q in questions
+            question_text(q, self._topical) if len(q) <= self.max_question_chars else ""
+            for q in questions
         ]
         todo = [i for i, q in enumerate(stripped) if q]
         dense = self._dense_scores([stripped[i] for i in todo]) if todo else None
@@ -153,6 +154,12 @@ class Engine:
                 has_content=bool(query.content_words),
             )
         return out
+
+    def _topical(self, word: str) -> bool:
+        """Whether the knowledge base knows ``word`` (any reading or part)."""
+        return any(
+            self._lexical.known(t) for t in self._lexical.analyzer.terms(word, correct=True)
+        )
 
     def _compose(self, raw: str, lang: language.Language, signal: Signals, k: int) -> Answer:
         outcome, order, comparison = decide(signal, self.calibration, self._kinds)

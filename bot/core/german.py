@@ -30,7 +30,7 @@ from bot.core.lemma import (
     readings,
 )
 from bot.core.models import Language
-from bot.core.typos import CommonWords, TypoCorrector
+from bot.core.typos import MIN_LENGTH, CommonWords, TypoCorrector, slip
 
 __all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
            "separable_verbs", "stop_words", "surface_words"]
@@ -58,6 +58,30 @@ FRAME_WORDS = frozenset(
 )
 
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
+
+
+# Endings written after a slash in gendered forms ("Vertriebsassistent/innen").
+_GENDER_ENDINGS = frozenset({"in", "innen", "r", "e", "n"})
+
+
+def tokens(text: str) -> list[tuple[int, str]]:
+    """The words of normalised ``text`` with their offsets. Words joined by a slash
+    are alternatives ("Zentrale/Geschäftsführung", "Region/Land"), so each is a word of
+    its own; a gendered ending ("Marketingleiter/in") or a short piece ("A/B") keeps the
+    slashed word whole, as do hyphens ("E-Mail-Marketing")."""
+    out: list[tuple[int, str]] = []
+    for match in WORD_PATTERN.finditer(text):
+        token, at = match.group(0), match.start()
+        pieces = token.split("/")
+        if len(pieces) == 1 or any(
+            len(p.strip("-")) < 3 or p in _GENDER_ENDINGS for p in pieces
+        ):
+            out.append((at, token))
+            continue
+        for piece in pieces:
+            out.append((at, piece))
+            at += len(piece) + 1
+    return out
 
 
 @lru_cache(maxsize=2)
@@ -187,13 +211,12 @@ class Analyzer:
         original = unicodedata.normalize("NFKC", text)
         separable = separable_verbs(original) if lang == "de" else {}
         particles = {particle for particle, _ in separable.values()}
-        for match in WORD_PATTERN.finditer(normalize(text)):
-            token = match.group(0)
-            if match.start() in particles:
+        for at, token in tokens(normalize(text)):
+            if at in particles:
                 continue
-            written = original[match.start() : match.end()]
-            start = not original[: match.start()].strip() or bool(
-                re.search(r"[.!?:]\s*$", original[: match.start()])
+            written = original[at : at + len(token)]
+            start = not original[:at].strip() or bool(
+                re.search(r"[.!?:]\s*$", original[:at])
             )
             capitalized = looks_like_noun(written, sentence_start=start)
             pieces = [p for p in re.split(r"[-/]", token) if p]
@@ -212,14 +235,18 @@ class Analyzer:
                     joined, folded, corrected = common, fold(common), True
                     if folded in primary or folded in other:
                         continue
+                elif (short := self._short_fix(folded, primary | other)) is not None:
+                    if short in primary or short in other:  # "Wass" for "Was"
+                        continue
+                    joined, folded, corrected = self._spelling.get(short, short), short, True
             if len(pieces) > 1 and not corrected:
                 part_words = [w for piece in pieces for w in (self.split(piece) or (piece,))]
             else:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
             term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
-            if match.start() in separable:  # "legt … fest": read as "festlegen"
-                term, *others = readings(separable[match.start()][1])
+            if at in separable:  # "legt … fest": read as "festlegen"
+                term, *others = readings(separable[at][1])
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
@@ -230,6 +257,13 @@ class Analyzer:
                      tuple(others), zipf(joined, lang) if correct and not corrected else 0.0)
             )
         return out
+
+    def _short_fix(self, word: str, stop: frozenset[str]) -> str | None:
+        """The knowledge word or stop word a short rare word (shorter than the typo
+        correctors take) is a slip of the finger for (:func:`~bot.core.typos.slip`)."""
+        if len(word) >= MIN_LENGTH or not word.isalpha() or zipf(word, "de") or zipf(word, "en"):
+            return None
+        return slip(word, self._folded | stop)
 
     def _common_fix(self, word: str, lang: Language) -> str | None:
         """The common word of ``lang`` that ``word`` (lower case, as typed) is a typo of,

@@ -120,6 +120,20 @@ def _common_vocabulary(lang: Language, size: int) -> tuple[list[str], dict[str, 
     return words, {w: i for i, w in enumerate(words)}
 
 
+def slip(word: str, vocabulary: frozenset[str]) -> str | None:
+    """The word of ``vocabulary`` that ``word`` becomes by undoing one slip of the
+    finger, for words too short to correct by edit distance: two neighbouring letters
+    swapped ("haed" → "head", "dsa" → "das") or one letter typed twice ("wass" → "was").
+    None when no or more than one word of ``vocabulary`` comes out."""
+    found = set()
+    for i in range(len(word) - 1):
+        found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+        if word[i] == word[i + 1]:
+            found.add(word[:i] + word[i + 1 :])
+    hits = [w for w in found if w != word and w in vocabulary]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _shared_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):

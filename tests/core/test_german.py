@@ -6,10 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.german import Analyzer, fold, lemma, readings, separable_verbs, stop_words
+from bot.core.german import (
+    Analyzer,
+    fold,
+    lemma,
+    readings,
+    separable_verbs,
+    stop_words,
+    tokens,
+)
 from bot.core.knowledge import load_knowledge
 from bot.core.language import detect
 from bot.core.lexical import LexicalIndex
+from bot.core.typos import slip
 
 KNOWLEDGE = load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
 LEXICAL = LexicalIndex(KNOWLEDGE.passages, KNOWLEDGE.synonyms)
@@ -94,6 +103,33 @@ def test_typos_of_everyday_words_are_corrected_to_common_words() -> None:
     assert maerkte.corrected and maerkte.term == "markt"
     # A compound of known words is no typo.
     assert not any(w.corrected for w in LEXICAL.analyzer.words("Urlaubstage Besprechungsraum"))
+
+
+def test_slashed_words_are_alternatives_unless_gendered_or_short() -> None:
+    words = LEXICAL.analyzer.words("an die Zentrale/Geschäftsführung", correct=False)
+    assert [w.term for w in words] == ["zentral", "geschaeftsfuehrung"]
+    assert [t for _, t in tokens("marketingleiter/in a/b-tests region/land")] == [
+        "marketingleiter/in", "a/b-tests", "region", "land"]
+
+
+def test_a_noun_made_of_an_adjective_is_also_read_as_the_adjective() -> None:
+    # "den Einzelnen" in the knowledge, "einzelne Kunden" in the question.
+    assert set(readings("Einzelnen")) & set(readings("einzelne")) == {"einzeln"}
+    assert "wichtig" in readings("Wichtigsten")
+    assert readings("Kunden") == ("kunde",)
+
+
+def test_short_words_are_corrected_only_for_a_slip_of_the_finger() -> None:
+    # A doubled letter or two swapped letters: "Wass" is the stop word "Was" (not the
+    # English lemma "be"), "Haed" the knowledge's "Head".
+    (vertrieb,) = LEXICAL.analyzer.words("Wass macht der Vertrieb?")
+    assert vertrieb.term == "vertrieb"
+    head, _ = LEXICAL.analyzer.words("Haed of Sales")
+    assert head.corrected and head.term == "head"
+    assert slip("wass", frozenset({"was", "wer"})) == "was"
+    assert slip("dsa", frozenset({"das", "dass"})) == "das"
+    assert slip("mrkt", frozenset({"markt"})) is None  # a missing letter is no slip
+    assert slip("abba", frozenset({"abab", "baba"})) is None  # two readings: neither
 
 
 def test_real_words_are_never_corrected() -> None:
