@@ -235,7 +235,7 @@ class Analyzer:
                     joined, folded, corrected = common, fold(common), True
                     if folded in primary or folded in other:
                         continue
-                elif (short := self._short_fix(folded, primary | other)) is not None:
+                elif (short := self._short_fix(folded, primary, other)) is not None:
                     if short in primary or short in other:  # "Wass" for "Was"
                         continue
                     joined, folded, corrected = self._spelling.get(short, short), short, True
@@ -258,12 +258,12 @@ class Analyzer:
             )
         return out
 
-    def _short_fix(self, word: str, stop: frozenset[str]) -> str | None:
+    def _short_fix(self, word: str, *stop: frozenset[str]) -> str | None:
         """The knowledge word or stop word a short rare word (shorter than the typo
         correctors take) is a slip of the finger for (:func:`~bot.core.typos.slip`)."""
         if len(word) >= MIN_LENGTH or not word.isalpha() or zipf(word, "de") or zipf(word, "en"):
             return None
-        return slip(word, self._folded | stop)
+        return slip(word, lambda w: w in self._folded or any(w in s for s in stop))
 
     def _common_fix(self, word: str, lang: Language) -> str | None:
         """The common word of ``lang`` that ``word`` (lower case, as typed) is a typo of,

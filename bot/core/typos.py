@@ -8,7 +8,7 @@ never turned into "druck".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
 from rapidfuzz import process
@@ -120,17 +120,17 @@ def _common_vocabulary(lang: Language, size: int) -> tuple[list[str], dict[str, 
     return words, {w: i for i, w in enumerate(words)}
 
 
-def slip(word: str, vocabulary: frozenset[str]) -> str | None:
-    """The word of ``vocabulary`` that ``word`` becomes by undoing one slip of the
-    finger, for words too short to correct by edit distance: two neighbouring letters
-    swapped ("haed" → "head", "dsa" → "das") or one letter typed twice ("wass" → "was").
-    None when no or more than one word of ``vocabulary`` comes out."""
+def slip(word: str, known: Callable[[str], bool]) -> str | None:
+    """The ``known`` word that ``word`` becomes by undoing one slip of the finger, for
+    words too short to correct by edit distance: two neighbouring letters swapped
+    ("haed" → "head", "dsa" → "das") or one letter typed twice ("wass" → "was"). None
+    when no or more than one known word comes out."""
     found = set()
     for i in range(len(word) - 1):
         found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
         if word[i] == word[i + 1]:
             found.add(word[:i] + word[i + 1 :])
-    hits = [w for w in found if w != word and w in vocabulary]
+    hits = [w for w in found if w != word and known(w)]
     return hits[0] if len(hits) == 1 else None
 
 
