@@ -28,7 +28,7 @@ from tests.support.replica import Replica, serve_env
 
 pytestmark = pytest.mark.slow
 BURST, KILL_AFTER, LEASE_SECONDS, SWEEP_SECONDS = 100, 50, 3, 0.5
-# Long enough for another lease to run out and two more resume sweeps to run.
+# Long enough for another lease to run out and several resume sweeps to run after it.
 SETTLE_SECONDS = LEASE_SECONDS + 4 * SWEEP_SECONDS
 QUESTIONS = ["Was macht ein Sales Manager?", "Was macht ein BDM?",
              "Aufgaben eines Vertriebsleiters?", "Was macht ein E-Commerce Manager?"]
