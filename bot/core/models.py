@@ -7,8 +7,10 @@ from typing import Literal
 
 Kind = Literal["role", "comparison", "overview"]
 Language = Literal["de", "en"]
-# Why an answer has no passages: "ok" means it has them.
-Reason = Literal["ok", "empty", "too_long", "no_match"]
+# Why an answer has no passages: "ok" means it has them; "no_match": nothing matched at
+# all; "out_of_scope": the domain's words, but asking for something the articles do not
+# cover (``suggestions`` then holds the related passages to offer).
+Reason = Literal["ok", "empty", "too_long", "no_match", "out_of_scope"]
 # A confident answer (quote), a "Meinst du …?" reply with candidates, or no answer.
 Outcome = Literal["answer", "clarify", "none"]
 
