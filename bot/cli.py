@@ -78,7 +78,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(answer_json(answer))
         else:
             reply = conversation.from_answer(answer)
-            print(render(conversation.with_people(reply, engine, "terminal")))
+            print(render(conversation.with_people(reply, engine, "terminal"),
+                         color=sys.stdout.isatty()))
             if len(questions) > 1:
                 print("\n" + "-" * 40)
     return EXIT_OK
@@ -131,13 +132,28 @@ def _stdin_lines() -> Iterator[str]:
         yield decode_input(raw)
 
 
-def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
-         ) -> None:
+TERMINAL_THREAD = "terminal"  # the terminal's one conversation, for follow-ups
+PROMPT = "Frage> "
+
+
+def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None],
+         *, color: bool = False, echo: bool = False) -> None:
     """Answer each line until "exit"/"quit" or the end of input. While a guided tour
-    is shown, "weiter"/"zurück"/"mehr"/"ende" (or a department's number) move it."""
+    is shown, "weiter"/"zurück"/"mehr"/"ende" (or a department's number) move it.
+
+    Args:
+        conversation: decides every reply.
+        lines: what was typed (or piped in).
+        write: prints one reply.
+        color: ANSI styles (a terminal).
+        echo: write each line after the prompt first, as a terminal shows it (piped
+            input, so that a transcript reads like a session).
+    """
     tour: TourView | None = None  # the tour view shown last, waiting for a key
     language: Language = "de"
     for line in lines:
+        if echo:
+            write(PROMPT + line.rstrip("\r\n"))
         step = tour_input(line, tour) if tour is not None else None
         if step is not None:
             action, department, position = step
@@ -146,12 +162,12 @@ def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str]
         elif line.strip().lower() in {"exit", "quit", "q", "ende"}:
             break
         elif line.strip():
-            reply = conversation.respond(line)
+            reply = conversation.respond(line, thread=TERMINAL_THREAD)
         else:
             continue
         tour = reply.tour if reply.kind == "tour" else None
         language = reply.language
-        write(render(reply) + "\n")
+        write(render(reply, color=color) + "\n")
 
 
 def _prompt_lines() -> Iterable[str]:
@@ -159,7 +175,7 @@ def _prompt_lines() -> Iterable[str]:
         sys.stdin.reconfigure(errors="replace")
     while True:
         try:
-            yield input("Frage> ")
+            yield input(PROMPT)
         except (EOFError, KeyboardInterrupt):
             print()
             return
@@ -176,7 +192,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                                 directory=compose.directory(settings, engine, store))
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
-    chat(conversation, _prompt_lines() if sys.stdin.isatty() else _stdin_lines(), print)
+    interactive = sys.stdin.isatty()
+    chat(conversation, _prompt_lines() if interactive else _stdin_lines(), print,
+         color=sys.stdout.isatty(), echo=not interactive)
     return EXIT_OK
 
 
