@@ -1,7 +1,9 @@
 """The `rolle` command: a thin layer over the engine.
 
 Exit codes: 0 for answers and "not found" alike, 1 when the bot cannot work (broken
-knowledge, missing index, model not loadable), 2 for usage errors.
+knowledge, missing index, model not loadable), 2 for usage errors (a bad setting: one
+line per variable), 141 when the reader of its output went away (``rolle … | head``),
+as for other command-line tools.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import compose
-from bot.config import Settings, get_settings
+from bot.config import Settings, get_settings, problems
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.core.knowledge import by_department, load_knowledge
@@ -24,6 +28,7 @@ from bot.logs import configure as configure_logging
 from bot.terminal import answer_json, render, render_catalogue, tour_input
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 128 + 13  # SIGPIPE: the shell's status for a writer whose reader closed
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,8 +98,12 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluate import evaluate
 
-    engine = compose.load_engine(settings)
     paths = [Path(f) for f in args.files]
+    for path in paths:  # before the model loads
+        if not path.is_file():
+            print(f"rolle eval: {path}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+    engine = compose.load_engine(settings)
     if args.cv:
         from bot.core.calibrate import cross_validate
 
@@ -298,7 +307,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["upgrade", "purge"])
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("forget", help="delete every record of one user (data protection)")
-    p.add_argument("user_id", metavar="USER_ID", help="the Slack or Teams user id")
+    p.add_argument("user_id", metavar="USER_ID",
+                   help="the Slack or Teams user id; '-' for the terminal chat's questions")
     p.set_defaults(func=cmd_forget)
     p = sub.add_parser("report", help="knowledge-gap report of the recorded questions")
     p.add_argument("--days", type=_days, default=30, metavar="N", help="period (default 30)")
@@ -309,11 +319,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rolle` console script."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not after the exit
+    except BrokenPipeError:
+        # The reader went away (`rolle … | head -1`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = get_settings()
-    except Exception as exc:  # pydantic's ValidationError: a bad environment variable
-        print(f"rolle: invalid configuration: {exc}", file=sys.stderr)
+    except ValidationError as exc:  # a bad environment variable: one line each
+        for line in problems(exc):
+            print(f"rolle: {line}", file=sys.stderr)
         return EXIT_USAGE
     level = settings.log_level.upper()
     serving = args.command == "serve" or (
