@@ -18,15 +18,10 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Literal, Protocol
 
-from bot import followup, leads
-from bot.comparison import contrast as contrast_of
-from bot.comparison import openings
+from bot import followup, leads, replies
 from bot.core import language as lang
 from bot.core.context import Context
-from bot.core.embedder import Embedder
-from bot.core.highlight import gist
-from bot.core.highlight import highlights as choose_highlights
-from bot.core.models import Answer, Language, Passage
+from bot.core.models import Answer, Language
 from bot.core.people import Directory, asks_for_people
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
@@ -34,7 +29,8 @@ from bot.core.text import clean_question
 from bot.core.tour import TourAction
 from bot.logs import current_ref
 from bot.ratelimit import Limiter, Verdict
-from bot.reply import Lead, NoAnswer, OfferLabel, Reply, ReplyKind
+from bot.replies import Answerer
+from bot.reply import Lead, Reply, ReplyKind
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
 from bot.tour_guide import ENGLISH_TOUR, TOUR_WORDS, TourGuide
@@ -51,42 +47,8 @@ REPORT_DAYS = 30  # the report in chat covers this many days
 # Replies that answer a question, and the outcome the store records for them.
 _RECORDED: dict[str, Literal["answer", "clarify", "none"]] = {
     "role": "answer", "answer": "answer", "clarify": "clarify", "none": "none"}
-MAX_OFFERED = 2  # further matches or related roles shown as buttons under a quote
-MAX_BLURB_CHARS = 120  # the one line shown per "Meinst du …?" candidate
 MAX_CONTEXTS = 10_000  # remembered in memory when there is no store
 _TRAILING = "!.:;, \t"
-
-
-class Answerer(Protocol):
-    """What the conversation needs from the engine (the real one, or a stub in tests)."""
-
-    max_question_chars: int
-    passages: tuple[Passage, ...]
-
-    def answer(self, question: str) -> Answer:
-        """Retrieve and decide for one question."""
-        ...
-
-    def lookup(self, name: str) -> Passage | None:
-        """The role or topic called exactly ``name``."""
-        ...
-
-    def get(self, passage_id: str) -> Passage | None:
-        """The passage with this id."""
-        ...
-
-    def roles(self) -> tuple[Passage, ...]:
-        """All role passages."""
-        ...
-
-    @property
-    def embedder(self) -> Embedder:
-        """The model that embeds questions (the report groups unanswered ones with it)."""
-        ...
-
-    def by_department(self) -> dict[str, list[Passage]]:
-        """All passages grouped by department."""
-        ...
 
 
 def new_request_id() -> str:
@@ -109,16 +71,6 @@ class Observer(Protocol):
                 seconds: float) -> None:
         """``reply`` was decided in ``seconds`` for a line asked on ``platform``/``surface``."""
         ...
-
-
-def blurb(passage: Passage, question: str) -> str:
-    """One verbatim line that says what ``passage`` is: its sentence that best matches
-    ``question`` (a heading such as "Aufgaben-Beispiele:" skipped), cut at a word."""
-    line = next((s for s in gist(passage, question) if not s.endswith(":")), passage.title)
-    line = line.removeprefix("• ")
-    if len(line) <= MAX_BLURB_CHARS:
-        return line
-    return line[:MAX_BLURB_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:–-") + " …"
 
 
 class Conversation:
@@ -205,9 +157,9 @@ class Conversation:
         if word in HELP_WORDS:
             return Reply(kind="help", language=command_language, question=question,
                          leads=leads.for_help(command_language)), False
-        if first in LIST_WORDS and (not rest or rest in self._departments(engine)):
-            return self.listing(command_language, self._departments(engine).get(rest),
-                                engine), False
+        departments = {d.lower(): d for d in engine.by_department()}
+        if first in LIST_WORDS and (not rest or rest in departments):
+            return replies.listing(command_language, engine, departments.get(rest)), False
         if word in REPORT_WORDS and self.is_admin(user):  # everyone else: a question
             return Reply(kind="report", language=command_language, question=question,
                          gaps=self.gaps()), False
@@ -231,9 +183,9 @@ class Conversation:
                     return read
         passage = engine.lookup(question) if question else None
         if passage is not None:
-            return self._role(passage, language, question, engine), True
+            return replies.role(passage, language, question, engine), True
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
-        return self.from_answer(engine.answer(text), engine), True
+        return replies.from_answer(engine.answer(text), engine), True
 
     def _follow(self, reading: followup.Reading, context: Context, question: str,
                 language: Language, engine: Answerer) -> tuple[Reply, bool] | None:
@@ -244,10 +196,10 @@ class Conversation:
         if reading.kind == "decline":
             return self.decline(context.question_id, context.language), False
         if reading.kind == "role" and reading.passage is not None:
-            role = self._role(reading.passage, language, question, engine)
+            role = replies.role(reading.passage, language, question, engine)
             return replace(role, about=reading.about), True
         answer = engine.answer(reading.question)
-        return replace(self.from_answer(answer, engine, question=question),
+        return replace(replies.from_answer(answer, engine, question),
                        about=reading.about), True
 
     # --- follow-up contexts ---------------------------------------------------------------
@@ -288,35 +240,10 @@ class Conversation:
         """A reply described by ``context`` (a follow-up's last reply, or a button's
         reference) once more: in ``language`` (default its own), whole if ``full``; None
         when none of its passages exists any more."""
-        engine = engine or self.engine
-        language = language or context.language
-        shown = tuple(p for p in map(engine.get, context.shown) if p is not None)
-        offered = tuple(p for p in map(engine.get, context.offered) if p is not None)
-        if context.kind == "clarify":
-            if not offered:
-                return None
-            return replace(self._clarify(offered, context.question, language),
-                           question_id=context.question_id)
-        if not shown:
-            return None
-        label: OfferLabel = context.label if context.label in ("more", "related") else "more"  # type: ignore[assignment]
-        reply = self._quote(context.kind, shown, offered, label, context.question, language,
-                            engine, comparison=context.comparison)
-        return replace(reply, question_id=context.question_id, full=full)
+        return replies.restore(context, engine or self.engine, language or context.language,
+                               full=full)
 
     # --- replies ----------------------------------------------------------------------
-    def _departments(self, engine: Answerer) -> dict[str, list[Passage]]:
-        return {d.lower(): ps for d, ps in engine.by_department().items()}
-
-    def listing(self, language: Language, department: list[Passage] | None = None,
-                engine: Answerer | None = None) -> Reply:
-        """All roles and topics by department, or (``department``) those of one."""
-        groups = (engine or self.engine).by_department()
-        if department:
-            groups = {department[0].department: department}
-        return Reply(kind="listing", language=language, catalogue=groups,
-                     leads=leads.commands(language, listing=department is not None))
-
     def with_people(self, reply: Reply, engine: Answerer, platform: Platform) -> Reply:
         """``reply`` with the people holding its role, when the question asked who holds
         it here and one role is quoted; a directory failure is logged and the role is
@@ -342,8 +269,8 @@ class Conversation:
         engine = self.engine
         passage = engine.get(passage_id)
         if passage is None:
-            return self._none("no_match", language, engine)
-        reply = self._record(self._role(passage, language, "", engine), user, platform,
+            return replies.no_answer("no_match", language, engine)
+        reply = self._record(replies.role(passage, language, "", engine), user, platform,
                              surface, 0)
         self._remember(thread, user, reply)
         return reply
@@ -353,66 +280,13 @@ class Conversation:
         knowledge-gap report counts it), and the ways on are offered."""
         if question_id and self.store is not None:
             self.store.mark_missed(question_id)
-        return self._none("declined", language, self.engine)
-
-    def _none(self, why: NoAnswer, language: Language, engine: Answerer, *,
-              question: str = "", offered: tuple[Passage, ...] = ()) -> Reply:
-        return Reply(kind="none", language=language, question=question, offered=offered,
-                     offer_label="related" if offered else "", no_answer=why,
-                     leads=leads.ways_on(engine.by_department(), language))
-
-    def _role(self, passage: Passage, language: Language, question: str,
-              engine: Answerer) -> Reply:
-        related = tuple(p for p in map(engine.get, passage.related) if p is not None)
-        return self._quote("role", (passage,), related[:MAX_OFFERED], "related", question,
-                           language, engine)
-
-    def _quote(self, kind: ReplyKind, shown: tuple[Passage, ...],
-               offered: tuple[Passage, ...], label: OfferLabel, question: str,
-               language: Language, engine: Answerer, *, comparison: bool = False,
-               hits: tuple = ()) -> Reply:
-        """A reply quoting ``shown``: each passage's gist for the question (for a
-        comparison, the same kind of sentences for both), and for a question how two
-        departments differ, their comparison paragraphs side by side."""
-        chosen = openings(shown) if comparison else choose_highlights(shown, question)
-        contrast = None if comparison or kind != "answer" else contrast_of(
-            shown[0], engine.passages, list(engine.by_department()), question)
-        if contrast is not None:
-            rows = {row.passage.id for row in contrast.rows}
-            offered = tuple(p for p in offered if p.id not in rows)
-        return Reply(kind=kind, language=language, question=question, shown=shown,
-                     offered=offered, offer_label=label, hits=hits, comparison=comparison,
-                     highlights=chosen, contrast=contrast)
-
-    def _clarify(self, offered: tuple[Passage, ...], question: str,
-                 language: Language, hits: tuple = ()) -> Reply:
-        return Reply(kind="clarify", language=language, question=question, offered=offered,
-                     offer_label="did_you_mean", hits=hits,
-                     blurbs={p.id: blurb(p, question) for p in offered})
+        return replies.no_answer("declined", language, self.engine)
 
     def from_answer(self, answer: Answer, engine: Answerer | None = None, *,
                     question: str | None = None) -> Reply:
         """The reply for an engine :class:`Answer` (given by ``engine``, default the
-        current one); ``question`` is what the asker wrote when the engine was asked
-        something else (a follow-up)."""
-        engine = engine or self.engine
-        language = answer.language
-        question = clean_question(answer.question) if question is None else question
-        passages = tuple(h.passage for h in answer.hits)
-        if answer.reason in ("empty", "too_long"):
-            return Reply(kind=answer.reason, language=language, question=question,
-                         limit=engine.max_question_chars)
-        if answer.outcome == "answer" and passages:
-            shown = 2 if answer.comparison and len(passages) >= 2 else 1
-            return self._quote("answer", passages[:shown], passages[shown:shown + MAX_OFFERED],
-                               "more", question, language, engine, comparison=shown == 2,
-                               hits=answer.hits)
-        if answer.outcome == "clarify" and passages:
-            return self._clarify(passages, question, language, answer.hits)
-        if answer.reason == "out_of_scope":
-            return self._none("out_of_scope", language, engine, question=question,
-                              offered=answer.suggestions[:MAX_OFFERED])
-        return self._none("no_match", language, engine, question=question)
+        current one); see :func:`bot.replies.from_answer`."""
+        return replies.from_answer(answer, engine or self.engine, question)
 
     # --- the guided tour (decided by bot.tour_guide) ------------------------------------
     def tour_departments(self) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ from bot.teams.cards import (
     Feedback,
     _block,
     _card,
-    apply_visibility,
     card_ref,
     escape,
     gist_container,
@@ -26,12 +25,10 @@ from bot.teams.cards import (
     plain_answer,
     quote,
     show_buttons,
-    switcher_row,
     tasks_of,
-    view_state,
-    view_switcher,
     with_feedback,
 )
+from bot.teams.views import apply_visibility, switcher_row, view_state, view_switcher
 from bot.texts import t
 
 WIDE, NARROW = "atLeast:Standard", "atMost:Narrow"

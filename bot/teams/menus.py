@@ -23,8 +23,8 @@ from bot.teams.cards import (
     lead_sets,
     markdown,
     show_action,
-    switcher_row,
 )
+from bot.teams.views import switcher_row
 from bot.texts import EXAMPLE_QUESTIONS, t
 
 
