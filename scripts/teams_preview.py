@@ -59,7 +59,7 @@ class Scene:
 
     name: str
     line: str | None
-    ask_again: bool = True  # clicks that change the card get a fresh card by asking again
+    ask_again: bool = True  # a button gone after a click: ask again for a fresh card
 
 
 SCENES = [
@@ -70,7 +70,7 @@ SCENES = [
     Scene("marketing-vs-sales", "Unterschied Marketing und Vertrieb?"),
     Scene("clarify", "Wer probiert neue Wege aus, online Werbung zu machen?"),
     Scene("no-answer", "Wie beantrage ich Urlaub?"),
-    Scene("tour-step", "tour vertrieb", ask_again=False),
+    Scene("tour-step", "tour vertrieb"),
     Scene("help", "hilfe"),
     Scene("list", "liste"),
 ]
@@ -160,6 +160,25 @@ def _click(page: Page, card: Locator, button: Locator) -> str:
     return ""
 
 
+def _reach(page: Page, scene: Scene, card: Locator, path: list[str], label: str
+           ) -> tuple[Locator, Locator | None]:
+    """Bring back the button ``label``: click again the buttons that revealed it, on this
+    card, else on a fresh one (the scene asked again); the card and the button, if found."""
+    for attempt in range(2):
+        if attempt:
+            if not (scene.ask_again and scene.line):
+                break
+            card = _send(page, scene.line)
+        for step in path:
+            button = _button(card, step)
+            if button is not None:
+                _click(page, card, button)
+        found = _button(card, label)
+        if found is not None:
+            return card, found
+    return card, None
+
+
 def run(url: str, out: Path, scenes: list[Scene]) -> int:
     """Drive the Playground at ``url``; write PNGs to ``out``; 0 when every card fits
     and every button does something."""
@@ -181,14 +200,14 @@ def run(url: str, out: Path, scenes: list[Scene]) -> int:
             if not fits or (scene.line is None and height > WELCOME_MAX_PX):
                 problems.append(f"{name}: does not fit ({height:.0f}px)")
             results, switched, tested = [], False, set()
+            paths: dict[str, list[str]] = {}  # the clicks that revealed a button
             queue = _labels(card)
             while queue and len(tested) < MAX_CLICKS:
                 label = queue.pop(0)
                 tested.add(label)
                 button = _button(card, label)
-                if button is None and scene.ask_again and scene.line:
-                    card = _send(page, scene.line)
-                    button = _button(card, label)
+                if button is None:  # hidden again (a new reply redraws the chat) or gone
+                    card, button = _reach(page, scene, card, paths.get(label, []), label)
                 if button is None:
                     results.append(f"{label}: not reached")
                     continue
@@ -200,9 +219,13 @@ def run(url: str, out: Path, scenes: list[Scene]) -> int:
                     switched = True
                     card.evaluate("e => e.scrollIntoView({block: 'start'})")
                     page.screenshot(path=str(out / f"{name}-open.png"))
-                # buttons a click revealed (a "Kurzfassung", the role list) are clicked too
-                queue = _order([*queue, *(x for x in _labels(card)
-                                          if x not in tested and x not in queue)])
+                # Buttons a click revealed (the role list, a "Kurzfassung") come next,
+                # while they are in view: those that ask first, then the view switches.
+                fresh = [x for x in _labels(card) if x not in tested and x not in queue]
+                for x in fresh:
+                    paths[x] = [*paths.get(label, []), label]
+                switches = [x for x in fresh if _SWITCHES.search(x)]
+                queue = [*(x for x in fresh if x not in switches), *switches, *queue]
             print(f"{name}: {'fits' if fits else 'TOO TALL'} ({height:.0f}px); "
                   + "; ".join(results))
         browser.close()

@@ -58,7 +58,9 @@ wait_for() {  # URL, what
     exit 1
 }
 
-# The bot: anonymous Teams mode (no credentials), loopback only, a throwaway database.
+# The bot: anonymous Teams mode (no credentials), loopback only, a throwaway database
+# (fresh each run: no tour or follow-up from an earlier run).
+rm -f "$RUN/preview.db"
 ROLLE_TEAMS_ANONYMOUS=true ROLLE_HOST=127.0.0.1 PORT="$BOT_PORT" \
     ROLLE_DATABASE_URL="sqlite:///$RUN/preview.db" \
     "$PYTHON" -m bot.cli serve >"$RUN/serve.log" 2>&1 &
