@@ -14,7 +14,14 @@ from bot.teams import cards, menus
 from bot.teams.render import render
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.support.stub_engine import StubEngine as Engine
-from tests.teams.harness import actions_of, elements_of, texts_of, toggle_titled, visible
+from tests.teams.harness import (
+    actions_of,
+    elements_of,
+    texts_of,
+    toggle_titled,
+    toggles_of,
+    visible,
+)
 
 
 def answer_card(engine: Engine, answer: Answer) -> dict:
@@ -219,3 +226,57 @@ def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: E
     assert plain["title"] == "Vertriebsleiter" and "tooltip" not in plain
     long = "Wort " * 3 + "Überlangeszusammengesetzteswort"
     assert cards.button_label(long, 20) == "Wort Wort Wort…"
+
+
+def test_comparison_is_like_for_like_aligned_and_stacked_when_narrow(engine: Engine) -> None:
+    sm, vl = engine.get("sales-manager"), engine.get("vertriebsleiter")
+    assert sm and vl
+    reply = Conversation(engine).from_answer(Answer(
+        question="Sales Manager oder Vertriebsleiter?", answered=True, comparison=True,
+        hits=(Hit(passage=sm, score=0.9), Hit(passage=vl, score=0.8))))
+    card = render(reply).attachments[0].content
+    wide, narrow = (next(e for e in card["body"] if e.get("targetWidth") == width)
+                    for width in ("atLeast:Standard", "atMost:Narrow"))
+    # Side by side: one row per kind of content, so titles, openings, tasks line up.
+    rows = [item for item in wide["items"] if item["type"] == "ColumnSet"]
+    assert [len(r["columns"]) for r in rows] == [2, 2, 2, 2]
+    assert texts_of(rows[0]) == ["Sales Manager", "Vertriebsleiter"]
+    assert [r.get("id") for r in rows[1:]] == ["gist-row", "tasks-row", "full-row"]
+    for column, passage in zip(rows[1]["columns"], (sm, vl), strict=True):
+        assert texts_of(column) == [cards.escape(s) for s in reply.gist(passage)]
+        assert all(s.startswith("• ") for s in reply.gist(passage))  # the same kind
+    # Stacked on a narrow client: the same content, one role under the other.
+    assert [texts_of(i)[0] for i in narrow["items"] if i["type"] == "TextBlock"] == [
+        "Sales Manager", "Vertriebsleiter"]
+    # One set of buttons for both, in both layouts.
+    now = visible(card)
+    assert now["gist-row"] and now["gist-0-narrow"] and not now["tasks-row"]
+    tasks = visible(card, toggle_titled(card, "Aufgaben"))
+    assert tasks["tasks-row"] and tasks["tasks-0-narrow"] and tasks["tasks-1-narrow"]
+    assert not tasks["gist-row"]  # openings that are tasks do not show twice
+    whole = visible(card, toggle_titled(card, "Ganze Beschreibung"))
+    assert whole["full-row"] and whole["full-1-narrow"] and not whole["gist-row"]
+    assert len([t for t in toggles_of(card) if t["title"] == "Aufgaben"]) == 1
+
+
+def test_marketing_versus_sales_card_puts_each_side_in_its_column(engine: Engine) -> None:
+    overview = engine.get("unterschiede-marketing-vertrieb")
+    assert overview is not None
+    reply = Conversation(engine).from_answer(Answer(
+        question="Wie unterscheiden sich Marketing und Vertrieb?", answered=True,
+        hits=(Hit(passage=overview, score=0.9),)))
+    assert reply.contrast is not None
+    card = render(reply).attachments[0].content
+    assert texts_of(card)[0] == "Marketing und Vertrieb im Vergleich"
+    rows = reply.contrast.rows
+    now = visible(card)
+    assert now["rows-x"] and not now["full-x"]
+    assert not now["row-2"] and visible(card, toggle_titled(card, "Alle Unterschiede"))["row-2"]
+    wide = next(e for e in elements_of(card, "Container") if e.get("targetWidth")
+                == "atLeast:Standard")
+    first = wide["items"][1]
+    assert texts_of(first)[0] == cards.escape(rows[0].passage.title)
+    assert texts_of(first)[1:] == [cards.escape(" ".join(rows[0].left)),
+                                   cards.escape(" ".join(rows[0].right))]
+    whole = visible(card, toggle_titled(card, "Ganze Beschreibung"))
+    assert whole["full-x"] and not whole["rows-x"]
