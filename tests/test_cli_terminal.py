@@ -16,16 +16,14 @@ import pytest
 
 from bot.config import Settings
 from bot.terminal import BOLD_COLOR
+from tests.support import cli_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def env(real_settings: Settings) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ROLLE_"))},
-            "ROLLE_INDEX_DIR": str(real_settings.index_dir),
-            "ROLLE_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
-            "ROLLE_DATABASE_URL": "sqlite://", "HF_HUB_OFFLINE": "1"}
+    return cli_env(real_settings, ROLLE_DATABASE_URL="sqlite://")
 
 
 def on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 120) -> str:

@@ -21,7 +21,7 @@ import pytest
 from bot.config import Settings
 from tests.pg import create_database, pg_admin_url  # noqa: F401  (the fixture)
 from tests.slack import payloads as p
-from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
+from tests.slack.fake_slack import BOT_USER_ID, FakeSlack, header
 from tests.support.net import LoopThread, http, start_site
 from tests.support.replica import Replica, serve_env
 from tests.teams.harness import FakeConnector, card_of, personal_message, texts_of
@@ -31,40 +31,37 @@ MENTION = f"<@{BOT_USER_ID}>"
 
 
 @pytest.fixture
-def fake_slack(loop_thread: LoopThread) -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    runner, fake.url = loop_thread.run(start_site(fake.app()))
-    yield fake
+def fakes(loop_thread: LoopThread) -> Iterator[tuple[FakeSlack, FakeConnector]]:
+    """The fake Slack Web API and the fake Teams Bot Connector, on loopback."""
+    slack, teams = FakeSlack(), FakeConnector()
+    runner, slack.url = loop_thread.run(start_site(slack.app()))
+    loop_thread.run(teams.start())
+    yield slack, teams
+    loop_thread.run(teams.stop())
     loop_thread.run(runner.cleanup())
 
 
-@pytest.fixture
-def connector(loop_thread: LoopThread) -> Iterator[FakeConnector]:
-    fake = FakeConnector()
-    loop_thread.run(fake.start())
-    yield fake
-    loop_thread.run(fake.stop())
-
-
-def header(post: Any) -> str:
-    return str(next(b for b in post.blocks if b["type"] == "header")["text"]["text"])
+def answered(replica: Replica, fake: FakeSlack, event: dict[str, Any], count: int) -> Any:
+    """Send ``event`` to ``replica``; the ``count``-th message posted since the start."""
+    assert replica.event(p.event_callback(event)) == 200
+    return fake.wait_posts(count)[count - 1]
 
 
 def test_a_thread_follow_up_on_another_replica(
-        fake_slack: FakeSlack, real_settings: Settings, pg_admin_url: str,  # noqa: F811
-        tmp_path: Path) -> None:
+        fakes: tuple[FakeSlack, FakeConnector], real_settings: Settings,
+        pg_admin_url: str, tmp_path: Path) -> None:  # noqa: F811
+    fake_slack = fakes[0]
     env = serve_env(api_url=fake_slack.url + "/api/",
                     database_url=create_database(pg_admin_url),
                     index_dir=real_settings.index_dir)
     first, second = Replica(env, tmp_path / "a.log"), Replica(env, tmp_path / "b.log")
     try:
         root = p.next_ts()
-        assert first.event(p.event_callback(p.app_mention(
-            f"{MENTION} Was macht ein Business Development Manager?", ts=root))) == 200
-        assert header(fake_slack.wait_posts(1)[0]) == "Business Development Manager"
+        question = p.app_mention(f"{MENTION} Was macht ein Business Development Manager?",
+                                 ts=root)
+        assert header(answered(first, fake_slack, question, 1)) == "Business Development Manager"
         follow_up = p.channel_message("und der Head davon?", ts=p.next_ts(), thread_ts=root)
-        assert second.event(p.event_callback(follow_up)) == 200
-        answer = fake_slack.wait_posts(2)[1]
+        answer = answered(second, fake_slack, follow_up, 2)
         assert answer.params["thread_ts"] == root
         assert header(answer) == "Head of Business Development"
         assert "Bezogen auf: Business Development Manager" in answer.block_text()
@@ -74,8 +71,9 @@ def test_a_thread_follow_up_on_another_replica(
 
 
 def test_a_teams_follow_up_after_a_restart(
-        fake_slack: FakeSlack, connector: FakeConnector, real_settings: Settings,
+        fakes: tuple[FakeSlack, FakeConnector], real_settings: Settings,
         tmp_path: Path) -> None:
+    fake_slack, connector = fakes
     env = serve_env(api_url=fake_slack.url + "/api/",
                     database_url=f"sqlite:///{tmp_path / 'rollenbot.db'}",
                     index_dir=real_settings.index_dir, ROLLE_TEAMS_ANONYMOUS="true")

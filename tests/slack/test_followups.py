@@ -17,7 +17,7 @@ from bot.server import CONVERSATION_KEY
 from bot.slack.blocks import AnswerRef
 from bot.texts import t
 from tests.slack import payloads as p
-from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack
+from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
 from tests.slack.harness import SlackServer
 from tests.support.net import http
 from tests.support.stub_engine import VAGUE, StubEngine, clarifying
@@ -29,10 +29,6 @@ SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 @pytest.fixture
 def engine() -> StubEngine:
     return clarifying()
-
-
-def header(post: Call) -> str:
-    return str(next(b for b in post.blocks if b["type"] == "header")["text"]["text"])
 
 
 def dm(server: SlackServer, fake_slack: FakeSlack, text: str, **extra: str) -> Call:
