@@ -103,6 +103,7 @@ def test_none_of_these_after_a_clarify(engine: StubEngine, tmp_path: Path) -> No
     assert declined.kind == "none" and declined.no_answer == "declined" and declined.leads
     rows = {q.text: q.outcome for q in store.questions_since(datetime(2000, 1, 1, tzinfo=UTC))}
     assert rows == {VAGUE: "none"}
+    assert [gap.examples for gap in talk.gaps()] == [(VAGUE,)]  # in the gap report
     store.close()
 
 
