@@ -97,7 +97,7 @@ class Names:
                 continue
             for name in (passage.title, *passage.aliases):
                 for word in words(name):
-                    if word not in _FRAME:
+                    if word not in _FRAME and len(word) > 1:  # not the "E" of E-Commerce
                         self.role_words.setdefault(word, set()).add(passage.id)
 
     def named(self, tokens: Sequence[str]) -> bool:
