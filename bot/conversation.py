@@ -263,7 +263,13 @@ class Conversation:
         if passage is not None:
             return self._role(passage, language, question, engine)
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
-        return self.from_answer(engine.answer(text), engine)
+        answer = engine.answer(text)
+        related = answer.suggestions[0] if answer.reason == "out_of_scope" else None
+        if (related is not None and related.kind == "role" and self.directory is not None
+                and asks_for_people(question)):
+            # The articles do not say who holds the role here; the directory does.
+            return self._role(related, language, question, engine)
+        return self.from_answer(answer, engine)
 
     def with_people(self, reply: Reply, engine: Answerer, platform: Platform) -> Reply:
         """``reply`` with the people holding its role, when the question asked who holds

@@ -1,8 +1,8 @@
-"""The container's runtime stage, without Docker: requirements-runtime.lock installs into
-a fresh venv (from the package index) without torch, sentence-transformers or
-transformers; with the project (--no-deps) and a copied index (ONNX export included),
-`rolle ask` answers, `rolle serve` refuses to start without a platform, and `rolle build`
-says which extra it needs."""
+"""The container (and `make run`) without Docker: requirements-runtime.lock installs into
+a fresh venv (from the package index) without torch, sentence-transformers,
+transformers or onnxruntime; with the project (--no-deps), `rolle build` builds the
+index with the packaged multilingual model, `rolle ask` answers, `rolle serve` refuses to
+start without a platform, and building for another model says which extra it needs."""
 
 from __future__ import annotations
 
@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.build import build
-from bot.config import Settings
-from bot.core.knowledge import load_knowledge
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT
 
-HEAVY = ("torch", "sentence_transformers", "transformers")
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
@@ -30,8 +27,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
 
 
 @pytest.mark.slow
-def test_the_runtime_lock_installs_without_torch_and_answers(
-        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_the_runtime_lock_installs_without_torch_builds_and_answers(tmp_path: Path) -> None:
     lock = ROOT / "requirements-runtime.lock"
     assert not [line for line in lock.read_text().splitlines()
                 if line.split("==")[0].lower().replace("-", "_") in HEAVY]
@@ -65,22 +61,14 @@ def test_the_runtime_lock_installs_without_torch_and_answers(
                  f"print([m for m in {HEAVY!r} if u.find_spec(m)])"], tmp_path)
     assert found.stdout.strip() == "[]", found
 
-    # An index built as `rolle build` does (with the session's ONNX export in its model
-    # cache, as after an earlier build), then moved elsewhere. Asked for only now: with
-    # xdist another worker may still be writing the export meanwhile.
-    real_settings: Settings = request.getfixturevalue("real_settings")
-    settings = make_settings(tmp_path / "built")
-    shutil.copytree(real_settings.model_cache, settings.model_cache)
-    assert build(settings, load_knowledge(settings.knowledge_dir))
-    index = tmp_path / "app" / "index"
-    shutil.copytree(settings.index_dir, index, symlinks=True)
-    shutil.rmtree(settings.index_dir)
-
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ROLLE_", "SLACK_", "MICROSOFT_"))}
+    index = tmp_path / "app" / "index"
     env.update(ROLLE_INDEX_DIR=str(index), ROLLE_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
                ROLLE_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'rollenbot.db'}")
     rolle = str(venv / "bin" / "rolle")
+    built = run([rolle, "build"], tmp_path, env, 300)
+    assert built.returncode == 0 and "Built index" in built.stdout, built
     asked = run([rolle, "ask", "--json", "Was macht ein Vertriebsleiter?"], tmp_path, env, 120)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
@@ -96,6 +84,7 @@ def test_the_runtime_lock_installs_without_torch_and_answers(
     assert len(serve.stderr.strip().splitlines()) == 1
     assert "SLACK_BOT_TOKEN" in serve.stderr and "MICROSOFT_APP_ID" in serve.stderr
 
-    built = run([rolle, "build", "--force"], tmp_path, env, 120)
-    assert built.returncode == 1
-    assert "build" in built.stderr and "Traceback" not in built.stderr
+    other = run([rolle, "build"], tmp_path, {**env, "ROLLE_MODEL": "packaged:all-MiniLM-L6-v2",
+                                             "ROLLE_INDEX_DIR": str(tmp_path / "other")}, 120)
+    assert other.returncode == 1
+    assert "build extra" in other.stderr and "Traceback" not in other.stderr
