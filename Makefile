@@ -1,43 +1,59 @@
 # The two commands of the README: `make run` and `make test`.
-# Both create .venv from pyproject.toml when it is missing or older than pyproject.toml.
+# Both create .venv when it is missing, and bring it up to date when pyproject.toml or a
+# lock file changed.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
+DEV := $(VENV)/.dev-stamp
+# torch only for the tests (and other models than the packaged one): PyTorch's CPU
+# wheels, so that no machine downloads the multi-GB CUDA build PyPI serves.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test venv index lint bench lock clean
+.PHONY: run test venv dev-venv index calibrate lint bench lock clean
 
-venv: $(STAMP)
+venv: $(RUNTIME)
+dev-venv: $(DEV)
 
-## The pinned versions of everything (`build` and `dev` extras included: `rolle build`
-## needs torch), then the project itself without dependencies. torch comes first so
-## that pip's configured wheel folder or index supplies the CPU build.
-$(STAMP): pyproject.toml requirements.lock
+## What `make run` needs: the runtime lock (no torch, no sentence-transformers), then
+## the project itself without dependencies.
+$(RUNTIME): pyproject.toml requirements-runtime.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-runtime.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@touch $(STAMP)
+	@touch $@
+
+## What `make test` needs besides: the `build` and `dev` extras, torch first from
+## PyTorch's CPU index (pip's configured sources are still asked too).
+$(DEV): $(RUNTIME) requirements.lock
+	$(BIN)/python -m pip install --quiet --extra-index-url $(TORCH_INDEX) torch==2.13.0
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@touch $@
 
 ## Build the index if the knowledge or the model changed, then start the bot
 ## (Slack/Teams when credentials are set, else a terminal chat).
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/rolle build
 	$(BIN)/rolle run
 
 ## The whole test suite.
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest
 
-index: $(STAMP)
+index: $(RUNTIME)
 	$(BIN)/rolle build
 
-lint: $(STAMP)
+## Fit the answer decision on every labelled question (and report its cross-validation).
+calibrate: $(RUNTIME)
+	$(BIN)/rolle build --quiet
+	$(BIN)/rolle calibrate
+
+lint: $(DEV)
 	$(BIN)/ruff check bot tests scripts
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python scripts/bench.py
 
 ## Rewrite both lock files from pyproject.toml, each in a fresh throwaway venv:
@@ -45,7 +61,7 @@ bench: $(STAMP)
 LOCK_VENV := .lock-venv
 lock:
 	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(LOCK_VENV)/bin/python -m pip install --quiet --extra-index-url $(TORCH_INDEX) torch==2.13.0
 	$(LOCK_VENV)/bin/python -m pip install --quiet '.[build,dev]'
 	$(LOCK_VENV)/bin/python -m pip freeze --exclude rollenbot | sed 's/+cpu$$//' > requirements.lock
 	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)

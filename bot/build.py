@@ -1,6 +1,8 @@
-"""`rolle build` for the configured settings: the index, and (for the default ONNX
-runtime) the model's ONNX export. The knowledge is always embedded with the export that
-will embed the questions. When the model cache holds the export of exactly the configured
+"""`rolle build` for the configured settings: the index, and (for a sentence-transformers
+model on the ONNX runtime) the model's ONNX export. The packaged multilingual model
+embeds the knowledge with its own engine, the one that embeds the questions: no torch,
+no export. For other models the knowledge is embedded with the export that will embed
+the questions. When the model cache holds the export of exactly the configured
 model's files, torch is not imported; otherwise the model is loaded with
 sentence-transformers, exported (or its export of the same weights reused), and the
 export's vectors are checked equal to sentence-transformers' on a sample of the chunks
@@ -20,6 +22,7 @@ import numpy as np
 
 from bot.compose import fingerprint, load_embedder
 from bot.config import Settings
+from bot.core import packaged
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder, resolve_model
 from bot.core.errors import IndexPermissionError, ModelLoadError
 from bot.core.export import (
@@ -110,6 +113,10 @@ def build(
             before the model loads).
         ModelLoadError: the model cannot be loaded or exported faithfully.
     """
+    if packaged.is_packaged_e5(settings.model):
+        return build_index(settings.index_dir, knowledge, fingerprint(settings, knowledge),
+                           lambda: packaged.PackagedE5Embedder(threads=0), force=force,
+                           on_wait=on_wait)
     onnx = settings.embedder == "onnx"
     cache = settings.model_cache
     export: Export | None = None

@@ -13,6 +13,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -105,11 +106,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
     engine = compose.load_engine(settings)
     if args.cv:
-        from bot.core.calibrate import cross_validate
+        from bot.core.calibrate import cross_validate, load_items
 
-        print("\n".join(cross_validate(engine, paths, k=args.cv).lines()))
+        engine = compose.load_engine(settings, with_decision=False)
+        items = load_items(engine, paths)
+        kinds = [p.kind for p in engine.passages]
+        print("\n".join(cross_validate(items, kinds, settings.model, k=args.cv).lines()))
         return EXIT_OK
-    report = evaluate(engine, *paths)
+    report = evaluate(compose.load_engine(settings), *paths)
     if args.verbose:
         for o in report.outcomes:
             got = o.answer.hits[0].passage.id if o.answer.hits else "(no answer)"
@@ -126,6 +130,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     styles = report.by_style()
     if len(styles) > 1:
         print("by style: " + ", ".join(f"{k} {c}/{t}" for k, (c, t) in styles.items()))
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.calibrate import cross_validate, fit, load_items
+    from bot.core.decision import decision_file
+    from bot.core.evaluate import question_files
+
+    paths = [Path(f) for f in args.files] or question_files()
+    engine = compose.load_engine(settings, with_decision=False)
+    items = load_items(engine, paths)
+    kinds = [p.kind for p in engine.passages]
+    fitted_on: dict[str, object] = {"questions": len(items),
+                                    "files": sorted(p.name for p in paths)}
+    if args.cv:
+        report = cross_validate(items, kinds, settings.model, k=args.cv)
+        print("\n".join(report.lines()))
+        right, total = report.total
+        fitted_on.update(cv_folds=args.cv, cv_correct=right, cv_questions=total,
+                         cv_oos_quoted=report.oos_answered)
+    decision = fit(items, kinds, settings.model)
+    decision = replace(decision, fitted_on=fitted_on)
+    output = Path(args.output) if args.output else decision_file(settings.model)
+    output.write_text(decision.to_json(), "utf-8")
+    r = decision.ranking
+    print(f"Fitted on {len(items)} questions: dense weight {r.dense_weight}, kind weight "
+          f"{r.kind_weight}, name bonus {r.name_bonus}, answer at p ≥ "
+          f"{decision.answer_threshold}, clarify at p ≥ {decision.clarify_threshold}. "
+          f"Written to {output}.")
     return EXIT_OK
 
 
@@ -296,6 +329,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="k-fold cross-validate the calibration over the files instead")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per question")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("calibrate", help="fit the answer decision on labelled questions")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="question files (default: every labelled question file)")
+    p.add_argument("--cv", type=int, default=5, metavar="K",
+                   help="also report the K-fold cross-validated figure (0: skip)")
+    p.add_argument("--output", metavar="FILE",
+                   help="where to write it (default: the packaged decision of the model)")
+    p.set_defaults(func=cmd_calibrate)
     sub.add_parser("chat", help="interactive terminal chat").set_defaults(func=cmd_chat)
     sub.add_parser("serve", help="run the Slack/Teams server").set_defaults(func=cmd_serve)
     sub.add_parser("run", help="serve when credentials are set, else chat").set_defaults(

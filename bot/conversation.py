@@ -185,7 +185,13 @@ class Conversation:
         if passage is not None:
             return replies.role(passage, language, question, engine), True
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
-        return replies.from_answer(engine.answer(text), engine), True
+        answer = engine.answer(text)
+        related = answer.suggestions[0] if answer.reason == "out_of_scope" else None
+        if (related is not None and related.kind == "role" and self.directory is not None
+                and asks_for_people(question)):
+            # The articles do not say who holds the role here; the directory does.
+            return replies.role(related, language, question, engine), True
+        return replies.from_answer(answer, engine), True
 
     def _follow(self, reading: followup.Reading, context: Context, question: str,
                 language: Language, engine: Answerer) -> tuple[Reply, bool] | None:

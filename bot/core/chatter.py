@@ -9,7 +9,6 @@ it. What remains is the question; an empty result means the text was chatter onl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 # Per language: whole phrases, matched case-insensitively at word boundaries. Listed as
 # people write them; umlaut and spelling variants are covered by the patterns.
@@ -48,9 +47,8 @@ _EMOJI = re.compile(
 _PUNCT_ONLY = re.compile(r"^[\s\W_]*$")
 
 
-def strip_chatter(text: str, topical: Callable[[str], bool] | None = None) -> str:
-    """The question in ``text`` without greetings, sign-offs, mentions, emoji and quotes
-    (and, given ``topical``, short edges without a topical word: :func:`strip_edges`).
+def strip_chatter(text: str) -> str:
+    """The question in ``text`` without greetings, sign-offs, mentions, emoji and quotes.
 
     Returns:
         The remaining text with white space collapsed; ``""`` when nothing but
@@ -60,37 +58,7 @@ def strip_chatter(text: str, topical: Callable[[str], bool] | None = None) -> st
     text = _MENTION.sub(" ", text)
     text = _EMOJI.sub(" ", text)
     text = _PHRASES.sub(" ", text)
-    if topical is not None:
-        text = strip_edges(re.sub(r"^[\s,:;!–-]+", "", text), topical)
     # Punctuation left dangling by removed phrases (", :", "! ?") goes too.
     text = re.sub(r"(?<![\wäöüß])[,:;!–-]+", " ", text)
     text = " ".join(text.split())
     return "" if _PUNCT_ONLY.match(text) else text
-
-
-# A short tail after the last question mark ("? thx", "?? lg Anna") or a short lead-in
-# before a colon or dash ("quick one –", "Frage an die Runde:").
-_TAIL = re.compile(r"^(.*\?)\s*([^?]*)$", re.DOTALL)
-_LEAD = re.compile(r"^([^?:–]*?)\s*(?::|–|\s-\s)\s*(.+)$", re.DOTALL)
-EDGE_WORDS = 3
-
-
-def strip_edges(text: str, topical: Callable[[str], bool]) -> str:
-    """``text`` without a short tail after its last question mark and a short
-    lower-case lead-in before a colon or dash, when none of their words is ``topical``
-    (a word the knowledge base knows): sign-offs and openers that no list has ("? thx",
-    "quick one –"). The rest must still hold a word."""
-    tail = _TAIL.match(text)
-    if tail and tail.group(2).strip() and _is_chatter(tail.group(2), topical):
-        text = tail.group(1).strip()
-    lead = _LEAD.match(text)
-    # A lead-in in lower case only: a capitalised one may name the topic ("Excel – …").
-    if (lead and lead.group(1).islower() and _is_chatter(lead.group(1), topical)
-            and re.search(r"\w", lead.group(2))):
-        text = lead.group(2).strip()
-    return text
-
-
-def _is_chatter(fragment: str, topical: Callable[[str], bool]) -> bool:
-    words = re.findall(r"[\wäöüß]+", fragment.lower())
-    return len(words) <= EDGE_WORDS and not any(topical(w) for w in words)

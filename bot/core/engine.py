@@ -1,5 +1,6 @@
-"""The engine: retrieve passages for a question, fuse dense and lexical rankings, decide
-whether there is an answer at all, and compose the :class:`Answer`.
+"""The engine: retrieve passages for a question, rank them by dense and lexical evidence,
+decide with the learned :class:`~bot.core.decision.Decision` whether there is an answer
+at all, and compose the :class:`Answer`.
 
 It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
 """
@@ -7,15 +8,17 @@ It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from bot.core import language
 from bot.core.calibration import Calibration
 from bot.core.chatter import strip_chatter
-from bot.core.decision import Signals, decide, fuse
+from bot.core.decision import Decision, Signals, decide
 from bot.core.embedder import Embedder
+from bot.core.errors import ModelLoadError
 from bot.core.german import fold, normalize
 from bot.core.index import DenseIndex
 from bot.core.knowledge import Knowledge, by_department
@@ -23,13 +26,15 @@ from bot.core.lexical import LexicalIndex
 from bot.core.models import Answer, Hit, Passage
 from bot.core.text import clean_lines, clean_question
 
-__all__ = ["Calibration", "Engine", "Signals", "clean_question", "decide", "fuse"]
+CLARIFY_HITS = 3  # candidates offered by "Meinst du …?"
+
+__all__ = ["Calibration", "Decision", "Engine", "Signals", "clean_question", "decide"]
 
 
-def question_text(text: str, topical: Callable[[str], bool] | None = None) -> str:
+def question_text(text: str) -> str:
     """The question to analyse: cleaned, with chatter and quoted lines stripped (quotes
     are recognised line by line, so this runs before white space is collapsed)."""
-    return clean_question(strip_chatter(clean_lines(text), topical))
+    return clean_question(strip_chatter(clean_lines(text)))
 
 
 class Engine:
@@ -41,6 +46,7 @@ class Engine:
         knowledge: Knowledge,
         dense: DenseIndex,
         embedder: Embedder,
+        decision: Decision | None,
         top_k: int = 3,
         max_question_chars: int = 1000,
         calibration: Calibration | None = None,
@@ -52,6 +58,7 @@ class Engine:
         self._chunk_owner = np.array([self._position[c.passage_id] for c in dense.chunks])
         self._dense = dense
         self._embedder = embedder
+        self.decision = decision
         self.calibration = calibration or Calibration()
         self._lexical = LexicalIndex(knowledge.passages, knowledge.synonyms, self.calibration)
         self._kinds = tuple(p.kind for p in self.passages)
@@ -134,14 +141,14 @@ class Engine:
         """:class:`Signals` per raw question; None for empty, over-long or chatter-only
         text."""
         stripped = [
-            question_text(q, self._topical) if len(q) <= self.max_question_chars else ""
+            question_text(q) if len(q) <= self.max_question_chars else ""
             for q in questions
         ]
         todo = [i for i, q in enumerate(stripped) if q]
-        dense = self._dense_scores([stripped[i] for i in todo]) if todo else None
+        vectors = self._embedder.embed_queries([stripped[i] for i in todo])
+        dense = self._dense_scores(vectors)
         out: list[Signals | None] = [None] * len(questions)
         for row, i in enumerate(todo):
-            assert dense is not None
             text = stripped[i]
             query = self._lexical.analyze(text, language.detect(text))
             named = tuple(dict.fromkeys(doc for doc, _, _ in self._lexical.name_spans(query)))
@@ -152,45 +159,45 @@ class Engine:
                 coverage=self._lexical.coverages(query),
                 named=named,
                 has_content=bool(query.content_words),
+                vector=vectors[row],
             )
         return out
 
-    def _topical(self, word: str) -> bool:
-        """Whether the knowledge base knows ``word`` (any reading or part)."""
-        return any(
-            self._lexical.known(t) for t in self._lexical.analyzer.terms(word, correct=True)
-        )
-
     def _compose(self, raw: str, lang: language.Language, signal: Signals, k: int) -> Answer:
-        outcome, order, comparison = decide(signal, self.calibration, self._kinds)
-        if outcome == "none":
-            return self._refusal(raw, lang, "no_match")
-        fused = fuse(signal, self.calibration)
-        count = max(k, 2 if comparison else 1)
-        if outcome == "clarify":
-            count = self.calibration.clarify_hits
-        hits = tuple(
-            Hit(passage=self.passages[i], score=round(float(fused[i]), 4))
-            for i in order[:count]
-            if fused[i] > 0 or comparison
-        )
+        if self.decision is None:
+            raise ModelLoadError("this engine was loaded without an answer decision "
+                                 "(for fitting one: `rolle calibrate`)")
+        verdict = decide(signal, self.decision, self._kinds)
+        if verdict.outcome == "none":
+            answer = replace(self._refusal(raw, lang, verdict.reason),
+                             confidence=round(verdict.probability, 3))
+            if verdict.reason == "out_of_scope":  # offer the related passage
+                return replace(answer, suggestions=(self.passages[verdict.order[0]],))
+            return answer
+        count = max(k, 2 if verdict.comparison else 1)
+        if verdict.outcome == "clarify":
+            count = CLARIFY_HITS
+        hits = tuple(Hit(passage=self.passages[i], score=round(float(verdict.scores[i]), 4))
+                     for i in verdict.order[:count])
         return Answer(
             question=raw,
-            answered=outcome == "answer",
-            outcome=outcome,
+            answered=verdict.outcome == "answer",
+            outcome=verdict.outcome,
             hits=hits,
             language=lang,
-            suggestions=() if outcome == "answer" else self.roles(),
-            comparison=comparison,
+            suggestions=() if verdict.outcome == "answer" else self.roles(),
+            comparison=verdict.comparison,
+            confidence=round(verdict.probability, 3),
         )
 
-    def _dense_scores(self, texts: list[str]) -> np.ndarray:
-        """Best chunk similarity per passage, shape (len(texts), passages)."""
-        vectors = self._embedder.embed_queries(texts)
+    def _dense_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Best chunk similarity per passage, shape (len(vectors), passages)."""
+        out = np.full((len(vectors), len(self.passages)), -1.0, dtype=np.float32)
+        if not len(vectors):
+            return out
         n_chunks = len(self._chunk_owner)
         sims, ids = self._dense.faiss_index.search(vectors, n_chunks)
-        out = np.full((len(texts), len(self.passages)), -1.0, dtype=np.float32)
-        for row in range(len(texts)):
+        for row in range(len(vectors)):
             valid = ids[row] >= 0
             owners = self._chunk_owner[ids[row][valid]]
             np.maximum.at(out[row], owners, sims[row][valid])

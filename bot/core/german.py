@@ -20,20 +20,11 @@ from stop_words import get_stop_words
 from bot.core.compounds import MIN_PART as _MIN_PART
 from bot.core.compounds import CompoundSplitter
 from bot.core.frequency import most_common, zipf
-from bot.core.lemma import (
-    fold,
-    is_known,
-    lemma,
-    lemmatize,
-    looks_like_noun,
-    nominalizations,
-    readings,
-)
+from bot.core.lemma import fold, lemma, looks_like_noun, readings
 from bot.core.models import Language
-from bot.core.typos import MIN_LENGTH, CommonWords, TypoCorrector, slip
+from bot.core.typos import TypoCorrector
 
-__all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
-           "separable_verbs", "stop_words", "surface_words"]
+__all__ = ["Analyzer", "Word", "fold", "lemma", "readings", "stop_words", "surface_words"]
 
 # Words that frame a question rather than name its topic, beyond the library's lists.
 # Short on purpose: everything else is the lemmatizer's and the stop-word lists' job.
@@ -58,30 +49,6 @@ FRAME_WORDS = frozenset(
 )
 
 WORD_PATTERN = re.compile(r"[a-z0-9äöüß]+(?:[-/][a-z0-9äöüß]+)*")
-
-
-# Endings written after a slash in gendered forms ("Vertriebsassistent/innen").
-_GENDER_ENDINGS = frozenset({"in", "innen", "r", "e", "n"})
-
-
-def tokens(text: str) -> list[tuple[int, str]]:
-    """The words of normalised ``text`` with their offsets. Words joined by a slash
-    are alternatives ("Zentrale/Geschäftsführung", "Region/Land"), so each is a word of
-    its own; a gendered ending ("Marketingleiter/in") or a short piece ("A/B") keeps the
-    slashed word whole, as do hyphens ("E-Mail-Marketing")."""
-    out: list[tuple[int, str]] = []
-    for match in WORD_PATTERN.finditer(text):
-        token, at = match.group(0), match.start()
-        pieces = token.split("/")
-        if len(pieces) == 1 or any(
-            len(p.strip("-")) < 3 or p in _GENDER_ENDINGS for p in pieces
-        ):
-            out.append((at, token))
-            continue
-        for piece in pieces:
-            out.append((at, piece))
-            at += len(piece) + 1
-    return out
 
 
 @lru_cache(maxsize=2)
@@ -115,35 +82,6 @@ def normalize(text: str) -> str:
     return re.sub(r"[‐‑‒–—]", "-", text)
 
 
-# Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".
-PARTICLES = frozenset(
-    "ab an auf aus bei dar durch ein fest fort her hin los mit nach um vor weg weiter zu "
-    "zurück zusammen".split()
-)
-
-
-def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
-    """Finite verbs whose particle stands at the end of their clause.
-
-    Returns:
-        For each such verb, its start offset in ``text`` -> (the particle's start
-        offset, the infinitive, e.g. "festlegen"). Only infinitives the lemmatizer
-        knows count.
-    """
-    out: dict[int, tuple[int, str]] = {}
-    for clause in re.finditer(r"[^,.!?;:\n]+", text):
-        tokens = list(re.finditer(r"[A-Za-zÄÖÜäöüß]+", clause.group(0)))
-        if len(tokens) < 3 or tokens[-1].group(0).lower() not in PARTICLES:
-            continue
-        first = tokens[0].group(0).lower()
-        verb = tokens[1] if first in stop_words("de") else tokens[0]
-        infinitive = tokens[-1].group(0).lower() + lemmatize(verb.group(0).lower(), "de")
-        if is_known(infinitive, "de"):
-            offset = clause.start()
-            out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
-    return out
-
-
 class Analyzer:
     """Turns text into :class:`Word` objects.
 
@@ -158,9 +96,6 @@ class Analyzer:
         self._folded = frozenset(fold(w) for w in lexicon)
         self._spelling = {fold(w): w for w in lexicon}
         self.typos = TypoCorrector(self._folded, max_zipf=max_zipf) if lexicon else None
-        self.typos_common = (
-            {"de": CommonWords("de"), "en": CommonWords("en")} if lexicon else None
-        )
         self._compounds = CompoundSplitter(frozenset(lexicon), stop_words("de"))
         self._cache: dict[str, tuple[str, ...]] = {}
 
@@ -209,11 +144,8 @@ class Analyzer:
         primary, other = stop_words(lang), stop_words("en" if lang == "de" else "de")
         out: list[Word] = []
         original = unicodedata.normalize("NFKC", text)
-        separable = separable_verbs(original) if lang == "de" else {}
-        particles = {particle for particle, _ in separable.values()}
-        for at, token in tokens(normalize(text)):
-            if at in particles:
-                continue
+        for match in WORD_PATTERN.finditer(normalize(text)):
+            at, token = match.start(), match.group(0)
             written = original[at : at + len(token)]
             start = not original[:at].strip() or bool(
                 re.search(r"[.!?:]\s*$", original[:at])
@@ -231,22 +163,12 @@ class Analyzer:
                 fix = self.typos.correct(folded, spelled=joined)
                 if fix is not None:
                     joined, folded, corrected = self._spelling.get(fix, fix), fix, True
-                elif (common := self._common_fix(joined, lang)) is not None:
-                    joined, folded, corrected = common, fold(common), True
-                    if folded in primary or folded in other:
-                        continue
-                elif (short := self._short_fix(folded, primary, other)) is not None:
-                    if short in primary or short in other:  # "Wass" for "Was"
-                        continue
-                    joined, folded, corrected = self._spelling.get(short, short), short, True
             if len(pieces) > 1 and not corrected:
                 part_words = [w for piece in pieces for w in (self.split(piece) or (piece,))]
             else:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
             term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
-            if at in separable:  # "legt … fest": read as "festlegen"
-                term, *others = readings(separable[at][1])
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
@@ -257,24 +179,6 @@ class Analyzer:
                      tuple(others), zipf(joined, lang) if correct and not corrected else 0.0)
             )
         return out
-
-    def _short_fix(self, word: str, *stop: frozenset[str]) -> str | None:
-        """The knowledge word or stop word a short rare word (shorter than the typo
-        correctors take) is a slip of the finger for (:func:`~bot.core.typos.slip`)."""
-        if len(word) >= MIN_LENGTH or not word.isalpha() or zipf(word, "de") or zipf(word, "en"):
-            return None
-        return slip(word, lambda w: w in self._folded or any(w in s for s in stop))
-
-    def _common_fix(self, word: str, lang: Language) -> str | None:
-        """The common word of ``lang`` that ``word`` (lower case, as typed) is a typo of,
-        when it is rare, unknown to the lemmatizer and no compound of known words."""
-        if self.typos is None or self.typos_common is None or not word.isalpha():
-            return None
-        if zipf(word, "de") or zipf(word, "en") or is_known(word, ("de", "en")):
-            return None
-        if is_known(word.capitalize(), "de") or self.split(word):
-            return None
-        return self.typos_common[lang].correct(word)
 
     def terms(self, text: str, lang: Language = "de", *, correct: bool = False,
               parts: bool = True) -> list[str]:

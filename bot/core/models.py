@@ -7,9 +7,10 @@ from typing import Literal
 
 Kind = Literal["role", "comparison", "overview"]
 Language = Literal["de", "en"]
-# Why an answer has no passages: "ok" means it has them; "no_match": nothing matched at
-# all; "out_of_scope": the domain's words, but asking for something the articles do not
-# cover (``suggestions`` then holds the related passages to offer).
+# Why an answer has no passages: "ok" means it has them; "no_match": nothing in the
+# knowledge matches; "out_of_scope": the question shares the articles' words but asks
+# for something they do not say (a figure, a how-to in a tool, a phone number, "schreib
+# mir …"), ``suggestions`` then holds the related passage.
 Reason = Literal["ok", "empty", "too_long", "no_match", "out_of_scope"]
 # A confident answer (quote), a "Meinst du …?" reply with candidates, or no answer.
 Outcome = Literal["answer", "clarify", "none"]
@@ -81,6 +82,7 @@ class Answer:
     suggestions: tuple[Passage, ...] = field(default=())
     outcome: Outcome | None = None  # default: "answer" when answered, else "none"
     comparison: bool = False
+    confidence: float | None = None  # the decision's probability that hits[0] is right
 
     def __post_init__(self) -> None:
         if self.outcome is None:

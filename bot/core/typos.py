@@ -8,15 +8,13 @@ never turned into "druck".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import cache, lru_cache
+from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.frequency import most_common
 from bot.core.frequency import zipf as _zipf
-from bot.core.models import Language
 
 MIN_LENGTH = 5  # shorter words have too many close neighbours to correct safely
 
@@ -72,66 +70,6 @@ class TypoCorrector:
         # Among equally close words prefer the one sharing the longest start with ``word``.
         candidates = [m[0] for m in matches if m[1] == best]
         return max(candidates, key=lambda c: (_shared_prefix(word, c), -abs(len(c) - len(word))))
-
-
-class CommonWords:
-    """Corrects rare unknown words to the closest common word of their language.
-
-    A question's everyday words are no words of the knowledge base ("kümert" for
-    "kümmert", "Mäkte" for "Märkte"); read correctly they are frame words, stop words or
-    inflections the lemmatizer knows. The vocabulary is ``wordfreq``'s list of words at
-    Zipf 3 or above; among equally close words the most common wins. The list is read on
-    the first correction (not at start), once per process, and the last few thousand
-    answers are kept.
-    """
-
-    def __init__(self, lang: Language, size: int = 50_000) -> None:
-        self._lang = lang
-        self._size = size
-
-    def correct(self, spelled: str) -> str | None:
-        """The common word ``spelled`` (lower case, umlauts as typed) is a typo of, or
-        None (too short, known, or nothing close)."""
-        return _closest_common(spelled, self._lang, self._size)
-
-
-@lru_cache(maxsize=4096)
-def _closest_common(word: str, lang: Language, size: int) -> str | None:
-    if len(word) < MIN_LENGTH or not word.isalpha():
-        return None
-    words, rank = _common_vocabulary(lang, size)
-    if word in rank:
-        return None
-    limit = max_edits(word)
-    matches = process.extract(
-        word, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20,
-    )
-    if not matches:
-        return None
-    best = min(m[1] for m in matches)
-    return min((m[0] for m in matches if m[1] == best), key=rank.__getitem__)
-
-
-@cache
-def _common_vocabulary(lang: Language, size: int) -> tuple[list[str], dict[str, int]]:
-    """The ``size`` most common words of ``lang`` that are long enough to correct to,
-    most common first, and each one's rank."""
-    words = [w for w in most_common(lang, size) if w.isalpha() and len(w) >= MIN_LENGTH - 1]
-    return words, {w: i for i, w in enumerate(words)}
-
-
-def slip(word: str, known: Callable[[str], bool]) -> str | None:
-    """The ``known`` word that ``word`` becomes by undoing one slip of the finger, for
-    words too short to correct by edit distance: two neighbouring letters swapped
-    ("haed" → "head", "dsa" → "das") or one letter typed twice ("wass" → "was"). None
-    when no or more than one known word comes out."""
-    found = set()
-    for i in range(len(word) - 1):
-        found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-        if word[i] == word[i + 1]:
-            found.add(word[:i] + word[i + 1 :])
-    hits = [w for w in found if w != word and known(w)]
-    return hits[0] if len(hits) == 1 else None
 
 
 def _shared_prefix(a: str, b: str) -> int:

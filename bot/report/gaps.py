@@ -8,8 +8,11 @@ ignored) unless they are near-identical (``same_word``). Comparing with the lead
 running mean, keeps groups from drifting into one blob of "Was macht ein …?" questions;
 the shared word keeps the same sentence frame from joining different topics.
 
-Measured on 32 out-of-scope questions (8 topics in 3-4 wordings, 6 one-offs;
-tests/test_report.py): pairwise precision 1.00 and recall 0.83 at 0.55.
+How similar is "the same question" depends on the model (multilingual-e5 compresses
+its similarities into 0.8-1.0): an embedder may say so in its ``grouping`` attribute
+(join, join without a shared word); otherwise all-MiniLM-L6-v2's values apply. Both were
+chosen on 32 out-of-scope questions (8 topics in 3-4 wordings, 6 one-offs;
+tests/test_report.py) as the middle of the range with pairwise precision 1.00.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ import numpy as np
 from bot.core.embedder import Embedder
 from bot.core.german import Analyzer
 
-DEFAULT_THRESHOLD = 0.55
-WITHOUT_SHARED_WORD = 0.85  # above this, no shared topic word is needed to join
+DEFAULT_GROUPING = (0.55, 0.85)  # join; above the second no shared topic word is needed
 _ANALYZER = Analyzer()
 _WORDS = re.compile(r"\w+")
 
@@ -63,22 +65,30 @@ def topic_terms(text: str) -> set[str]:
     return out
 
 
+def grouping(embedder: Embedder) -> tuple[float, float]:
+    """The embedder's (join, join without a shared word) similarities."""
+    values = getattr(embedder, "grouping", DEFAULT_GROUPING)
+    return float(values[0]), float(values[1])
+
+
 def group_questions(
     asked: Sequence[tuple[str, datetime]], embedder: Embedder, *,
-    threshold: float = DEFAULT_THRESHOLD, examples: int = 3,
-    same_word: float | None = WITHOUT_SHARED_WORD,
+    threshold: float | None = None, examples: int = 3,
 ) -> tuple[Gap, ...]:
     """Group questions by similarity.
 
     Args:
         asked: (question text, when asked) pairs.
         embedder: the model that embeds the questions.
-        threshold: least cosine similarity to a group's mean to join it.
+        threshold: least cosine similarity to a group's leader to join it (default: the
+            embedder's, see :func:`grouping`).
         examples: distinct wordings kept per group, most frequent first.
 
     Returns:
         The groups, largest first (ties: most recently asked first).
     """
+    join, same_word = grouping(embedder)
+    threshold = join if threshold is None else threshold
     same: dict[str, tuple[str, int, datetime]] = {}
     for text, when in asked:
         key = _key(text)
@@ -96,7 +106,7 @@ def group_questions(
         best, best_score = None, threshold
         for group in groups:
             score = float(group.leader @ vector)
-            related = same_word is None or score >= same_word or bool(group.terms & terms)
+            related = score >= same_word or bool(group.terms & terms)
             if score >= best_score and related:
                 best, best_score = group, score
         if best is None:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.core.embedder import Embedder
 from bot.core.store import FeedbackRow, QuestionRow
-from bot.report.gaps import DEFAULT_THRESHOLD, Gap, group_questions
+from bot.report.gaps import Gap, group_questions
 
 OUTCOMES = ("answer", "clarify", "none")
 
@@ -79,7 +79,7 @@ def _window(days: int, now: datetime | None) -> tuple[datetime, datetime]:
 
 def top_gaps(
     log: QuestionLog, embedder: Embedder, *, days: int = 30, limit: int = 5,
-    now: datetime | None = None, threshold: float = DEFAULT_THRESHOLD,
+    now: datetime | None = None, threshold: float | None = None,
 ) -> tuple[Gap, ...]:
     """The largest groups of unanswered questions of the last ``days`` days.
 
@@ -92,7 +92,7 @@ def top_gaps(
 
 def build_report(
     log: QuestionLog, embedder: Embedder | None, *, days: int = 30,
-    now: datetime | None = None, gap_limit: int = 15, threshold: float = DEFAULT_THRESHOLD,
+    now: datetime | None = None, gap_limit: int = 15, threshold: float | None = None,
 ) -> Report:
     """Collect the report for the last ``days`` days.
 

@@ -1,5 +1,5 @@
-"""Fixtures for the engine core: an index built by `rolle build`'s code path with the real
-model's ONNX export (once per session, about 15 s for the export)."""
+"""Fixtures for the engine core's ONNX path: all-MiniLM-L6-v2 exported by `rolle build`'s
+code path (once per session, about 15 s for the export)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bot.core.onnx_embedder import OnnxEmbedder
 
 
 @pytest.fixture(scope="session")
-def onnx_settings(real_settings: Settings) -> Settings:
-    """The session's index, built by `rolle build`'s code path with the ONNX export."""
-    return real_settings
+def onnx_settings(minilm_settings: Settings) -> Settings:
+    """The MiniLM index, built by `rolle build`'s code path with the ONNX export."""
+    return minilm_settings
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.chatter import strip_chatter, strip_edges
+from bot.core.chatter import strip_chatter
 
 
 @pytest.mark.parametrize(
@@ -35,32 +35,3 @@ def test_chatter_is_stripped(text: str, question: str) -> None:
                                   "🙏🙏", "<@U1> LG"])
 def test_chatter_only_leaves_nothing(text: str) -> None:
     assert strip_chatter(text) == ""
-
-
-
-TOPICAL = frozenset({"marketing", "budget", "vertrieb", "unterschied"}).__contains__
-
-
-@pytest.mark.parametrize(
-    ("text", "question"),
-    [
-        ("Hi all, quick one – who owns the marketing budget here? thx",
-         "who owns the marketing budget here?"),
-        ("ganz kurz: wer macht das Marketing? merci dir", "wer macht das Marketing?"),
-    ],
-)
-def test_short_edges_without_a_topical_word_are_chatter(text: str, question: str) -> None:
-    assert strip_chatter(text, TOPICAL) == question
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Was ist der Unterschied? Marketing vs Vertrieb",  # a topical word
-        "Excel: wer schult die Leute?",  # a capitalised lead-in may name the topic
-        "Wer macht Marketing? Ich frage für mein Team hier",  # more than three words
-    ],
-)
-def test_edges_that_may_carry_the_topic_stay(text: str) -> None:
-    assert strip_edges(text, TOPICAL) == text
-    assert strip_chatter(text, TOPICAL) == strip_chatter(text)

@@ -1,4 +1,4 @@
-"""The torch-free ONNX embedder against sentence-transformers, with the real packaged model.
+"""The torch-free ONNX embedder against sentence-transformers, with the packaged MiniLM.
 
 The ONNX export is built once per session (about 15 s) into a temporary index folder.
 """
@@ -34,14 +34,14 @@ from tests.conftest import ROOT
 
 @pytest.mark.slow
 def test_onnx_vectors_equal_sentence_transformers_on_every_chunk(
-        onnx_engine: Engine, embedder: SentenceTransformerEmbedder) -> None:
+        onnx_engine: Engine, st_embedder: SentenceTransformerEmbedder) -> None:
     onnx = onnx_engine._embedder
     texts = [c.text for c in chunk_passages(load_knowledge(ROOT / "knowledge").passages)]
     questions = labelled_questions()
     long_text = " ".join(texts)  # far beyond 256 tokens: truncation must match too
     for kind, items in (("passages", [*texts, long_text]), ("queries", questions)):
         mine = getattr(onnx, f"embed_{kind}")(items)
-        theirs = getattr(embedder, f"embed_{kind}")(items)
+        theirs = getattr(st_embedder, f"embed_{kind}")(items)
         assert mine.shape == theirs.shape == (len(items), 384) and mine.dtype == np.float32
         cosine = np.sum(mine * theirs, axis=1)
         assert cosine.min() >= 0.9999, (kind, float(cosine.min()))
@@ -54,8 +54,8 @@ def test_onnx_vectors_equal_sentence_transformers_on_every_chunk(
 @pytest.mark.slow
 def test_same_top1_and_decision_on_every_labelled_question(
         onnx_engine: Engine, onnx_settings: Settings,
-        embedder: SentenceTransformerEmbedder) -> None:
-    torch_engine = compose.load_engine(onnx_settings, embedder=embedder)
+        st_embedder: SentenceTransformerEmbedder) -> None:
+    torch_engine = compose.load_engine(onnx_settings, embedder=st_embedder)
     questions = labelled_questions()
     assert len(questions) >= 100
     mine = onnx_engine.answer_many(questions)
@@ -78,7 +78,8 @@ def test_ask_never_imports_torch(onnx_settings: Settings) -> None:
         "print(rc, heavy, file=sys.stderr)\n"
     )
     env = {**os.environ, "ROLLE_INDEX_DIR": str(onnx_settings.index_dir),
-           "ROLLE_KNOWLEDGE_DIR": str(onnx_settings.knowledge_dir)}
+           "ROLLE_KNOWLEDGE_DIR": str(onnx_settings.knowledge_dir),
+           "ROLLE_MODEL": onnx_settings.model}
     env.pop("ROLLE_EMBEDDER", None)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, cwd=ROOT, timeout=120)

@@ -15,15 +15,19 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.skipif(not SHARED_EVAL.is_file(), reason="needs ../shared/eval beside the checkout")
-def test_dev_questions_floor(engine: Engine) -> None:
-    summary = evaluate(engine, SHARED_EVAL).summary()
-    assert summary["correct"] >= 29, summary
+def test_shared_questions_floor(engine: Engine) -> None:
+    """The shared dev and calibration sets with the packaged decision (fitted on them
+    among others: the cross-validated figure is in the README)."""
+    summary = evaluate(engine, SHARED_EVAL, SHARED_EVAL.with_name(
+        "calibration_questions.yaml")).summary()
+    assert summary["correct"] >= 0.97 * summary["total"], summary
+    assert summary["oos_quoted"] == 0, summary
 
 
 def test_held_out_questions_floor(engine: Engine) -> None:
     report = evaluate(engine, DATA / "holdout_questions.yaml")
     summary = report.summary()
-    assert summary["correct"] >= 50, summary
+    assert summary["correct"] >= 52, summary
     assert summary["oos_quoted"] == 0, summary
 
 
@@ -31,11 +35,32 @@ def test_styled_questions_floor(engine: Engine) -> None:
     """Typos, chatter, English, gendered forms, everyday words, office chatter."""
     report = evaluate(engine, DATA / "styled_questions.yaml")
     styles = report.by_style()
-    assert report.summary()["correct"] >= 165, report.summary()
+    assert report.summary()["correct"] >= 180, report.summary()
     assert styles["typo"][0] >= styles["typo"][1] - 2, styles
     assert styles["gendered"][0] == styles["gendered"][1], styles
     assert styles["comparison"][0] == styles["comparison"][1], styles
-    assert report.summary()["oos_quoted"] <= 4, report.summary()
+    assert report.summary()["oos_quoted"] == 0, report.summary()
+
+
+def test_near_misses_are_not_quoted(engine: Engine) -> None:
+    """Questions in the domain's words that ask for a figure, a how-to in a tool, a phone
+    number or a piece of work (tests/data/near_miss_questions.yaml)."""
+    summary = evaluate(engine, DATA / "near_miss_questions.yaml").summary()
+    assert summary["oos_quoted"] <= 0.02 * summary["total"], summary
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("Warum sind die Vertriebler immer so gestresst, wenn der Monat schlecht läuft?",
+      "langfristig-versus-kurzfristig"),
+     ("Warum brauchen wir im Marketing eine Marke?", "marke-versus-kunde")],
+)
+def test_questions_without_the_articles_words_find_their_paragraph(
+        engine: Engine, question: str, expected: str) -> None:
+    """The multilingual model links "gestresst" to pressure and short-term goals: the
+    paragraph is first, answered or offered as "Meinst du …?"."""
+    answer = engine.answer(question)
+    assert answer.outcome in ("answer", "clarify") and answer.hits[0].passage.id == expected
 
 
 @pytest.mark.parametrize(
@@ -81,19 +106,21 @@ def test_marketing_versus_sales_gets_the_comparison_paragraphs(engine: Engine) -
     answer = engine.answer("Was ist der Unterschied zwischen Marketing und Vertrieb?")
     assert answer.answered and not answer.comparison
     assert answer.hits[0].passage.id == "unterschiede-marketing-vertrieb"
-    assert all(h.passage.kind == "comparison" for h in answer.hits[1:])
+    assert all(h.passage.kind != "role" for h in answer.hits[1:])
 
 
 def test_medium_evidence_asks_back_with_candidates(engine: Engine) -> None:
     """Clarify: candidates, nothing presented as the answer, known roles suggested."""
     from dataclasses import replace
 
+    from bot.core.engine import CLARIFY_HITS
+
     cautious = Engine.__new__(Engine)
     cautious.__dict__.update(engine.__dict__)
-    cautious.calibration = replace(engine.calibration, min_coverage=1.01)
+    cautious.decision = replace(engine.decision, answer_threshold=1.01)
     answer = cautious.answer("Wer plant die Online-Kampagnen?")
     assert answer.outcome == "clarify" and not answer.answered
-    assert 1 <= len(answer.hits) <= cautious.calibration.clarify_hits
+    assert len(answer.hits) == CLARIFY_HITS and answer.confidence is not None
     assert answer.suggestions and answer.reason == "ok"
 
 
@@ -120,11 +147,7 @@ def test_brief_examples(engine: Engine, question: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "question",
     ["Was macht ein Steuerberater?", "Was macht ein Data Scientist?",
-     "Wann ist der nächste Feiertag?", "Passwort vergessen",
-     pytest.param("Was kostet das Produkt?", marks=pytest.mark.xfail(
-         strict=True, reason="known: one generic knowledge noun plus an unknown verb is "
-         "answered with the calibrated thresholds")),
-     "Wie viele Kunden haben wir?"],
+     "Wann ist der nächste Feiertag?", "Passwort vergessen", "Was kostet das Produkt?"],
 )
 def test_out_of_scope_lists_known_roles(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
@@ -132,6 +155,19 @@ def test_out_of_scope_lists_known_roles(engine: Engine, question: str) -> None:
     assert answer.outcome == "none"
     assert {p.title for p in answer.suggestions} >= {"Vertriebsleiter", "Leiter E-Commerce"}
     assert all(p.kind == "role" for p in answer.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("question", "related"),
+    [("Wie hoch ist unser Marketingbudget dieses Jahr?", "leiter-marketing"),
+     ("Schreib mir eine Stellenanzeige für einen Vertriebsleiter", "vertriebsleiter")],
+)
+def test_a_near_miss_is_refused_with_the_related_passage(engine: Engine, question: str,
+                                                        related: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.hits == ()
+    assert answer.reason == "out_of_scope"
+    assert [p.id for p in answer.suggestions] == [related]
 
 
 def test_bad_input_gets_a_reason_not_an_exception(engine: Engine) -> None:

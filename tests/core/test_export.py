@@ -28,11 +28,11 @@ from tests.conftest import make_settings
 
 @pytest.mark.slow
 def test_an_unchanged_export_is_reused_and_a_damaged_one_redone(
-        onnx_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+        onnx_settings: Settings, st_embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
     cache = onnx_settings.model_cache
     (folder,) = [p for p in cache.iterdir() if (p / CONFIG_FILE).is_file()]
     written = (folder / ONNX_FILE).stat().st_mtime_ns
-    again = export_onnx(embedder.model, onnx_settings.model, cache)
+    again = export_onnx(st_embedder.model, onnx_settings.model, cache)
     assert again.reused and again.folder == folder
     assert (folder / ONNX_FILE).stat().st_mtime_ns == written
 
@@ -41,7 +41,7 @@ def test_an_unchanged_export_is_reused_and_a_damaged_one_redone(
     damaged = copy / folder.name / ONNX_FILE
     damaged.write_bytes(damaged.read_bytes()[:1000])  # a truncated copy
     assert valid_export(copy / folder.name) is None
-    redone = export_onnx(embedder.model, onnx_settings.model, copy)
+    redone = export_onnx(st_embedder.model, onnx_settings.model, copy)
     assert not redone.reused and valid_export(redone.folder) == redone.sha256
     # No temporary folders left (beside the export: the lemma tables).
     assert [p.name for p in copy.iterdir() if not p.name.startswith("simplemma-")] \
@@ -50,16 +50,16 @@ def test_an_unchanged_export_is_reused_and_a_damaged_one_redone(
 
 @pytest.mark.slow
 def test_the_export_key_does_not_depend_on_what_the_model_encoded_last(
-        embedder: SentenceTransformerEmbedder) -> None:
+        st_embedder: SentenceTransformerEmbedder) -> None:
     """Encoding sets the tokenizer's padding and truncation; the same model must still
     find its export (a fresh model and one that built an index alike)."""
-    model = embedder.model
+    model = st_embedder.model
     tokenizer = model[0].tokenizer.backend_tokenizer
     spec = describe(model, "packaged:all-MiniLM-L6-v2")
     tokenizer.no_padding()
     tokenizer.no_truncation()
     fresh = _source_key(model, spec)
-    embedder.embed_passages(["Was macht ein BDM?", "Vertrieb " * 400])
+    st_embedder.embed_passages(["Was macht ein BDM?", "Vertrieb " * 400])
     assert json.loads(tokenizer.to_str())["truncation"] is not None
     assert _source_key(model, spec) == fresh
 
@@ -67,7 +67,8 @@ def test_the_export_key_does_not_depend_on_what_the_model_encoded_last(
 def test_an_unwritable_model_cache_is_reported_before_the_model_loads(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", "utf-8")
-    bad = make_settings(tmp_path / "index", model_cache_dir=blocker / "models")
+    bad = make_settings(tmp_path / "index", model_cache_dir=blocker / "models",
+                        model="packaged:all-MiniLM-L6-v2")
     with pytest.raises(IndexPermissionError,
                        match=rf"Cannot write to the model cache folder {blocker / 'models'}"):
         build(bad, load_knowledge(bad.knowledge_dir))  # would load the model otherwise

@@ -21,6 +21,7 @@ import pytest
 
 from bot import compose
 from bot.config import Settings
+from bot.core.decision import load_decision
 from bot.core.engine import Engine
 from bot.core.errors import IndexDamagedError, IndexMissingError
 from bot.core.index import build_index, chunk_passages, load_index
@@ -120,22 +121,23 @@ def test_self_check_reports_an_engine_that_cannot_search(built: Path,
     class Wider(HashEmbedder):
         dimension = 384
 
-    broken = Engine(knowledge=knowledge, dense=dense, embedder=Wider())
+    broken = Engine(knowledge=knowledge, dense=dense, embedder=Wider(),
+                    decision=load_decision("packaged:multilingual-e5-small-q4"))
     health = self_check(broken)
     assert not health.ok and "answering failed" in health.detail
 
 
 @pytest.mark.slow
-def test_self_check_answers_a_real_question(onnx_engine: Engine) -> None:
-    health = self_check(onnx_engine)
+def test_self_check_answers_a_real_question(engine: Engine) -> None:
+    health = self_check(engine)
     assert health.ok, health.detail
     assert "Leiter Marketing" in health.detail and health.seconds < 5
 
 
 @pytest.mark.slow
-def test_the_cli_says_damaged_in_one_line(onnx_settings: Settings, tmp_path: Path) -> None:
+def test_the_cli_says_damaged_in_one_line(real_settings: Settings, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
-    shutil.copytree(onnx_settings.index_dir, index_dir, symlinks=True)
+    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
     _unknown_passage(_in_use(index_dir), load_knowledge(KNOWLEDGE))
     env = {**os.environ, "ROLLE_INDEX_DIR": str(index_dir),
            "ROLLE_KNOWLEDGE_DIR": str(KNOWLEDGE)}
@@ -239,11 +241,11 @@ def _wait_for(predicate, seconds: float = 120) -> None:
 
 @pytest.mark.slow
 def test_overlapping_forced_builds_never_lose_the_live_index(
-        onnx_settings: Settings, tmp_path: Path) -> None:
+        real_settings: Settings, tmp_path: Path) -> None:
     """Two `rolle build --force` processes; the first pauses just before the link switch."""
     index_dir = tmp_path / "index"
     env = {**os.environ, "ROLLE_INDEX_DIR": str(index_dir), "ROLLE_KNOWLEDGE_DIR": str(KNOWLEDGE),
-           "ROLLE_MODEL_CACHE_DIR": str(onnx_settings.model_cache), "HF_HUB_OFFLINE": "1"}
+           "ROLLE_MODEL_CACHE_DIR": str(real_settings.model_cache), "HF_HUB_OFFLINE": "1"}
     paused_at, go = tmp_path / "paused", tmp_path / "go"
     err_a, err_b = (tmp_path / "a.err").open("w+"), (tmp_path / "b.err").open("w+")
     a = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(paused_at), str(go)], env=env,
@@ -263,11 +265,10 @@ def test_overlapping_forced_builds_never_lose_the_live_index(
         a.kill()
     assert a.returncode == 0 and b.returncode == 0, (tmp_path / "b.err").read_text()
     assert "Built index" in out_a and "Built index" in out_b
-    assert "ONNX export reused" in out_a and "ONNX export reused" in out_b
     live = _in_use(index_dir)
     assert live.is_dir() and live.name != paused_at.read_text()  # B built after A
     assert (index_dir / paused_at.read_text()).is_dir()  # A's build is kept as the previous
-    engine = compose.load_engine(onnx_settings.model_copy(update={"index_dir": index_dir}))
+    engine = compose.load_engine(real_settings.model_copy(update={"index_dir": index_dir}))
     assert engine.answer("Was macht ein BDM?").hits[0].passage.id == "business-development-manager"
 
 
