@@ -326,7 +326,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score question files in the dev format")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--cv", type=int, default=0, metavar="K",
-                   help="k-fold cross-validate the calibration over the files instead")
+                   help="k-fold cross-validate the learned decision over the files instead")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per question")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("calibrate", help="fit the answer decision on labelled questions")

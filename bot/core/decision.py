@@ -32,7 +32,6 @@ from bot.core.errors import ModelLoadError
 from bot.core.models import Outcome, Reason
 
 DECISIONS = Path(__file__).with_name("decisions")
-RELATED_COVERAGE = 0.5  # "out_of_scope" (related passage offered) rather than "no_match"
 FEATURES = ("dense", "dense_margin", "dense_z", "lexical", "coverage", "named",
             "fused_margin", "in_scope")
 
@@ -43,8 +42,9 @@ class Signals:
 
     Per passage: ``lexical`` (BM25), ``dense`` (best chunk similarity), ``names``
     (length in words of the passage's longest name in the question), ``coverage``
-    (share of the question's content words the passage has). ``named``: passages named
-    in the question, in order; ``vector``: the question's embedding.
+    (share of the question's content words the passage has), ``topics`` (1 where the
+    question contains one of the passage's search terms). ``named``: passages named in
+    the question, in order; ``vector``: the question's embedding.
     """
 
     lexical: np.ndarray
@@ -54,6 +54,7 @@ class Signals:
     named: tuple[int, ...]
     has_content: bool
     vector: np.ndarray
+    topics: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,8 @@ def features(signal: Signals, order: Sequence[int], scores: np.ndarray,
 def decide(signal: Signals, decision: Decision, kinds: Sequence[str]) -> Verdict:
     """Rank the passages and decide: "answer" when the probability that the first is
     right reaches the answer threshold, "clarify" when it reaches the clarify threshold,
-    else "none" ("out_of_scope" when the question names the first passage or shares most
-    of its words with it, so that passage can be offered as related; "no_match"
-    otherwise). Two roles named
+    else "none" ("out_of_scope" when the question names the first passage or one of its
+    topics, so that passage can be offered as related; "no_match" otherwise). Two roles named
     in an answered question make it a comparison of both."""
     is_role = np.array([k == "role" for k in kinds])
     asks_role = float(decision.asks_role.probability(signal.vector))
@@ -220,8 +220,9 @@ def decide(signal: Signals, decision: Decision, kinds: Sequence[str]) -> Verdict
         return Verdict("answer", order, scores, p)
     if p >= decision.clarify_threshold:
         return Verdict("clarify", order, scores, p)
-    # The question speaks of what the first passage speaks of (it names it, or that
-    # passage has most of its words) but asks for something it does not say.
-    related = signal.names[order[0]] > 0 or signal.coverage[order[0]] >= RELATED_COVERAGE
+    # The question names the first passage or one of its topics, but asks for something
+    # the passage does not say.
+    topics = signal.topics if signal.topics is not None else np.zeros_like(signal.names)
+    related = signal.names[order[0]] > 0 or topics[order[0]] > 0
     return Verdict("none", order, scores, p,
                    reason="out_of_scope" if related else "no_match")

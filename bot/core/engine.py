@@ -14,7 +14,6 @@ from dataclasses import replace
 import numpy as np
 
 from bot.core import language
-from bot.core.calibration import Calibration
 from bot.core.chatter import strip_chatter
 from bot.core.decision import Decision, Signals, decide
 from bot.core.embedder import Embedder
@@ -22,13 +21,13 @@ from bot.core.errors import ModelLoadError
 from bot.core.german import fold, normalize
 from bot.core.index import DenseIndex
 from bot.core.knowledge import Knowledge, by_department
-from bot.core.lexical import LexicalIndex
+from bot.core.lexical import LexicalIndex, LexicalWeights
 from bot.core.models import Answer, Hit, Passage
 from bot.core.text import clean_lines, clean_question
 
 CLARIFY_HITS = 3  # candidates offered by "Meinst du …?"
 
-__all__ = ["Calibration", "Decision", "Engine", "Signals", "clean_question", "decide"]
+__all__ = ["Decision", "Engine", "Signals", "clean_question", "decide"]
 
 
 def question_text(text: str) -> str:
@@ -49,7 +48,7 @@ class Engine:
         decision: Decision | None,
         top_k: int = 3,
         max_question_chars: int = 1000,
-        calibration: Calibration | None = None,
+        lexical_weights: LexicalWeights | None = None,
     ) -> None:
         self.passages: tuple[Passage, ...] = knowledge.passages
         self.manifest = dense.manifest
@@ -59,8 +58,7 @@ class Engine:
         self._dense = dense
         self._embedder = embedder
         self.decision = decision
-        self.calibration = calibration or Calibration()
-        self._lexical = LexicalIndex(knowledge.passages, knowledge.synonyms, self.calibration)
+        self._lexical = LexicalIndex(knowledge.passages, knowledge.synonyms, lexical_weights)
         self._kinds = tuple(p.kind for p in self.passages)
         self._names = self._name_table()
         self.top_k = top_k
@@ -160,6 +158,7 @@ class Engine:
                 named=named,
                 has_content=bool(query.content_words),
                 vector=vectors[row],
+                topics=self._lexical.topic_matches(query),
             )
         return out
 

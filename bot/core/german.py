@@ -19,12 +19,21 @@ from stop_words import get_stop_words
 
 from bot.core.compounds import MIN_PART as _MIN_PART
 from bot.core.compounds import CompoundSplitter
-from bot.core.frequency import most_common, zipf
-from bot.core.lemma import fold, lemma, looks_like_noun, readings
+from bot.core.frequency import most_common
+from bot.core.lemma import (
+    fold,
+    is_known,
+    lemma,
+    lemmatize,
+    looks_like_noun,
+    nominalizations,
+    readings,
+)
 from bot.core.models import Language
 from bot.core.typos import TypoCorrector
 
-__all__ = ["Analyzer", "Word", "fold", "lemma", "readings", "stop_words", "surface_words"]
+__all__ = ["Analyzer", "Word", "fold", "lemma", "nominalizations", "readings",
+           "separable_verbs", "stop_words", "surface_words"]
 
 # Words that frame a question rather than name its topic, beyond the library's lists.
 # Short on purpose: everything else is the lemmatizer's and the stop-word lists' job.
@@ -73,13 +82,41 @@ class Word:
     corrected: bool = False  # a typo, replaced by the closest knowledge word
     typed: str = ""  # as typed (lower-case, folded), when corrected
     alternatives: tuple[str, ...] = ()  # other readings of the lemma (noun/adjective)
-    common: float = 0.0  # how common the word is in its language (Zipf, as typed; questions)
 
 
 def normalize(text: str) -> str:
     """Unicode-normalise, lower-case and unify dashes and quotes."""
     text = unicodedata.normalize("NFKC", text).lower()
     return re.sub(r"[‐‑‒–—]", "-", text)
+
+
+# Separable-verb particles: "Wer legt die Zielgruppen fest?" asks about "festlegen".
+PARTICLES = frozenset(
+    "ab an auf aus bei dar durch ein fest fort her hin los mit nach um vor weg weiter zu "
+    "zurück zusammen".split()
+)
+
+
+def separable_verbs(text: str) -> dict[int, tuple[int, str]]:
+    """Finite verbs whose particle stands at the end of their clause.
+
+    Returns:
+        For each such verb, its start offset in ``text`` -> (the particle's start
+        offset, the infinitive, e.g. "festlegen"). Only infinitives the lemmatizer
+        knows count.
+    """
+    out: dict[int, tuple[int, str]] = {}
+    for clause in re.finditer(r"[^,.!?;:\n]+", text):
+        tokens = list(re.finditer(r"[A-Za-zÄÖÜäöüß]+", clause.group(0)))
+        if len(tokens) < 3 or tokens[-1].group(0).lower() not in PARTICLES:
+            continue
+        first = tokens[0].group(0).lower()
+        verb = tokens[1] if first in stop_words("de") else tokens[0]
+        infinitive = tokens[-1].group(0).lower() + lemmatize(verb.group(0).lower(), "de")
+        if is_known(infinitive, "de"):
+            offset = clause.start()
+            out[offset + verb.start()] = (offset + tokens[-1].start(), infinitive)
+    return out
 
 
 class Analyzer:
@@ -144,8 +181,12 @@ class Analyzer:
         primary, other = stop_words(lang), stop_words("en" if lang == "de" else "de")
         out: list[Word] = []
         original = unicodedata.normalize("NFKC", text)
+        separable = separable_verbs(original) if lang == "de" else {}
+        particles = {particle for particle, _ in separable.values()}
         for match in WORD_PATTERN.finditer(normalize(text)):
             at, token = match.start(), match.group(0)
+            if at in particles:
+                continue
             written = original[at : at + len(token)]
             start = not original[:at].strip() or bool(
                 re.search(r"[.!?:]\s*$", original[:at])
@@ -169,6 +210,8 @@ class Analyzer:
                 part_words = list(self.split(joined))
             cased = written if not corrected else (joined.capitalize() if capitalized else joined)
             term, *others = readings(cased if len(pieces) == 1 and not corrected else joined)
+            if at in separable:  # "legt … fest": read as "festlegen"
+                term, *others = readings(separable[at][1])
             parts = dict.fromkeys(
                 lemma(p.capitalize()) for p in part_words
                 if len(p) >= _MIN_PART and fold(p) not in primary
@@ -176,7 +219,7 @@ class Analyzer:
             parts.pop(term, None)
             out.append(
                 Word(folded, term, tuple(parts), term in FRAME_WORDS, capitalized, corrected, typed,
-                     tuple(others), zipf(joined, lang) if correct and not corrected else 0.0)
+                     tuple(others))
             )
         return out
 

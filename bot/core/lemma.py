@@ -83,18 +83,7 @@ def lemma(word: str) -> str:
             word = capital
     if not word.isalpha():
         return fold(word.lower())
-    return fold(lemmatize(sharp_s(word), ("de", "en")).lower())
-
-
-def sharp_s(word: str) -> str:
-    """``word`` with "ss" spelled "ß" where only that spelling is a known German word
-    ("Massnahmen" → "Maßnahmen", "Grosskunden" → "Großkunden"): Swiss German and
-    keyboards without ß write "ss", the lemmatizer's dictionary mostly "ß"."""
-    if "ss" not in word or is_known(word, "de"):
-        return word
-    spots = [i for i in range(len(word) - 1) if word[i : i + 2] == "ss"]
-    variants = [word.replace("ss", "ß")] + [word[:i] + "ß" + word[i + 2 :] for i in spots]
-    return next((v for v in variants if is_known(v, "de")), word)
+    return fold(lemmatize(word, ("de", "en")).lower())
 
 
 @lru_cache(maxsize=65536)
@@ -108,7 +97,26 @@ def readings(word: str) -> tuple[str, ...]:
     capital = word[:1].upper() + word[1:]
     verb = fold(lemmatize(word, ("de", "en")).lower())
     noun = fold(lemmatize(capital, ("de", "en")).lower())
-    return tuple(dict.fromkeys((first, verb, noun)))
+    return tuple(dict.fromkeys((first, verb, noun, *nominalizations(verb))))
+
+
+def nominalizations(word: str) -> tuple[str, ...]:
+    """The regular German nouns of a verb or adjective lemma: "-ung" for verbs
+    ("beraten" → "beratung", "entwickeln" → "entwicklung", "steuern" → "steuerung"),
+    "-heit"/"-keit" for adjectives ("zufrieden" → "zufriedenheit", "langfristig" →
+    "langfristigkeit"). Tasks and topics are written as nouns ("Entwicklung von …"),
+    questions ask with verbs and adjectives ("Wer entwickelt …?")."""
+    if len(word) < 6:
+        return ()
+    if word.endswith("eln"):
+        return (word[:-3] + "lung",)
+    if word.endswith("ern"):
+        return (word[:-1] + "ung",)
+    if word.endswith("en"):
+        return (word[:-2] + "ung", word + "heit")
+    if word.endswith(("ig", "lich", "bar", "sam")):
+        return (word + "keit",)
+    return ()
 
 
 @lru_cache(maxsize=65536)

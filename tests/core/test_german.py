@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.german import Analyzer, fold, lemma, readings, stop_words
+from bot.core.german import Analyzer, fold, lemma, readings, separable_verbs, stop_words
 from bot.core.knowledge import load_knowledge
 from bot.core.language import detect
 from bot.core.lexical import LexicalIndex
@@ -26,9 +26,15 @@ def test_folding_and_lemmas() -> None:
     assert lemma("Vertriebsleiters") == "vertriebsleiter"
     assert lemma("aufgaben") == "aufgabe"  # a lower-case noun, not the verb "aufgeben"
     assert "schulen" in readings("schult")
-    # "ss" for "ß" (Swiss German, keyboards without ß) finds the same lemma.
-    assert lemma("Massnahmen") == lemma("Maßnahmen") == "massnahme"
-    assert lemma("grosskunden") == lemma("Großkunden")
+
+
+def test_verbs_read_as_their_ung_noun_and_separable_verbs_join() -> None:
+    assert "entwicklung" in readings("entwickelt")
+    assert "steuerung" in readings("steuern")
+    assert separable_verbs("Wer legt die Zielgruppen fest?") == {4: (25, "festlegen")}
+    assert separable_verbs("Wo ist die Kantine?") == {}
+    (verb, _) = Analyzer().words("Wer wickelt Aufträge ab?")
+    assert "abwicklung" in (verb.term, *verb.alternatives)
 
 
 def test_compounds_are_split_into_lemmatised_parts() -> None:
@@ -107,7 +113,7 @@ def test_coverage_separates_known_from_unknown_topics() -> None:
         scores = LEXICAL.scores(query)
         return LEXICAL.coverage(query, int(scores.argmax()))
 
-    assert cov("Wer beantwortet Rückfragen von Bestandskunden?") >= 0.75
+    assert cov("Wer beantwortet Rückfragen von Bestandskunden?") == 1.0
     assert cov("Was macht ein Steuerberater?") < 0.5
     assert cov("Wie buche ich einen Besprechungsraum?") < 0.5
     assert cov("Kann mir jemand beim Drucker helfen?") < 0.35
@@ -119,22 +125,6 @@ def test_a_word_found_only_inside_a_compound_covers_less() -> None:
     whole = LEXICAL.coverage(LEXICAL.analyze("Zeitraum buchen"), doc)
     part = LEXICAL.coverage(LEXICAL.analyze("Raum buchen"), doc)
     assert 0 < part < whole
-
-
-def test_very_common_unknown_words_say_little_about_the_topic() -> None:
-    def cov(question: str, lang: str) -> float:
-        query = LEXICAL.analyze(question, lang)  # type: ignore[arg-type]
-        return LEXICAL.coverage(query, int(LEXICAL.scores(query).argmax()))
-
-    # "look" and "big" are everyday English, "printer" names a topic of its own.
-    assert cov("Who looks after our big customers?", "en") > 2 * cov(
-        "Who looks after the printer for our customers?", "en")
-    # The same in German: "Leute" is everyday, "Kantine" a topic.
-    assert cov("Wie viele Leute sehen unsere Werbung?", "de") > cov(
-        "Wie viele Kantinen sehen unsere Werbung?", "de")
-    # And of lower-case words: "sagen" is everyday, "synchronisieren" a topic.
-    assert cov("Wer sagt den Kunden die Preise?", "de") > cov(
-        "Wer synchronisiert den Kunden die Preise?", "de")
 
 
 def test_name_spans_prefer_the_longest_name_and_find_two_roles() -> None:
