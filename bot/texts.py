@@ -16,10 +16,8 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "department:",
     },
     "out_of_scope": {
-        "de": "Das kann ich nicht beantworten: Meine Artikel beschreiben Rollen, nicht das. "
-        "Am nächsten kommt:",
-        "en": "I cannot answer that: my articles describe roles, not that. The closest I "
-        "have:",
+        "de": "Das beantworten meine Artikel nicht – am nächsten kommt:",
+        "en": "My articles do not answer that – the closest they have:",
     },
     "declined": {
         "de": "Danke, notiert – hier sind die Rollen und Themen nach Bereich:",

@@ -5,7 +5,8 @@ A developer tool, not a test: ``scripts/teams_preview.sh`` starts ``rolle serve`
 Playground on loopback and runs this script, which drives Debian's Chromium with
 Playwright (``executable_path``; no browser download) at 1280×900. It goes through the
 scenes below (the welcome card, an answer, a follow-up, a comparison, marketing vs.
-sales, "Meinst du …?", no answer, a tour step, help, the list), and for each:
+sales, "Meinst du …?", no answer, out of scope, a tour step, help, the list), and for
+each:
 
 * saves a screenshot of the screen right after the reply arrives, and checks that the
   card fits the chat area: its top and its last button in view (the welcome card also
@@ -68,8 +69,9 @@ SCENES = [
     Scene("follow-up", "und der Head davon?"),
     Scene("comparison", "Unterschied zwischen Sales Manager und Vertriebsleiter?"),
     Scene("marketing-vs-sales", "Unterschied Marketing und Vertrieb?"),
-    Scene("clarify", "Wer probiert neue Wege aus, online Werbung zu machen?"),
+    Scene("clarify", "Wer erledigt den Papierkram bei Kundenaufträgen?"),
     Scene("no-answer", "Wie beantrage ich Urlaub?"),
+    Scene("out-of-scope", "Was verdient eine Vertriebsassistentin so im Schnitt?"),
     Scene("tour-step", "tour vertrieb"),
     Scene("help", "hilfe"),
     Scene("list", "liste"),

@@ -14,7 +14,8 @@
 # and a built index (`rolle build`).
 #
 # Usage: scripts/teams_preview.sh [OUT_DIR] [SCENE ...]   (scenes: welcome answer follow-up
-#   comparison marketing-vs-sales clarify no-answer tour-step help list; default: all)
+#   comparison marketing-vs-sales clarify no-answer out-of-scope tour-step help list;
+#   default: all)
 #   OUT_DIR defaults to var/teams-preview (git-ignored). Environment: PYTHON (default
 #   .venv/bin/python), BOT_PORT (3978), PLAYGROUND_PORT (56150).
 set -euo pipefail

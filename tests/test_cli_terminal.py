@@ -16,6 +16,7 @@ import pytest
 
 from bot.config import Settings
 from bot.terminal import BOLD_COLOR
+from bot.texts import t
 from tests.support import cli_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +76,15 @@ def test_gist_in_bold_colour_on_a_terminal_plain_when_piped(env: dict[str, str])
                           input="Vertriebsleiter\nmehr\n", capture_output=True, timeout=120)
     assert "Frage> mehr\nVertriebsleiter\n" in chat.stdout
     assert "Führung einer Vertriebsmannschaft" in chat.stdout and "**" not in chat.stdout
+
+
+def test_out_of_scope_says_so_and_offers_the_related_role_and_the_ways_on(
+        env: dict[str, str]) -> None:
+    asked = subprocess.run([sys.executable, "-m", "bot.cli", "ask",
+                            "Was verdient eine Vertriebsassistentin so im Schnitt?"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 0, asked.stderr
+    lines = asked.stdout.splitlines()
+    assert lines[0] == t("out_of_scope", "de")
+    assert lines[1] == "  • Vertriebsassistenz"  # the related role, to open
+    assert lines[-1].startswith(t("type_hint", "de", items="liste Marketing und Vertrieb"))
