@@ -1,7 +1,9 @@
 """The `rolle` command: a thin layer over the engine.
 
 Exit codes: 0 for answers and "not found" alike, 1 when the bot cannot work (broken
-knowledge, missing index, model not loadable), 2 for usage errors.
+knowledge, missing index, model not loadable), 2 for usage errors (a bad setting: one
+line per variable), 141 when the reader of its output went away (``rolle … | head``),
+as for other command-line tools.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import compose
-from bot.config import Settings, get_settings
+from bot.config import Settings, get_settings, problems
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.core.knowledge import by_department, load_knowledge
@@ -25,6 +29,7 @@ from bot.logs import configure as configure_logging
 from bot.terminal import answer_json, render, render_catalogue, tour_input
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 128 + 13  # SIGPIPE: the shell's status for a writer whose reader closed
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,7 +84,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(answer_json(answer))
         else:
             reply = conversation.from_answer(answer)
-            print(render(conversation.with_people(reply, engine, "terminal")))
+            print(render(conversation.with_people(reply, engine, "terminal"),
+                         color=sys.stdout.isatty()))
             if len(questions) > 1:
                 print("\n" + "-" * 40)
     return EXIT_OK
@@ -94,6 +100,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.evaluate import evaluate
 
     paths = [Path(f) for f in args.files]
+    for path in paths:  # before the model loads
+        if not path.is_file():
+            print(f"rolle eval: {path}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+    engine = compose.load_engine(settings)
     if args.cv:
         from bot.core.calibrate import cross_validate, load_items
 
@@ -163,13 +174,28 @@ def _stdin_lines() -> Iterator[str]:
         yield decode_input(raw)
 
 
-def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
-         ) -> None:
+TERMINAL_THREAD = "terminal"  # the terminal's one conversation, for follow-ups
+PROMPT = "Frage> "
+
+
+def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str], None],
+         *, color: bool = False, echo: bool = False) -> None:
     """Answer each line until "exit"/"quit" or the end of input. While a guided tour
-    is shown, "weiter"/"zurück"/"mehr"/"ende" (or a department's number) move it."""
+    is shown, "weiter"/"zurück"/"mehr"/"ende" (or a department's number) move it.
+
+    Args:
+        conversation: decides every reply.
+        lines: what was typed (or piped in).
+        write: prints one reply.
+        color: ANSI styles (a terminal).
+        echo: write each line after the prompt first, as a terminal shows it (piped
+            input, so that a transcript reads like a session).
+    """
     tour: TourView | None = None  # the tour view shown last, waiting for a key
     language: Language = "de"
     for line in lines:
+        if echo:
+            write(PROMPT + line.rstrip("\r\n"))
         step = tour_input(line, tour) if tour is not None else None
         if step is not None:
             action, department, position = step
@@ -178,12 +204,12 @@ def chat(conversation: Conversation, lines: Iterable[str], write: Callable[[str]
         elif line.strip().lower() in {"exit", "quit", "q", "ende"}:
             break
         elif line.strip():
-            reply = conversation.respond(line)
+            reply = conversation.respond(line, thread=TERMINAL_THREAD)
         else:
             continue
         tour = reply.tour if reply.kind == "tour" else None
         language = reply.language
-        write(render(reply) + "\n")
+        write(render(reply, color=color) + "\n")
 
 
 def _prompt_lines() -> Iterable[str]:
@@ -191,7 +217,7 @@ def _prompt_lines() -> Iterable[str]:
         sys.stdin.reconfigure(errors="replace")
     while True:
         try:
-            yield input("Frage> ")
+            yield input(PROMPT)
         except (EOFError, KeyboardInterrupt):
             print()
             return
@@ -208,7 +234,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                                 directory=compose.directory(settings, engine, store))
     print("Rollenbot – frag mich nach Rollen in Marketing, Vertrieb, Business Development "
           "und E-Commerce. 'hilfe', 'liste', 'exit'.")
-    chat(conversation, _prompt_lines() if sys.stdin.isatty() else _stdin_lines(), print)
+    interactive = sys.stdin.isatty()
+    chat(conversation, _prompt_lines() if interactive else _stdin_lines(), print,
+         color=sys.stdout.isatty(), echo=not interactive)
     return EXIT_OK
 
 
@@ -320,7 +348,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["upgrade", "purge"])
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("forget", help="delete every record of one user (data protection)")
-    p.add_argument("user_id", metavar="USER_ID", help="the Slack or Teams user id")
+    p.add_argument("user_id", metavar="USER_ID",
+                   help="the Slack or Teams user id; '-' for the terminal chat's questions")
     p.set_defaults(func=cmd_forget)
     p = sub.add_parser("report", help="knowledge-gap report of the recorded questions")
     p.add_argument("--days", type=_days, default=30, metavar="N", help="period (default 30)")
@@ -331,11 +360,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rolle` console script."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not after the exit
+    except BrokenPipeError:
+        # The reader went away (`rolle … | head -1`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = get_settings()
-    except Exception as exc:  # pydantic's ValidationError: a bad environment variable
-        print(f"rolle: invalid configuration: {exc}", file=sys.stderr)
+    except ValidationError as exc:  # a bad environment variable: one line each
+        for line in problems(exc):
+            print(f"rolle: {line}", file=sys.stderr)
         return EXIT_USAGE
     level = settings.log_level.upper()
     serving = args.command == "serve" or (

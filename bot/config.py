@@ -1,12 +1,20 @@
-"""One typed settings object. The only place that reads the environment."""
+"""One typed settings object. The only place that reads the environment.
+
+A bad value is explained in one line per variable: its name, the value given and what
+is allowed (:func:`problems`), which the README's table of settings repeats.
+"""
 
 from __future__ import annotations
 
+import types
+import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+import annotated_types
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +53,8 @@ class Settings(BaseSettings):
     index_dir: Path = Field(ROOT / "index", alias="ROLLE_INDEX_DIR")
     top_k: int = Field(3, ge=1, le=10, alias="ROLLE_TOP_K")
     max_question_chars: int = Field(1000, ge=10, alias="ROLLE_MAX_QUESTION_CHARS")
-    log_level: str = Field("INFO", alias="ROLLE_LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", alias="ROLLE_LOG_LEVEL")
     # "text" (default) or "json": one JSON object per log line, with the request reference.
     log_format: Literal["text", "json"] = Field("text", alias="ROLLE_LOG_FORMAT")
     # `rolle serve` looks for a new index (`index/current` changed) this often; 0: only
@@ -53,7 +62,7 @@ class Settings(BaseSettings):
     reload_seconds: float = Field(5.0, ge=0, alias="ROLLE_RELOAD_SECONDS")
 
     # --- server (Slack HTTP mode and Teams share one process) ---------------------
-    port: int = Field(3000, alias="PORT")
+    port: int = Field(3000, ge=0, le=65535, alias="PORT")
     host: str = Field("0.0.0.0", alias="ROLLE_HOST")
 
     # --- Slack ----------------------------------------------------------------------
@@ -101,6 +110,11 @@ class Settings(BaseSettings):
     # Slack/Teams user ids that see the knowledge-gap report, comma-separated.
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="ROLLE_ADMINS")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
@@ -137,3 +151,53 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+def allowed(name: str) -> str:
+    """What the setting ``name`` (a field of :class:`Settings`) accepts, in words: its
+    choices, or its kind and bounds ("a whole number from 1 to 10")."""
+    info: FieldInfo = Settings.model_fields[name]
+    kind = _kind(info.annotation)
+    bounds: dict[str, Any] = {}
+    for rule in info.metadata:
+        for key in ("ge", "gt", "le", "lt"):
+            if isinstance(rule, getattr(annotated_types, key.capitalize())):
+                bounds[key.capitalize()] = getattr(rule, key)
+    low = bounds.get("Ge", bounds.get("Gt"))
+    high = bounds.get("Le", bounds.get("Lt"))
+    if low is not None and high is not None and "Gt" not in bounds:
+        return f"{kind} from {low:g} to {high:g}"
+    if "Gt" in bounds:
+        return f"{kind} greater than {low:g}" + (f", at most {high:g}" if high else "")
+    if low is not None:
+        return f"{kind}, at least {low:g}"
+    return kind
+
+
+def _kind(annotation: Any) -> str:
+    """A type in words."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _kind(inner[0]) if len(inner) == 1 else "text"
+    if typing.get_origin(annotation) is Literal:
+        choices = [str(c) for c in typing.get_args(annotation)]
+        either = ", ".join(choices[:-1]) + " or " + choices[-1]
+        return either if len(choices) == 2 else "one of " + either
+    return {int: "a whole number", float: "a number", bool: "true or false",
+            Path: "a path"}.get(annotation, "text")
+
+
+def problems(error: ValidationError) -> list[str]:
+    """One line per bad setting: the variable, the value given, what is allowed."""
+    by_alias = {info.alias: name for name, info in Settings.model_fields.items()}
+    lines: dict[str, str] = {}
+    for item in error.errors():
+        variable = str(item["loc"][0]) if item["loc"] else "?"
+        name = by_alias.get(variable, variable)
+        if name not in Settings.model_fields or variable in lines:
+            lines.setdefault(variable, f"{variable}: {item['msg']}")
+            continue
+        value = item.get("input")
+        shown = value if isinstance(value, str) else "(missing)"
+        lines[variable] = f"{variable}={shown!r} is not allowed: {allowed(name)}"
+    return list(lines.values())

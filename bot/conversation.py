@@ -1,10 +1,12 @@
 """One conversation step for every front end: text in, one decided :class:`Reply` out.
 
 The terminal, Slack and Teams all call :meth:`Conversation.respond` (or
-:meth:`Conversation.show` for a "show this passage" button) and only render the result.
-What a line means (help, the list, a role by name, a question), which language the UI
-speaks, which passages are quoted and which are offered as buttons, and whether the
-asker is over the rate limit is decided here, once.
+:meth:`Conversation.show` for a "show this passage" button, :meth:`Conversation.decline`
+for "Keins davon") and only render the result. What a line means (help, the list, a
+role by name, a follow-up, a question), which language the UI speaks, which passages
+are quoted and which are offered, the ways on, and whether the asker is over the rate
+limit is decided here, once. The last reply of each conversation (``thread``) is kept
+in the store, so follow-ups work on every replica and after a restart.
 """
 
 from __future__ import annotations
@@ -12,33 +14,30 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Literal, Protocol
 
+from bot import followup, leads, replies
 from bot.core import language as lang
-from bot.core.embedder import Embedder
-from bot.core.highlight import highlights as choose_highlights
-from bot.core.models import Answer, Hit, Language, Passage
-from bot.core.people import Directory, Person, asks_for_people
+from bot.core.context import Context
+from bot.core.models import Answer, Language
+from bot.core.people import Directory, asks_for_people
 from bot.core.store import NewQuestion, PassageScore, Platform, Surface
 from bot.core.store_guard import GuardedStore
 from bot.core.text import clean_question
-from bot.core.tour import TourAction, TourView
+from bot.core.tour import TourAction
 from bot.logs import current_ref
 from bot.ratelimit import Limiter, Verdict
+from bot.replies import Answerer
+from bot.reply import Lead, Reply, ReplyKind
 from bot.report.gaps import Gap
 from bot.report.summary import top_gaps
 from bot.tour_guide import ENGLISH_TOUR, TOUR_WORDS, TourGuide
 
+__all__ = ["Answerer", "Conversation", "Lead", "Reply", "ReplyKind", "command_word",
+           "new_request_id"]
 log = logging.getLogger(__name__)
-
-ReplyKind = Literal[
-    "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
-    "report", "tour",
-]
-# Which heading the offered passages get (keys of bot.texts).
-OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
 
 HELP_WORDS = frozenset({"hilfe", "help", "?"})
 LIST_WORDS = frozenset({"liste", "list", "rollen", "roles", "themen", "topics"})
@@ -48,101 +47,8 @@ REPORT_DAYS = 30  # the report in chat covers this many days
 # Replies that answer a question, and the outcome the store records for them.
 _RECORDED: dict[str, Literal["answer", "clarify", "none"]] = {
     "role": "answer", "answer": "answer", "clarify": "clarify", "none": "none"}
-MAX_OFFERED = 2  # further matches or related roles shown as buttons under a quote
+MAX_CONTEXTS = 10_000  # remembered in memory when there is no store
 _TRAILING = "!.:;, \t"
-
-
-class Answerer(Protocol):
-    """What the conversation needs from the engine (the real one, or a stub in tests)."""
-
-    max_question_chars: int
-    passages: tuple[Passage, ...]
-
-    def answer(self, question: str) -> Answer:
-        """Retrieve and decide for one question."""
-        ...
-
-    def lookup(self, name: str) -> Passage | None:
-        """The role or topic called exactly ``name``."""
-        ...
-
-    def get(self, passage_id: str) -> Passage | None:
-        """The passage with this id."""
-        ...
-
-    def roles(self) -> tuple[Passage, ...]:
-        """All role passages."""
-        ...
-
-    @property
-    def embedder(self) -> Embedder:
-        """The model that embeds questions (the report groups unanswered ones with it)."""
-        ...
-
-    def by_department(self) -> dict[str, list[Passage]]:
-        """All passages grouped by department."""
-        ...
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reply:
-    """What to tell the asker, decided once for every front end.
-
-    Attributes:
-        kind: what sort of reply this is.
-        language: the UI language (quoted passages stay German).
-        question: the question as cleaned for answering ("" for buttons).
-        shown: passages quoted in full, best first (two for a comparison).
-        offered: passages offered as buttons below (further matches, related roles,
-            "did you mean" candidates, or the known roles after "no answer").
-        offer_label: the text key of the heading above ``offered``.
-        hits: the engine's scored hits, for the terminal and JSON.
-        catalogue: departments and their passages, for ``listing``.
-        comparison: ``shown`` holds two passages to read side by side.
-        limit: the maximum question length, for ``too_long``.
-        notify: for ``rate_limited``: tell the asker (first time) or stay quiet.
-        question_id: the recorded question's id (for feedback), None if not recorded.
-        gaps: for ``report``: the largest groups of unanswered questions.
-        highlights: for each passage in ``shown`` (by id), its gist: the verbatim
-            sentences that best match the question, shown first by the chat front ends.
-        tour: for ``tour``: the guided tour's menu, step or end.
-        people: for a question who holds the role here ("Wer ist bei uns …?"): the
-            colleagues holding the quoted role, by name (never to be shown as mentions).
-        people_asked: the question asked for people and the directory was read, so an
-            empty ``people`` means "nobody found" (False: show the role alone).
-    """
-
-    kind: ReplyKind
-    language: Language = "de"
-    question: str = ""
-    shown: tuple[Passage, ...] = ()
-    offered: tuple[Passage, ...] = ()
-    offer_label: OfferLabel = ""
-    hits: tuple[Hit, ...] = ()
-    catalogue: Mapping[str, Sequence[Passage]] | None = None
-    comparison: bool = False
-    limit: int = 0
-    notify: bool = True
-    question_id: str | None = None
-    gaps: tuple[Gap, ...] = ()
-    highlights: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    tour: TourView | None = None
-    people: tuple[Person, ...] = ()
-    people_asked: bool = False
-
-    def gist(self, passage: Passage) -> tuple[str, ...]:
-        """The highlighted sentences of a shown ``passage`` (empty if none)."""
-        return tuple(self.highlights.get(passage.id, ()))
-
-    @property
-    def best(self) -> Passage | None:
-        """The first quoted passage, if any."""
-        return self.shown[0] if self.shown else None
-
-    @property
-    def quotes(self) -> bool:
-        """Whether this reply quotes the knowledge base (role or answer)."""
-        return self.kind in ("role", "answer") and bool(self.shown)
 
 
 def new_request_id() -> str:
@@ -167,14 +73,6 @@ class Observer(Protocol):
         ...
 
 
-def with_highlights(reply: Reply) -> Reply:
-    """``reply`` with the gist of each shown passage for its question (see
-    :mod:`bot.core.highlight`)."""
-    if not reply.shown:
-        return reply
-    return replace(reply, highlights=choose_highlights(reply.shown, reply.question))
-
-
 class Conversation:
     """Decides the reply to a line of text; front ends render it.
 
@@ -188,10 +86,11 @@ class Conversation:
                  ) -> None:
         """Wrap ``engine``; with a ``limiter``, questions count against a per-user limit
         (help and the list do not); with a ``store``, questions and their outcomes are
-        recorded (pass a guarded store: recording must never cost an answer), and the
-        ``admins`` (user ids) may ask for the knowledge-gap report; an ``observer`` is told
-        about every reply; with a ``directory``, a question who holds a role here is
-        answered with the role and its people."""
+        recorded and each conversation's last reply is kept (pass a guarded store:
+        recording must never cost an answer), and the ``admins`` (user ids) may ask for
+        the knowledge-gap report; an ``observer`` is told about every reply; with a
+        ``directory``, a question who holds a role here is answered with the role and
+        its people."""
         self.engine = engine
         self.directory = directory
         self.limiter = limiter
@@ -199,6 +98,8 @@ class Conversation:
         self.admins = admins
         self.observer = observer
         self.guide = TourGuide(store)
+        self._names: followup.Names | None = None
+        self._contexts: OrderedDict[str, Context] = OrderedDict()  # without a store
 
     def is_admin(self, user: str | None) -> bool:
         """Whether ``user`` may see the knowledge-gap report (and there is a store)."""
@@ -211,66 +112,144 @@ class Conversation:
         return top_gaps(self.store, self.engine.embedder, days=REPORT_DAYS)
 
     def respond(self, text: str, *, user: str | None = None, platform: Platform = "terminal",
-                surface: Surface = "terminal") -> Reply:
+                surface: Surface = "terminal", thread: str | None = None) -> Reply:
         """The reply to one line from ``user`` (None: no rate limit applies), asked on
-        ``platform`` through ``surface`` (both only recorded).
+        ``platform`` through ``surface`` (both only recorded), in the conversation
+        ``thread`` (a key for its follow-ups; None: no follow-ups).
 
         The engine is synchronous and CPU-bound: async front ends call this in a worker
         thread.
         """
         started = time.perf_counter()
         engine = self.engine
-        reply = self.with_people(self._decide(text, user, engine), engine, platform)
+        context = self.context(thread)
+        reply, record = self._decide(text, user, engine, context)
+        reply = self.with_people(reply, engine, platform)
         seconds = time.perf_counter() - started
         if self.observer is not None:
             self.observer.replied(reply, platform=platform, surface=surface, seconds=seconds)
+        if record:
+            reply = self._record(reply, user, platform, surface, int(seconds * 1000))
+        self._remember(thread, user, reply)
+        return reply
+
+    def _record(self, reply: Reply, user: str | None, platform: Platform, surface: Surface,
+                latency_ms: int) -> Reply:
         if self.store is None or reply.kind not in _RECORDED:
             return reply
-        latency_ms = int(seconds * 1000)
         scores = {h.passage.id: h.score for h in reply.hits}
         passages = reply.shown + reply.offered if reply.kind != "none" else ()
         question_id = self.store.record_question(NewQuestion(
-            platform=platform, surface=surface, user_id=user or "-", text=reply.question,
+            platform=platform, surface=surface, user_id=user or "-",
+            text=reply.question or (reply.best.title if reply.best else ""),
             language=reply.language, outcome=_RECORDED[reply.kind], latency_ms=latency_ms,
             passages=tuple(PassageScore(passage_id=p.id, score=scores.get(p.id, 1.0))
                            for p in passages)))
         return replace(reply, question_id=question_id)
 
-    def _decide(self, text: str, user: str | None, engine: Answerer) -> Reply:
+    def _decide(self, text: str, user: str | None, engine: Answerer,
+                context: Context | None) -> tuple[Reply, bool]:
+        """The reply, and whether it is to be recorded as a question."""
         question = clean_question(text)
         word = command_word(question)
-        command_language: Language = "en" if word in ENGLISH_COMMANDS else "de"
+        first, _, rest = word.partition(" ")
+        command_language: Language = "en" if first in ENGLISH_COMMANDS else "de"
         if word in HELP_WORDS:
-            return Reply(kind="help", language=command_language, question=question)
-        if word in LIST_WORDS:
-            return Reply(kind="listing", language=command_language, question=question,
-                         catalogue=engine.by_department())
+            return Reply(kind="help", language=command_language, question=question,
+                         leads=leads.for_help(command_language)), False
+        departments = {d.lower(): d for d in engine.by_department()}
+        if first in LIST_WORDS and (not rest or rest in departments):
+            return replies.listing(command_language, engine, departments.get(rest)), False
         if word in REPORT_WORDS and self.is_admin(user):  # everyone else: a question
             return Reply(kind="report", language=command_language, question=question,
-                         gaps=self.gaps())
-        if word in ENGLISH_TOUR or word.split(" ", 1)[0] in TOUR_WORDS:
+                         gaps=self.gaps()), False
+        if word in ENGLISH_TOUR or first in TOUR_WORDS:
             view, tour_language = self.guide.command(
                 engine.passages, word, user=user,
                 language="en" if word in ENGLISH_TOUR else "de")
-            return Reply(kind="tour", language=tour_language, question=question, tour=view)
+            return Reply(kind="tour", language=tour_language, question=question,
+                         tour=view), False
         language = lang.detect(question)
         if question and user is not None and self.limiter is not None:
             verdict = self.limiter.check(user)
             if verdict is not Verdict.ALLOW:
                 return Reply(kind="rate_limited", language=language, question=question,
-                             notify=verdict is Verdict.NOTIFY)
+                             notify=verdict is Verdict.NOTIFY), False
+        if context is not None and question:
+            reading = followup.read(question, context, self._names_of(engine), engine.get)
+            if reading is not None:
+                read = self._follow(reading, context, question, language, engine)
+                if read is not None:
+                    return read
         passage = engine.lookup(question) if question else None
         if passage is not None:
-            return self._role(passage, language, question, engine)
+            return replies.role(passage, language, question, engine), True
         # The engine gets the text with its line breaks: quoted lines ("> …") are chatter.
         answer = engine.answer(text)
         related = answer.suggestions[0] if answer.reason == "out_of_scope" else None
         if (related is not None and related.kind == "role" and self.directory is not None
                 and asks_for_people(question)):
             # The articles do not say who holds the role here; the directory does.
-            return self._role(related, language, question, engine)
-        return self.from_answer(answer, engine)
+            return replies.role(related, language, question, engine), True
+        return replies.from_answer(answer, engine), True
 
+    def _follow(self, reading: followup.Reading, context: Context, question: str,
+                language: Language, engine: Answerer) -> tuple[Reply, bool] | None:
+        if reading.kind == "again":
+            again = self.restore(context, language=reading.language, full=reading.full,
+                                 engine=engine)
+            return (again, False) if again is not None else None
+        if reading.kind == "decline":
+            return self.decline(context.question_id, context.language), False
+        if reading.kind == "role" and reading.passage is not None:
+            role = replies.role(reading.passage, language, question, engine)
+            return replace(role, about=reading.about), True
+        answer = engine.answer(reading.question)
+        return replace(replies.from_answer(answer, engine, question),
+                       about=reading.about), True
+
+    # --- follow-up contexts ---------------------------------------------------------------
+    def context(self, thread: str | None) -> Context | None:
+        """The last reply remembered for the conversation ``thread``."""
+        if thread is None:
+            return None
+        if self.store is not None:
+            return self.store.load_context(thread)
+        return self._contexts.get(thread)
+
+    def _remember(self, thread: str | None, user: str | None, reply: Reply) -> None:
+        if thread is None or reply.kind not in ("role", "answer", "clarify"):
+            return
+        if reply.kind != "clarify" and not reply.shown:
+            return
+        context = Context(kind=reply.kind, shown=tuple(p.id for p in reply.shown),
+                          offered=tuple(p.id for p in reply.offered),
+                          label=reply.offer_label, comparison=reply.comparison,
+                          language=reply.language, question=reply.question,
+                          question_id=reply.question_id)
+        if self.store is not None:
+            self.store.save_context(thread, user or "-", context)
+            return
+        self._contexts.pop(thread, None)
+        self._contexts[thread] = context
+        while len(self._contexts) > MAX_CONTEXTS:
+            self._contexts.popitem(last=False)
+
+    def _names_of(self, engine: Answerer) -> followup.Names:
+        names = self._names
+        if names is None or names.passages is not engine.passages:
+            names = self._names = followup.Names(engine.passages)
+        return names
+
+    def restore(self, context: Context, *, language: Language | None = None,
+                full: bool = False, engine: Answerer | None = None) -> Reply | None:
+        """A reply described by ``context`` (a follow-up's last reply, or a button's
+        reference) once more: in ``language`` (default its own), whole if ``full``; None
+        when none of its passages exists any more."""
+        return replies.restore(context, engine or self.engine, language or context.language,
+                               full=full)
+
+    # --- replies ----------------------------------------------------------------------
     def with_people(self, reply: Reply, engine: Answerer, platform: Platform) -> Reply:
         """``reply`` with the people holding its role, when the question asked who holds
         it here and one role is quoted; a directory failure is logged and the role is
@@ -287,43 +266,33 @@ class Conversation:
             return reply
         return replace(reply, people=people, people_asked=True)
 
-    def show(self, passage_id: str, language: Language = "de") -> Reply:
-        """The reply to a "show this passage" button: the passage and its related ones,
-        or "no answer" with the known roles when the id is unknown (an old button)."""
+    def show(self, passage_id: str, language: Language = "de", *, user: str | None = None,
+             platform: Platform = "terminal", surface: Surface = "terminal",
+             thread: str | None = None) -> Reply:
+        """The reply to a "show this passage" button: the passage and its related ones
+        (recorded like a question, so its feedback is stored with it), or "no answer"
+        with the ways on when the id is unknown (an old button)."""
         engine = self.engine
         passage = engine.get(passage_id)
         if passage is None:
-            return Reply(kind="none", language=language, offered=engine.roles(),
-                         offer_label="no_answer")
-        return self._role(passage, language, "", engine)
+            return replies.no_answer("no_match", language, engine)
+        reply = self._record(replies.role(passage, language, "", engine), user, platform,
+                             surface, 0)
+        self._remember(thread, user, reply)
+        return reply
 
-    def _role(self, passage: Passage, language: Language, question: str,
-              engine: Answerer) -> Reply:
-        related = tuple(p for p in map(engine.get, passage.related) if p is not None)
-        return with_highlights(Reply(
-            kind="role", language=language, question=question, shown=(passage,),
-            offered=related[:MAX_OFFERED], offer_label="related"))
+    def decline(self, question_id: str | None, language: Language = "de") -> Reply:
+        """"Keins davon" under a "Meinst du …?": the question is recorded as a miss (the
+        knowledge-gap report counts it), and the ways on are offered."""
+        if question_id and self.store is not None:
+            self.store.mark_missed(question_id)
+        return replies.no_answer("declined", language, self.engine)
 
-    def from_answer(self, answer: Answer, engine: Answerer | None = None) -> Reply:
+    def from_answer(self, answer: Answer, engine: Answerer | None = None, *,
+                    question: str | None = None) -> Reply:
         """The reply for an engine :class:`Answer` (given by ``engine``, default the
-        current one)."""
-        engine = engine or self.engine
-        language, question = answer.language, clean_question(answer.question)
-        passages = tuple(h.passage for h in answer.hits)
-        if answer.reason in ("empty", "too_long"):
-            return Reply(kind=answer.reason, language=language, question=question,
-                         limit=engine.max_question_chars)
-        if answer.outcome == "answer" and passages:
-            shown = 2 if answer.comparison and len(passages) >= 2 else 1
-            return with_highlights(Reply(
-                kind="answer", language=language, question=question, shown=passages[:shown],
-                offered=passages[shown:shown + MAX_OFFERED], offer_label="more",
-                hits=answer.hits, comparison=shown == 2))
-        if answer.outcome == "clarify" and passages:
-            return Reply(kind="clarify", language=language, question=question,
-                         offered=passages, offer_label="did_you_mean", hits=answer.hits)
-        return Reply(kind="none", language=language, question=question,
-                     offered=answer.suggestions or engine.roles(), offer_label="no_answer")
+        current one); see :func:`bot.replies.from_answer`."""
+        return replies.from_answer(answer, engine or self.engine, question)
 
     # --- the guided tour (decided by bot.tour_guide) ------------------------------------
     def tour_departments(self) -> tuple[str, ...]:

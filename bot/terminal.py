@@ -7,14 +7,16 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.conversation import Reply
 from bot.core.highlight import excerpt, gist, locate
 from bot.core.models import Answer, Language, Passage
 from bot.core.text import clean_question
 from bot.core.tour import TourAction, TourView
+from bot.reply import Contrast, Reply
 from bot.texts import report_lines, t
 
-MARK = "**"  # around the highlighted sentences in the terminal
+MARK = "**"  # marks highlighted sentences for tests and tools; never printed
+BOLD, BOLD_COLOR, RESET = "\x1b[1m", "\x1b[1;36m", "\x1b[0m"
+_HL_ON, _HL_OFF = "\x00<", ">\x00"  # placeholders while wrapping, replaced after
 
 
 def passage_json(passage: Passage, score: float | None = None,
@@ -62,38 +64,65 @@ def _quote(text: str, width: int = 88) -> str:
         if not line.strip():
             lines.append(">")
             continue
-        lines.extend(textwrap.wrap(line, width - 2, initial_indent="> ",
-                                   subsequent_indent="> " + ("  " if line.startswith("•") else "")))
+        bullet = line.replace(_HL_ON, "").startswith("•")
+        lines.extend(textwrap.wrap(line, width - 2, initial_indent="> ", break_on_hyphens=False,
+                                   subsequent_indent="> " + ("  " if bullet else "")))
     return "\n".join(lines)
 
 
-def marked(text: str, highlights: tuple[str, ...]) -> str:
-    """``text`` with each highlighted sentence between ``**`` (a task line's "• "
+def marked(text: str, highlights: tuple[str, ...], mark: tuple[str, str] = (MARK, MARK)) -> str:
+    """``text`` with each highlighted sentence between ``mark`` (a task line's "• "
     stays in front of the mark)."""
     out, at = [], 0
     for start, end in sorted(locate(text, highlights)):
         if text.startswith("• ", start):
             start += 2
-        out += [text[at:start], MARK, text[start:end], MARK]
+        out += [text[at:start], mark[0], text[start:end], mark[1]]
         at = end
     return "".join([*out, text[at:]])
 
 
-def render_passage(passage: Passage, score: float | None = None,
-                   highlights: tuple[str, ...] = ()) -> str:
-    """A passage with its title, quoted text (the ``highlights`` marked) and source."""
-    head = passage.title + (f"  (score {score:.2f})" if score is not None else "")
-    text = marked(passage.text, highlights)
-    return f"{head}\n{_quote(text)}\n{t('source', 'de', source=passage.source.label())}"
+def _styled(quoted: str, color: bool) -> str:
+    """A quote whose highlighted sentences are between placeholders, finished: on a
+    terminal each highlighted piece of a line in ANSI bold colour (the "> " left
+    plain), piped without codes or marks."""
+    if not color:
+        return quoted.replace(_HL_ON, "").replace(_HL_OFF, "")
+    lines, inside = [], False
+    for line in quoted.split("\n"):
+        prefix, body = line[:2], line[2:]
+        start = BOLD_COLOR if inside else ""
+        inside = body.rfind(_HL_ON) > body.rfind(_HL_OFF) if _HL_ON in body or _HL_OFF in body \
+            else inside
+        body = body.replace(_HL_ON, BOLD_COLOR).replace(_HL_OFF, RESET)
+        lines.append(prefix + start + body + (RESET if inside else ""))
+    return "\n".join(lines)
 
 
-def render(reply: Reply) -> str:
-    """The readable terminal form of a decided reply."""
+def render_passage(passage: Passage, highlights: tuple[str, ...] = (), *, full: bool = False,
+                   color: bool = False, label: str = "de") -> str:
+    """A passage as the chat front ends show it: its title, its gist (``highlights``)
+    quoted, or with ``full`` the whole passage; the gist in bold colour on a terminal
+    (``color``); then the source."""
+    title = f"{BOLD}{passage.title}{RESET}" if color else passage.title
+    if full or not highlights:
+        body = _styled(_quote(marked(passage.text, highlights, (_HL_ON, _HL_OFF))), color)
+    else:  # the gist: every line of it highlighted
+        gist_lines = excerpt(passage.text, highlights)
+        body = _styled(_quote("\n".join(_HL_ON + line + _HL_OFF for line in gist_lines)),
+                       color)
+    return f"{title}\n{body}\n{t('source', label, source=passage.source.label())}"  # type: ignore[arg-type]
+
+
+def render(reply: Reply, *, color: bool = False) -> str:
+    """The readable terminal form of a decided reply (``color``: ANSI styles for a
+    terminal; plain text when piped)."""
     language = reply.language
     if reply.kind == "help":
-        return t("help", language)
+        examples = [f"• {lead.text}" for lead in reply.leads if lead.kind == "example"]
+        return "\n".join([t("help", language), t("examples", language), *examples])
     if reply.kind == "listing":
-        return render_catalogue(reply.catalogue or {}, language)
+        return render_catalogue(reply.catalogue or {}, language) + _hint(reply)
     if reply.kind == "empty":
         return t("empty", language)
     if reply.kind == "too_long":
@@ -104,21 +133,64 @@ def render(reply: Reply) -> str:
         return "\n".join(report_lines(reply.gaps, language))
     if reply.kind == "tour" and reply.tour is not None:
         return render_tour(reply.tour, language)
-    scores = {h.passage.id: h.score for h in reply.hits}
     if reply.quotes:
-        out = "\n\n".join(render_passage(p, scores.get(p.id), reply.gist(p))
-                            for p in reply.shown)
+        return _quoted(reply, color)
+    if reply.kind == "clarify":
+        lines = [t("did_you_mean", language)]
+        lines += [f"  • {p.title}: {reply.blurbs.get(p.id, '')}".rstrip(": ")
+                  for p in reply.offered]
+        return "\n".join([*lines, t("clarify_hint", language)])
+    lines = [t(reply.no_answer or "no_match", language)]
+    lines += [f"  • {p.title}" for p in reply.offered]
+    return "\n".join(lines) + _hint(reply)
+
+
+def _quoted(reply: Reply, color: bool) -> str:
+    language = reply.language
+    parts: list[str] = []
+    if reply.contrast is not None and not reply.full:
+        parts.append(_contrast(reply.contrast, language, color))
+    elif reply.contrast is not None:  # whole: every paragraph of the table
+        parts += [render_passage(row.passage, full=True, color=color, label=language)
+                  for row in reply.contrast.rows]
+    else:
         if reply.comparison:
-            out = f"{t('comparison', language)}\n\n{out}"
-        if reply.people_asked:
-            out += "\n\n" + people_text(reply)
-        if reply.offered:
-            more = ", ".join(_titled(p, scores.get(p.id)) for p in reply.offered)
-            out += f"\n\n{t(reply.offer_label or 'more', language)} {more}"
-        return out
-    label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
-    names = "\n".join(f"  • {_titled(p, scores.get(p.id))}" for p in reply.offered)
-    return f"{t(label, language)}\n{names}"
+            parts.append(t("comparison", language))
+        parts += [render_passage(p, reply.gist(p), full=reply.full, color=color,
+                                 label=language) for p in reply.shown]
+    out = "\n\n".join(parts)
+    if reply.about is not None:
+        out = t("about", language, title=reply.about.title) + "\n" + out
+    shortened = any(sum(map(len, reply.gist(p))) < len(p.text.strip()) for p in reply.shown)
+    if not reply.full and (reply.contrast is not None or shortened):
+        out += "\n" + t("more_hint", language)
+    if reply.people_asked:
+        out += "\n\n" + people_text(reply)
+    if reply.offered:
+        more = ", ".join(p.title for p in reply.offered)
+        out += f"\n\n{t(reply.offer_label or 'more', language)} {more}"
+    return out
+
+
+def _contrast(contrast: Contrast, language: Language, color: bool) -> str:
+    left, right = contrast.sides
+    title = t("contrast_title", language, left=left, right=right)
+    lines = [f"{BOLD}{title}{RESET}" if color else title]
+    for row in contrast.rows:
+        lines += ["", row.passage.title]
+        for side, said in ((left, row.left), (right, row.right)):
+            lines.append(_quote(f"{side}: {' '.join(said)}"))
+    sources = dict.fromkeys(row.passage.source.label() for row in contrast.rows)
+    lines.append(t("source", language, source=" · ".join(sources)))
+    return "\n".join(lines)
+
+
+def _hint(reply: Reply) -> str:
+    """What to type for the reply's ways on (the terminal's buttons)."""
+    if not reply.leads:
+        return ""
+    return "\n" + t("type_hint", reply.language,
+                    items=" · ".join(lead.text for lead in reply.leads))
 
 
 def people_text(reply: Reply) -> str:
@@ -127,10 +199,6 @@ def people_text(reply: Reply) -> str:
         return t("people_none", reply.language)
     names = (f"  • {p.name}" + (f" <{p.email}>" if p.email else "") for p in reply.people)
     return "\n".join([t("people_here", reply.language), *names])
-
-
-def _titled(passage: Passage, score: float | None) -> str:
-    return passage.title if score is None else f"{passage.title} ({score:.2f})"
 
 
 def render_catalogue(groups: Mapping[str, Sequence[Passage]], language: Language = "de") -> str:

@@ -9,11 +9,19 @@ from bot.core.models import Language
 from bot.report.gaps import Gap
 
 _STRINGS: dict[str, dict[Language, str]] = {
-    "no_answer": {
-        "de": "Dazu habe ich leider nichts in meiner Wissensbasis. "
-        "Ich kenne diese Rollen und Themen:",
-        "en": "Sorry, my knowledge base has nothing on that. "
-        "These are the roles and topics I know:",
+    "no_match": {
+        "de": "Dazu habe ich nichts in meiner Wissensbasis – hier sind die Rollen und "
+        "Themen nach Bereich:",
+        "en": "My knowledge base has nothing on that – here are the roles and topics by "
+        "department:",
+    },
+    "out_of_scope": {
+        "de": "Das beantworten meine Artikel nicht – am nächsten kommt:",
+        "en": "My articles do not answer that – the closest they have:",
+    },
+    "declined": {
+        "de": "Danke, notiert – hier sind die Rollen und Themen nach Bereich:",
+        "en": "Thanks, noted – here are the roles and topics by department:",
     },
     "empty": {
         "de": "Stell mir eine Frage zu einer Rolle, z. B. „Was macht ein Sales Manager?“",
@@ -61,21 +69,16 @@ _STRINGS: dict[str, dict[Language, str]] = {
     "send": {"de": "Senden", "en": "Send"},
     "help": {
         "de": "Ich beantworte Fragen zu Rollen in Marketing, Vertrieb, Business Development "
-        "und E-Commerce, mit Zitaten aus unserer Wissensbasis.\n"
-        "Beispiele:\n"
-        "• Was macht ein Business Development Manager?\n"
-        "• Wer ist für Key Accounts zuständig?\n"
-        "• Unterschied Marketing und Vertrieb?\n"
+        "und E-Commerce, mit Zitaten aus unserer Wissensbasis. Folgefragen wie „und der "
+        "Head davon?“ beziehen sich auf meine letzte Antwort.\n"
         "Befehle: „hilfe“ (diese Hilfe), „liste“ (alle Rollen und Themen), "
-        "„tour“ (geführte Tour durch einen Bereich), oder einfach ein Rollenname.",
+        "„tour“ (geführte Tour durch einen Bereich), „mehr“ (die ganze Beschreibung), "
+        "oder einfach ein Rollenname.",
         "en": "I answer questions about roles in marketing, sales, business development "
-        "and e-commerce, quoting our knowledge base (in German).\n"
-        "Examples:\n"
-        "• What does a business development manager do?\n"
-        "• Who is responsible for key accounts?\n"
-        "• Difference between marketing and sales?\n"
+        "and e-commerce, quoting our knowledge base (in German). Follow-ups such as “and "
+        "the head of it?” refer to my last answer.\n"
         "Commands: “help”, “list” (all roles and topics), “guided tour” (a department "
-        "step by step), or just a role name.",
+        "step by step), “more” (the full description), or just a role name.",
     },
     "list_header": {
         "de": "Rollen und Themen nach Bereich:",
@@ -193,6 +196,29 @@ _STRINGS: dict[str, dict[Language, str]] = {
     "assistant_prompts_title": {"de": "Zum Beispiel:", "en": "For example:"},
     "looking": {"de": "sucht in der Wissensbasis …", "en": "is looking it up …"},
 }
+
+# Short strings of the ways on and the views (key: German, English).
+_SHORT: dict[str, tuple[str, str]] = {
+    "none_of_these": ("Keins davon", "None of these"),
+    "show": ("Anzeigen", "Show"),
+    "lead_list": ("Alle Rollen und Themen", "All roles and topics"),
+    "lead_tour": ("Geführte Tour", "Guided tour"),
+    "lead_help": ("Hilfe", "Help"),
+    "about": ("Bezogen auf: {title}", "Following up on: {title}"),
+    "type_hint": ("Tippe: {items}", "Type: {items}"),
+    "more_hint": ("„mehr“: die ganze Beschreibung", "“more”: the full description"),
+    "clarify_hint": ("Tippe einen Namen, oder „keins“.", "Type a name, or “none”."),
+    "contrast_title": ("{left} und {right} im Vergleich", "{left} and {right} compared"),
+    "all_differences": ("Alle Unterschiede", "All differences"),
+    "fewer_differences": ("Weniger", "Fewer"),
+    "hide_tasks": ("Aufgaben ausblenden", "Hide tasks"),
+    "show_list": ("Rollen und Themen zeigen", "Show roles and topics"),
+    "hide_list": ("Rollen und Themen ausblenden", "Hide roles and topics"),
+    "examples": ("Beispiele:", "Examples:"),
+    "show_topics": ("Themen zeigen ({count})", "Show the topics ({count})"),
+    "hide_topics": ("Themen ausblenden", "Hide the topics"),
+}
+_STRINGS.update({key: {"de": de, "en": en} for key, (de, en) in _SHORT.items()})
 
 EXAMPLE_QUESTIONS: dict[Language, tuple[str, ...]] = {
     "de": (

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build the image, check that it refuses to start without a platform, start it (Teams in
-# local-test mode, published on 127.0.0.1 only), wait for /healthz, check that the runtime
-# has no torch, sentence-transformers or transformers, print the image size, and clean up.
+# Build the image, check that it keeps its HEALTHCHECK and refuses to start without a
+# platform, that its user rebuilds the index from mounted knowledge into a volume, start
+# it (Teams in local-test mode, published on 127.0.0.1 only), wait for /healthz, check
+# that the runtime has no torch, sentence-transformers or transformers, print the image
+# size, and clean up.
 # Needs a Docker engine; where there is none it says so and exits 0 without testing.
 #   scripts/docker_smoke.sh [IMAGE]      (default rollenbot:smoke; PORT=3999 to change)
 set -euo pipefail
@@ -15,6 +17,26 @@ if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
 fi
 
 docker build -t "$image" .
+
+echo "--- the image keeps its HEALTHCHECK"
+docker image inspect --format '{{json .Config.Healthcheck}}' "$image" | grep -q healthz \
+    || { echo "FAIL: no HEALTHCHECK in the image (an OCI-format build? see README)" >&2; exit 1; }
+
+echo "--- the image's user rebuilds the index from mounted knowledge, into a volume"
+work=$(mktemp -d)
+cp -r knowledge "$work/knowledge"
+sed -i 's/^      - Vertriebschefin$/      - Vertriebschefin\n      - Verkaufsboss/' \
+    "$work/knowledge/positionen.yaml"
+volume="rollenbot-smoke-index-$$"
+docker run --rm -v "$work/knowledge:/app/knowledge:ro" -v "$volume:/app/index" "$image" \
+    rolle build | tee /tmp/rollenbot-smoke.out
+grep -q "Built index" /tmp/rollenbot-smoke.out \
+    || { echo "FAIL: the image's user did not rebuild the index" >&2; exit 1; }
+docker run --rm -v "$work/knowledge:/app/knowledge:ro" -v "$volume:/app/index" "$image" \
+    rolle ask --json Verkaufsboss | grep -q '"id": "vertriebsleiter"' \
+    || { echo "FAIL: the rebuilt index does not know the edit" >&2; exit 1; }
+docker volume rm "$volume" >/dev/null
+rm -rf "$work"
 
 echo "--- without Slack/Teams settings the server must refuse to start"
 if docker run --rm "$image" >/tmp/rollenbot-smoke.out 2>&1; then

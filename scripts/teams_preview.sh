@@ -4,14 +4,18 @@
 # A developer tool for people who change cards (not part of `make test`). It starts
 # `rolle serve` in anonymous Teams mode and the Microsoft 365 Agents Playground (npm
 # @microsoft/m365agentsplayground, telemetry disabled), both on 127.0.0.1 only, then
-# drives Debian's Chromium (headless, through Playwright for Python) to ask a few
-# questions and writes PNGs. Requests to anything but loopback are blocked.
+# drives Debian's Chromium (headless, through Playwright for Python) through every kind
+# of reply (see scripts/teams_preview.py), checks that each card fits and that each of
+# its buttons does something, and writes PNGs. Requests to anything but loopback are
+# blocked.
 #
 # Needs: node/npm, `apt-get install chromium` (optional: fonts-noto-color-emoji),
 # `pip install -e '.[dev]'` (playwright; no browser download: /usr/bin/chromium is used),
 # and a built index (`rolle build`).
 #
-# Usage: scripts/teams_preview.sh [OUT_DIR] [QUESTION ...]
+# Usage: scripts/teams_preview.sh [OUT_DIR] [SCENE ...]   (scenes: welcome answer follow-up
+#   comparison marketing-vs-sales clarify no-answer out-of-scope tour-step help list;
+#   default: all)
 #   OUT_DIR defaults to var/teams-preview (git-ignored). Environment: PYTHON (default
 #   .venv/bin/python), BOT_PORT (3978), PLAYGROUND_PORT (56150).
 set -euo pipefail
@@ -55,7 +59,9 @@ wait_for() {  # URL, what
     exit 1
 }
 
-# The bot: anonymous Teams mode (no credentials), loopback only, a throwaway database.
+# The bot: anonymous Teams mode (no credentials), loopback only, a throwaway database
+# (fresh each run: no tour or follow-up from an earlier run).
+rm -f "$RUN/preview.db"
 ROLLE_TEAMS_ANONYMOUS=true ROLLE_HOST=127.0.0.1 PORT="$BOT_PORT" \
     ROLLE_DATABASE_URL="sqlite:///$RUN/preview.db" \
     "$PYTHON" -m bot.cli serve >"$RUN/serve.log" 2>&1 &

@@ -81,10 +81,11 @@ def test_batch_one_line_per_question_in_order(run, tmp_path: Path) -> None:
 def test_readable_answer_and_refusal(run) -> None:
     code, out, _ = run("ask", "Wer ist für Key Accounts zuständig?")
     assert code == 0 and out.startswith("Vertriebsleiter")
-    assert "> Vertriebsleiter entwickeln Vertriebsstrategien" in out
-    assert "Quelle: Die Positions-Unterschiede" in out
+    assert "> Direkten Kontakt haben Vertriebsleiter" in out  # the gist
+    assert "Quelle: Die Positions-Unterschiede" in out and "score" not in out
     code, out, _ = run("ask", "Wann ist der nächste Feiertag?")
-    assert code == 0 and "nichts in meiner Wissensbasis" in out and "Sales Manager" in out
+    assert code == 0 and "nichts in meiner Wissensbasis" in out
+    assert "liste Vertrieb · " in out and out.rstrip().endswith("tour · hilfe")
 
 
 def test_bad_input_is_a_message_not_a_traceback(run) -> None:

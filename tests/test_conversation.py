@@ -46,8 +46,8 @@ def test_role_name_quotes_the_role_and_offers_related(conversation: Conversation
 def test_show_button_and_unknown_passage(conversation: Conversation) -> None:
     assert conversation.show("sales-manager", "en").shown[0].id == "sales-manager"
     unknown = conversation.show("gibt-es-nicht", "en")
-    assert unknown.kind == "none" and unknown.language == "en"
-    assert unknown.offered == conversation.engine.roles()
+    assert unknown.kind == "none" and unknown.language == "en" and not unknown.offered
+    assert [lead.text for lead in unknown.leads][-2:] == ["guided tour", "help"]
 
 
 def test_help_and_list_do_not_count_against_the_limit(conversation: Conversation) -> None:

@@ -3,9 +3,10 @@
 For every passage and every labelled question: the sentences shown first are verbatim
 sentences of the passage (Slack's first quote section, Teams' visible quote, the
 terminal's marks, the JSON ``highlights``), and the whole passage is one action away
-(Slack: the "Ganze Beschreibung" button's message; Teams: the container its
-``Action.ToggleVisibility`` reveals; terminal and JSON: always whole). Every Slack
-message type is checked against Block Kit's limits with ``slack_sdk``.
+(Slack: the "Ganze Beschreibung" button's message; Teams: the container its "Ganze Beschreibung"
+``Action.ToggleVisibility`` reveals, which "Kurzfassung" hides again; the terminal's
+"mehr"; JSON: always whole). Every Slack message type is checked against Block Kit's
+limits with ``slack_sdk``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from bot.slack import blocks as slack
 from bot.slack.markup import escape as slack_escape
 from bot.slack.render import render as slack_render
 from bot.teams import cards
-from bot.terminal import MARK, answer_json, marked, render_passage
+from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
+from bot.texts import t
 from tests.core.test_highlight import PASSAGES, QUESTIONS
 from tests.support.stub_engine import StubEngine
-from tests.teams.harness import texts_of
+from tests.teams.harness import texts_of, toggle_titled, toggles_of, visible
 
 WHOLE_LINES = {p.id: [line.strip() for line in p.text.splitlines() if line.strip()]
                for p in PASSAGES}
@@ -42,6 +44,13 @@ def slack_first_quote(message: slack.Message) -> str:
     return str(first["text"]["text"])
 
 
+def section_texts(message: slack.Message) -> str:
+    """The text of every section, its fields (side by side) included."""
+    return "\n".join([b["text"]["text"] for b in message.blocks
+                      if b["type"] == "section" and "text" in b]
+                     + [f["text"] for b in message.blocks for f in b.get("fields", ())])
+
+
 def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Message:
     """The message the "Ganze Beschreibung" button puts in its place."""
     [value] = [e["value"] for b in message.blocks if b["type"] == "actions"
@@ -51,36 +60,36 @@ def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Me
     return slack.message_for(ref, [passages[i] for i in ref.passage_ids])
 
 
-def teams_parts(card: dict[str, Any], n: int = 0) -> tuple[dict, dict, list[dict]]:
-    """The gist and whole-passage containers of the ``n``-th passage and the card's
-    toggle buttons."""
+def teams_parts(card: dict[str, Any], n: int = 0) -> tuple[dict, dict]:
+    """The gist and whole-passage containers of the ``n``-th quoted passage."""
     ids = cards.element_ids(n)
     found: dict[str, dict] = {}
-    toggles: list[dict] = []
 
     def walk(element: Any) -> None:
         if isinstance(element, list):
             for item in element:
                 walk(item)
         elif isinstance(element, dict):
-            if element.get("id") in ids.values():
+            if element.get("id") in (ids["gist"], ids["full"]):
                 found[element["id"]] = element
-            if element.get("type") == "Action.ToggleVisibility":
-                toggles.append(element)
             for value in element.values():
                 walk(value)
 
     walk(card)
-    return found[ids["gist"]], found[ids["full"]], toggles
+    return found[ids["gist"]], found[ids["full"]]
 
 
-def reveals_whole(shown: dict, full: dict, toggles: list[dict], passage: Passage) -> None:
-    """One toggle swaps the gist for the hidden container that holds the whole passage
-    in order (anything else it touches, it hides)."""
-    assert "isVisible" not in shown and full["isVisible"] is False
-    assert any(t["targetElements"][:2] == [shown["id"], full["id"]]
-               and all(x["isVisible"] is False for x in t["targetElements"][2:])
-               for t in toggles)
+def reveals_whole(card: dict, shown: dict, full: dict, passage: Passage) -> None:
+    """The gist shows and the whole passage does not; "Ganze Beschreibung" swaps them,
+    "Kurzfassung" swaps them back; the hidden container holds the whole passage in
+    order."""
+    before = visible(card)
+    assert before[shown["id"]] and not before[full["id"]]
+    opened = toggle_titled(card, t("full_description", "de"))
+    after = visible(card, opened)
+    assert after[full["id"]] and not after[shown["id"]]
+    closed = visible(card, opened, toggle_titled(card, t("short_version", "de")))
+    assert closed[shown["id"]] and not closed[full["id"]]
     text = " ".join(texts_of(full))
     at = 0
     for line in (line.strip() for line in passage.text.splitlines() if line.strip()):
@@ -104,20 +113,30 @@ def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_acti
         for line in excerpt(passage.text, chosen):
             assert slack.quote(line) in first
         full = slack_full(message, by_id)
-        full_text = "\n".join(b["text"]["text"] for b in full.blocks if b["type"] == "section")
+        full_text = section_texts(full)
         assert all(slack_escape(line) in full_text for line in lines)
-
-        card = cards.passage_card(passage, "de", question=question or None)
-        shown, full, toggles = teams_parts(card)
-        assert "isVisible" not in shown
-        visible = texts_of(shown)
-        assert visible == [cards.escape(line) for line in excerpt(passage.text, chosen)]
-        reveals_whole(shown, full, toggles, passage)
 
         terminal = marked(passage.text, chosen)
         assert terminal.replace(MARK, "") == passage.text  # whole, only marks added
         assert all(MARK + s.removeprefix("• ") + MARK in terminal for s in chosen)
-        assert render_passage(passage, highlights=chosen).count(MARK) == 2 * len(chosen)
+        # The terminal: the gist first, the whole passage with "mehr" (its gist bold and
+        # coloured on a terminal), never a literal mark.
+        first = render_passage(passage, chosen)
+        flat = " ".join(first.replace("\n> ", " ").split())
+        assert all(" ".join(line.split()) in flat for line in excerpt(passage.text, chosen))
+        opened = render_passage(passage, chosen, full=True, color=True)
+        assert opened.count(BOLD_COLOR) >= len(chosen) and MARK not in opened + first
+
+        card = cards.passage_card(passage, "de", question=question or None)
+        if "\n".join(excerpt(passage.text, chosen)) == passage.text:  # nothing to open
+            assert not toggles_of(card)
+            assert " ".join(texts_of(card)).count(cards.escape(lines[0])) == 1
+            continue
+        shown, full = teams_parts(card)
+        assert "isVisible" not in shown
+        seen = texts_of(shown)
+        assert seen == [cards.escape(line) for line in excerpt(passage.text, chosen)]
+        reveals_whole(card, shown, full, passage)
 
 
 def test_json_highlights_are_verbatim_sentences_of_each_passage() -> None:
@@ -190,14 +209,14 @@ def test_every_slack_message_type_fits_block_kit_and_quotes_start_with_the_gist(
     for passage in reply.shown:
         chosen = reply.gist(passage)
         assert chosen and all(s in passage.text for s in chosen)
-        text = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
+        text = section_texts(message)
         assert all(slack.quote(line) in text for line in excerpt(passage.text, chosen))
     if not reply.comparison:
         assert slack_first_quote(message) == slack.quote(
             "\n".join(excerpt(reply.shown[0].text, reply.gist(reply.shown[0]))))
     full = slack_full(message, by_id)
     check_limits(full)
-    full_text = "\n".join(b["text"]["text"] for b in full.blocks if b["type"] == "section")
+    full_text = section_texts(full)
     for passage in reply.shown:
         assert all(slack_escape(line) in full_text for line in WHOLE_LINES[passage.id])
 
@@ -211,7 +230,8 @@ def test_teams_cards_show_the_gist_and_toggle_the_whole_passage(kind: str) -> No
     assert activity.attachments
     card = activity.attachments[0].content
     for n, passage in enumerate(reply.shown):
-        shown, full, toggles = teams_parts(card, n)
+        shown, full = teams_parts(card, n)
         assert texts_of(shown) == [cards.escape(line)
                                    for line in excerpt(passage.text, reply.gist(passage))]
-        reveals_whole(shown, full, toggles, passage)
+        reveals_whole(card, shown, full, passage)
+    assert toggles_of(card)

@@ -2,7 +2,9 @@
 a fresh venv (from the package index) without torch, sentence-transformers,
 transformers or onnxruntime; with the project (--no-deps), `rolle build` builds the
 index with the packaged multilingual model, `rolle ask` answers, `rolle serve` refuses to
-start without a platform, and building for another model says which extra it needs."""
+start without a platform, a knowledge edit is built again (torch-free, as the container's
+user does with the knowledge mounted), and building for another model says which extra
+it needs."""
 
 from __future__ import annotations
 
@@ -64,7 +66,9 @@ def test_the_runtime_lock_installs_without_torch_builds_and_answers(tmp_path: Pa
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ROLLE_", "SLACK_", "MICROSOFT_"))}
     index = tmp_path / "app" / "index"
-    env.update(ROLLE_INDEX_DIR=str(index), ROLLE_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+    knowledge = tmp_path / "app" / "knowledge"  # mounted into the container in compose.yaml
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    env.update(ROLLE_INDEX_DIR=str(index), ROLLE_KNOWLEDGE_DIR=str(knowledge),
                ROLLE_DATABASE_URL=f"sqlite:///{tmp_path / 'var' / 'rollenbot.db'}")
     rolle = str(venv / "bin" / "rolle")
     built = run([rolle, "build"], tmp_path, env, 300)
@@ -83,6 +87,18 @@ def test_the_runtime_lock_installs_without_torch_builds_and_answers(tmp_path: Pa
     assert serve.returncode == 2
     assert len(serve.stderr.strip().splitlines()) == 1
     assert "SLACK_BOT_TOKEN" in serve.stderr and "MICROSOFT_APP_ID" in serve.stderr
+
+    # A knowledge edit, built again with the same runtime (no torch on the way).
+    positions = knowledge / "positionen.yaml"
+    positions.write_text(positions.read_text("utf-8").replace(
+        "      - Vertriebschefin\n", "      - Vertriebschefin\n      - Verkaufsboss\n"), "utf-8")
+    code = ("import sys; from bot.cli import main; code = main(['build']); "
+            f"print('heavy:', [m for m in {HEAVY!r} if m in sys.modules]); sys.exit(code)")
+    rebuilt = run([python, "-c", code], tmp_path, env, 300)
+    assert rebuilt.returncode == 0 and "Built index" in rebuilt.stdout, rebuilt
+    assert rebuilt.stdout.strip().endswith("heavy: []")
+    asked = run([rolle, "ask", "--json", "Verkaufsboss"], tmp_path, env, 120)
+    assert json.loads(asked.stdout)["passages"][0]["id"] == "vertriebsleiter"
 
     other = run([rolle, "build"], tmp_path, {**env, "ROLLE_MODEL": "packaged:all-MiniLM-L6-v2",
                                              "ROLLE_INDEX_DIR": str(tmp_path / "other")}, 120)

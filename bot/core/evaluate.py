@@ -95,11 +95,7 @@ def load_questions(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str
     targets_path = path.parent / "targets.yaml"
     if not targets_path.exists():
         targets_path = PROJECT_TARGETS
-    try:
-        questions = yaml.safe_load(path.read_text("utf-8"))
-        targets = yaml.safe_load(targets_path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RollenbotError(f"cannot read {path} / {targets_path}: {exc}") from None
+    questions, targets = _read_yaml(path), _read_yaml(targets_path)
     if not isinstance(questions, list) or not all(
         isinstance(q, dict) and isinstance(q.get("q"), str) for q in questions
     ):
@@ -107,6 +103,18 @@ def load_questions(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str
     if not isinstance(targets, dict):
         raise RollenbotError(f"{targets_path}: expected a mapping of section -> phrases")
     return questions, targets
+
+
+def _read_yaml(path: Path) -> Any:
+    """The YAML in ``path``; a missing, unreadable or broken file is one line naming it."""
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise RollenbotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise RollenbotError(f"{path}: invalid YAML{where}") from None
 
 
 def hits_section(passage: Passage, phrases: list[str]) -> bool:

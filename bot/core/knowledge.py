@@ -38,6 +38,13 @@ M = TypeVar("M", bound=BaseModel)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # libyaml parses a large file about 70 times faster than the pure-Python loader.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML errors about something opened and never closed: the place to fix is where it was
+# opened (the parser only notices at the end of the file).
+_UNCLOSED = {
+    "while scanning a quoted scalar": "a quoted text that starts here is not closed",
+    "while parsing a flow sequence": "a list in [ ] that starts here is not closed",
+    "while parsing a flow mapping": "a mapping in { } that starts here is not closed",
+}
 
 
 class _Strict(BaseModel):
@@ -115,6 +122,7 @@ def load_knowledge(directory: Path, max_entry_chars: int = MAX_ENTRY_CHARS) -> K
     """
     digest = hashlib.sha256()
     passages: list[Passage] = []
+    files: list[str] = []  # the file of each passage, for errors
     synonyms: dict[str, tuple[str, ...]] = {}
     for path in _knowledge_files(directory):
         try:
@@ -128,10 +136,12 @@ def load_knowledge(directory: Path, max_entry_chars: int = MAX_ENTRY_CHARS) -> K
             synonyms = {k.lower().strip(): tuple(v) for k, v in glossary.synonyms.items()}
         else:
             parsed = _validate(FileSchema, data, path, max_entry_chars)
-            passages.extend(_passages(parsed, path))
+            found = _passages(parsed, path)
+            passages.extend(found)
+            files.extend([path.name] * len(found))
     if not passages:
         raise KnowledgeError(str(directory), "no entries found (expected *.yaml files)")
-    _check_references(passages, directory)
+    _check_references(passages, files)
     return Knowledge(tuple(passages), synonyms, digest.hexdigest())
 
 
@@ -172,12 +182,21 @@ def _parse_yaml(path: Path, raw: bytes) -> Any:
         raise KnowledgeError(path.name, f"not UTF-8 text ({exc.reason})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        opened, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+        if opened is not None and context in _UNCLOSED:
+            later = f" at line {mark.line + 1}" if mark else ""
+            problem = f"{_UNCLOSED[context]} ({problem}{later})"
+            mark = opened
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise KnowledgeError(path.name, f"invalid YAML{where}: {problem}") from None
 
 
 def _validate(schema: type[M], data: Any, path: Path, max_chars: int) -> M:
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        needs = " and ".join(f"`{name}:`" for name in schema.model_fields)
+        raise KnowledgeError(path.name, f"the file is {what}: it needs {needs} at the top")
     try:
         return schema.model_validate(data, context={"max_chars": max_chars})
     except ValidationError as exc:
@@ -215,15 +234,17 @@ def _passages(parsed: FileSchema, path: Path) -> list[Passage]:
     return out
 
 
-def _check_references(passages: list[Passage], directory: Path) -> None:
-    seen: set[str] = set()
-    for passage in passages:
+def _check_references(passages: list[Passage], files: list[str]) -> None:
+    """Ids unique, every ``related`` id known; an error names the file of the entry."""
+    seen: dict[str, str] = {}
+    for passage, file in zip(passages, files, strict=True):
         if passage.id in seen:
-            raise KnowledgeError(str(directory), "duplicate id", entry=passage.id, field="id")
-        seen.add(passage.id)
-    for passage in passages:
+            first = seen[passage.id]
+            also = "earlier in this file" if first == file else f"also in {first}"
+            raise KnowledgeError(file, f"duplicate id ({also})", entry=passage.id, field="id")
+        seen[passage.id] = file
+    for passage, file in zip(passages, files, strict=True):
         for ref in passage.related:
             if ref not in seen:
-                raise KnowledgeError(
-                    str(directory), f"unknown entry '{ref}'", entry=passage.id, field="related"
-                )
+                raise KnowledgeError(file, f"unknown entry '{ref}'", entry=passage.id,
+                                     field="related")

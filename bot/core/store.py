@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from bot.core.context import Context
 from bot.core.errors import RollenbotError
 from bot.core.tour import TourState
 
@@ -205,6 +206,25 @@ class Store(Protocol):
         self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
     ) -> bool:
         """Store a verdict on a question; False (and a log line) if the id is unknown."""
+        ...
+
+    def record_comment(self, question_id: str, *, user_id: str, comment: str) -> bool:
+        """Add ``comment`` ("Was hat gefehlt?") to the person's verdict on a question,
+        without a second verdict (a 👎 is stored with it if there was none); False if
+        the question is unknown."""
+        ...
+
+    def mark_missed(self, question_id: str) -> bool:
+        """Record that none of a "Meinst du …?" question's candidates fitted: its outcome
+        becomes "none" (so the knowledge-gap report counts it); False if unknown."""
+        ...
+
+    def save_context(self, key: str, user_id: str, context: Context) -> None:
+        """Remember the last reply of the conversation ``key`` (replacing the one before)."""
+        ...
+
+    def load_context(self, key: str) -> Context | None:
+        """The last reply remembered for the conversation ``key``, if any."""
         ...
 
     def claim(self, key: str, *, ttl_seconds: float) -> bool:

@@ -3,9 +3,10 @@
 :class:`GuardedStore` calls the real store; when a call fails it logs the failure once
 with a reference and returns a safe value instead of raising. After a failure it skips
 the database for ``cooldown_seconds`` (so an outage costs no connect timeouts per
-question), and meanwhile keeps claims, threads and rate counts in process memory, so a
-single process still deduplicates, follows threads and limits rates while the database
-is away. What cannot be kept (questions, feedback, deliveries) is logged and dropped.
+question), and meanwhile keeps claims, threads, rate counts and conversation contexts in
+process memory, so a single process still deduplicates, follows threads and follow-ups
+and limits rates while the database is away. What cannot be kept (questions, feedback,
+deliveries) is logged and dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+from bot.core.context import Context
 from bot.core.store import (
     Delivery,
     FeedbackRow,
@@ -105,6 +107,8 @@ class GuardedStore:
         self._threads = _Local(clock)
         self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._counts_lock = threading.Lock()
+        self._contexts: OrderedDict[str, Context] = OrderedDict()
+        self._contexts_lock = threading.Lock()
 
     @property
     def store(self) -> Store:
@@ -155,6 +159,31 @@ class GuardedStore:
         if stored and self.on_feedback is not None:
             self.on_feedback(verdict)
         return stored
+
+    def record_comment(self, question_id: str, *, user_id: str, comment: str) -> bool:
+        """True if the comment was stored (no verdict is counted: it adds to one)."""
+        return self._call("record a comment", lambda: self.store.record_comment(
+            question_id, user_id=user_id, comment=comment), lambda: False)
+
+    def mark_missed(self, question_id: str) -> bool:
+        """True if the question's outcome was set to "none"."""
+        return self._call("mark a question missed",
+                          lambda: self.store.mark_missed(question_id), lambda: False)
+
+    def save_context(self, key: str, user_id: str, context: Context) -> None:
+        """Remember in the database and in process memory."""
+        with self._contexts_lock:
+            self._contexts.pop(key, None)
+            self._contexts[key] = context
+            while len(self._contexts) > MAX_LOCAL:
+                self._contexts.popitem(last=False)
+        self._call("save a conversation context", lambda: self.store.save_context(
+            key, user_id, context), lambda: None)
+
+    def load_context(self, key: str) -> Context | None:
+        """From the database, or from process memory while it is away."""
+        return self._call("load a conversation context", lambda: self.store.load_context(key),
+                          lambda: self._contexts.get(key))
 
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
         """Claim in the database, or in process memory while it is away."""

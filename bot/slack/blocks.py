@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
+from bot.reply import Contrast
 from bot.slack.markup import escape, shorten, split_text, unescape
 from bot.texts import t
 
@@ -37,6 +38,8 @@ ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
 ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
 ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
 ACTION_FULL = "answer_full"  # value: AnswerRef of the version to show (full or gist)
+ACTION_DECLINE = "clarify_none"  # "Keins davon"; value: {"i": question id, "l": language}
+MAX_FIELD_CHARS = 2000
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
 MAX_COMMENT_CHARS = 300
 
@@ -203,6 +206,12 @@ def gist_sections(passage: Passage, sentences: Sequence[str]) -> list[Block]:
     return [section(quote(piece)) for piece in split_text(text, MAX_SECTION_CHARS, quote)]
 
 
+def fields(*texts: str) -> Block:
+    """A section whose mrkdwn ``texts`` Slack shows side by side, two to a row."""
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": text[:MAX_FIELD_CHARS]}
+                                          for text in texts]}
+
+
 def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
     """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
     if len(blocks) <= room:
@@ -226,11 +235,13 @@ def passages_message(
     full: bool = False,
     highlights: Mapping[str, Sequence[str]] | None = None,
     extra: Sequence[Block] = (),
+    about: str | None = None,
+    contrast: Contrast | None = None,
 ) -> Message:
     """The first ``shown`` passages quoted (two: side by side, each under its own
-    label): their gist first, with a button that shows them in full ("Ganze
-    Beschreibung"; in the full version "Kurzfassung"), the next two as buttons,
-    feedback below.
+    title, the same kind of sentences aligned): their gist first, with a button that
+    shows them in full ("Ganze Beschreibung"; in the full version "Kurzfassung"), the
+    next two as buttons, feedback below.
 
     Args:
         passages: best first; at least ``shown``.
@@ -248,11 +259,18 @@ def passages_message(
         highlights: the gist of each quoted passage by id (default: chosen for
             ``question`` by :func:`bot.core.highlight.gist`).
         extra: blocks shown below the quote (the people holding the role).
+        about: for a follow-up, the title of the earlier answer it was read against.
+        contrast: two departments' comparison paragraphs, side by side, in place of
+            the quote (the whole paragraphs in the full version).
     """
     quoted = list(passages[:max(shown, 1)])
     more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
     best = quoted[0]
-    head = [header(" ↔ ".join(p.title for p in quoted))]
+    title = " ↔ ".join(p.title for p in quoted) if contrast is None else t(
+        "contrast_title", language, left=contrast.sides[0], right=contrast.sides[1])
+    head = [header(title)]
+    if about:
+        head.append(context(escape(t("about", language, title=about))))
     if shared_by:
         line = t("shared_by", language, user=mention(shared_by))
         if question:
@@ -260,14 +278,16 @@ def passages_message(
         head.append(context(line))
     elif show_question and question:
         head.append(context(t("your_question", language, question=echo(question))))
-    sources = dict.fromkeys(p.source.label() for p in quoted)
+    cited = quoted if contrast is None else [row.passage for row in contrast.rows]
+    sources = dict.fromkeys(p.source.label() for p in cited)
     tail = [context(t("source", language, source=escape(" · ".join(sources))))]
     chosen = {p.id: tuple((highlights or {}).get(p.id) or gist(p, question or "")) for p in quoted}
     ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
                        passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
                        question_id=question_id, echo=show_question, share=share,
                        shared_by=shared_by, label=more_label, full=full, feedback=feedback)
-    if full or any(sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
+    if full or contrast is not None or any(
+            sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
         toggle = replace(ref_of, full=not full).encode()
         label = t("short_version" if full else "full_description", language)
         tail.extend(actions([button(label, ACTION_FULL, toggle)]))
@@ -292,16 +312,32 @@ def passages_message(
             return quote_sections(passage)
         return gist_sections(passage, chosen[passage.id])
 
-    if len(quoted) == 1:
+    if contrast is not None and not full:
+        body = fit(contrast_blocks(contrast), room, language)
+    elif len(quoted) == 1 and contrast is None:
         body = fit(quoting(best), room, language)
-    else:  # side by side: each passage under its bold title, half the room each
+    elif not full:  # side by side, aligned: the titles in one row, the gists in the next
+        body = [fields(*(f"*{escape(p.title)}*" for p in quoted)),
+                fields(*(quote("\n".join(excerpt(p.text, chosen[p.id]))) for p in quoted))]
+    else:  # whole: one passage under the other, each under its bold title
         body = []
-        for passage in quoted:
-            part = [section(f"*{escape(passage.title)}*"), *quoting(passage)]
-            body.extend(fit(part, room // len(quoted), language))
+        for passage in cited:
+            part = [section(f"*{escape(passage.title)}*"), *quote_sections(passage)]
+            body.extend(fit(part, room // len(cited), language))
     first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
     return Message(text=escape(text), blocks=(*head, *body, *extra, *tail))
+
+
+def contrast_blocks(contrast: Contrast) -> list[Block]:
+    """Per comparison paragraph its title, then what it says of each side, side by side."""
+    left, right = (escape(side) for side in contrast.sides)
+    blocks: list[Block] = []
+    for row in contrast.rows:
+        blocks += [section(f"*{escape(row.passage.title)}*"),
+                   fields(f"*{left}*\n" + quote(" ".join(row.left)),
+                          f"*{right}*\n" + quote(" ".join(row.right)))]
+    return blocks
 
 
 def message_for(ref: AnswerRef, passages: Sequence[Passage], *,

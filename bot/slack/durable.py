@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
 from bot.core.store import Delivery, NewDelivery
+from bot.slack import keys
 from bot.slack.blocks import text_message
 from bot.slack.deps import SlackDeps, deps_of
 from bot.slack.markup import question_from
@@ -71,7 +72,9 @@ def delivery_of(body: dict[str, Any], bot_user_id: str | None, deps: SlackDeps
         return NewDelivery(
             key=command_key(str(body["trigger_id"])), platform="slack", kind="command",
             user_id=str(body.get("user_id", "")),
-            payload={"text": str(body.get("text", "")), "bot_user_id": bot_user_id},
+            payload={"text": str(body.get("text", "")), "bot_user_id": bot_user_id,
+                     "thread": keys.command_key(str(body.get("channel_id") or ""),
+                                                str(body.get("user_id") or ""))},
             target={"response_url": body.get("response_url")})
     event = body.get("event") if body.get("type") == "event_callback" else None
     if not isinstance(event, dict) or event.get("type") not in ("app_mention", "message"):
@@ -80,10 +83,13 @@ def delivery_of(body: dict[str, Any], bot_user_id: str | None, deps: SlackDeps
         return None
     channel, ts = str(event["channel"]), str(event["ts"])
     direct = is_direct(event)
+    thread_ts = event.get("thread_ts") or (None if direct else ts)
     return NewDelivery(
         key=message_key(channel, ts), platform="slack", kind="message",
         user_id=str(event["user"]),
-        payload={"text": str(event.get("text") or ""), "bot_user_id": bot_user_id},
+        payload={"text": str(event.get("text") or ""), "bot_user_id": bot_user_id,
+                 "thread": keys.thread_key(channel, thread_ts, user=str(event["user"]),
+                                           direct=direct)},
         target={"channel": channel, "thread_ts": event.get("thread_ts") or
                 (None if direct else ts), "direct": direct})
 
@@ -167,9 +173,11 @@ async def resume(deps: SlackDeps, client: AsyncWebClient, delivery: Delivery) ->
         bot_user_id = delivery.payload.get("bot_user_id")
         text = question_from(str(delivery.payload.get("text", "")),
                              str(bot_user_id) if bot_user_id else None)
+        thread = delivery.payload.get("thread")
         await answer(deps, text, user="-", target=target, request_id=request_id,
                      surface="slash" if delivery.kind == "command" else "mention",
-                     show_question=delivery.kind == "command")
+                     show_question=delivery.kind == "command",
+                     thread=str(thread) if thread else None)
     await answered(deps, delivery.key)
 
 

@@ -3,43 +3,49 @@ here: the conversation core chose what to say, this module only says it in Block
 
 from __future__ import annotations
 
-from bot.conversation import Reply
+from bot.reply import Reply
 from bot.slack.blocks import (
     MAX_SECTION_CHARS,
     Block,
+    Feedback,
     Message,
-    offer_message,
     passages_message,
     section,
     text_message,
 )
 from bot.slack.markup import escape
+from bot.slack.offers import clarify_message, no_answer_message
 from bot.slack.tour import tour_message
 from bot.slack.views import catalogue_message, help_message
 from bot.texts import report_lines, t
 
 
-def render(reply: Reply, *, show_question: bool = False, share: bool = False) -> Message:
+def render(reply: Reply, *, show_question: bool = False, share: bool = False,
+           shared_by: str | None = None, feedback: Feedback = "ask") -> Message:
     """The Slack message for ``reply``.
 
     Args:
         reply: what the conversation core decided.
         show_question: repeat the asker's question on top (replies only they see).
         share: offer "Im Kanal teilen" under quoted answers.
+        shared_by: the user id of who shared it into the channel.
+        feedback: the state of the 👍/👎 line (see :func:`passages_message`).
     """
     language = reply.language
     echo = reply.question if show_question and reply.question else None
     if reply.kind == "help":
-        return help_message(language)
+        return help_message(language, reply.leads)
     if reply.kind == "listing":
-        return catalogue_message(reply.catalogue or {}, language)
+        return catalogue_message(reply.catalogue or {}, language, reply.leads)
     if reply.kind in ("role", "answer") and reply.shown:
         return passages_message([*reply.shown, *reply.offered], language,
                                 shown=len(reply.shown), question=reply.question or None,
                                 show_question=echo is not None, share=share,
-                                more_label=reply.offer_label or "more",
+                                shared_by=shared_by, more_label=reply.offer_label or "more",
                                 question_id=reply.question_id, highlights=reply.highlights,
-                                extra=people_blocks(reply))
+                                extra=people_blocks(reply), feedback=feedback,
+                                full=reply.full, contrast=reply.contrast,
+                                about=reply.about.title if reply.about else None)
     if reply.kind == "empty":
         return text_message(t("empty", language))
     if reply.kind == "too_long":
@@ -51,8 +57,9 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False) ->
         return tour_message(reply.tour, language)
     if reply.kind == "report":
         return text_message("\n".join(report_lines(reply.gaps, language)))
-    label = "did_you_mean" if reply.kind == "clarify" else "no_answer"
-    return offer_message(t(label, language), reply.offered, language, question=echo)
+    if reply.kind == "clarify":
+        return clarify_message(reply, show_question=echo is not None)
+    return no_answer_message(reply, show_question=echo is not None)
 
 
 def person_link(name: str, url: str | None) -> str:

@@ -67,16 +67,19 @@ async def answer(
     surface: Surface,
     show_question: bool = False,
     share: bool = False,
+    thread: str | None = None,
 ) -> bool:
     """Answer ``question`` from ``user``, asked through ``surface``, at ``target`` (the
-    rate-limit note, if any, goes to ``target.private``).
+    rate-limit note, if any, goes to ``target.private``), as part of the conversation
+    ``thread`` (see :mod:`bot.slack.keys`; its follow-ups are read against it).
 
     Returns:
         Whether the reply reached Slack (see :func:`deliver`).
     """
     try:
         reply: Reply = await asyncio.to_thread(deps.conversation.respond, question, user=user,
-                                               platform="slack", surface=surface)
+                                               platform="slack", surface=surface,
+                                               thread=thread)
     except Exception:
         log.exception("request_id=%s: answering failed", request_id)
         return await deliver(target.send, constant(error_message(request_id)),

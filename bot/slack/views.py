@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.conversation import REPORT_DAYS
 from bot.core.models import Language, Passage
+from bot.reply import Lead
 from bot.report.gaps import Gap
 from bot.slack.blocks import (
     ACTION_ASK,
@@ -23,6 +24,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.markup import clip_lines, escape, shorten
+from bot.slack.offers import lead_buttons
 from bot.slack.tour import department_buttons
 from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
 
@@ -47,20 +49,24 @@ def catalogue_blocks(groups: Catalogue, language: Language = "de") -> list[Block
     return blocks
 
 
-def help_message(language: Language = "de") -> Message:
-    """Usage with examples; the examples are buttons."""
+def help_message(language: Language = "de", leads: Sequence[Lead] = ()) -> Message:
+    """Usage, then the ``leads`` as buttons (the example questions, the list, the tour;
+    default: the example questions)."""
     text = t("help", language)
-    return Message(text=escape(text), blocks=(section(escape(text)), *example_buttons(language)))
+    buttons = lead_buttons(leads, language) if leads else example_buttons(language)
+    return Message(text=escape(text), blocks=(section(escape(text)), *buttons))
 
 
-def catalogue_message(groups: Catalogue, language: Language = "de") -> Message:
-    """All roles and topics grouped by department (``/rolle liste``)."""
+def catalogue_message(groups: Catalogue, language: Language = "de",
+                      leads: Sequence[Lead] = ()) -> Message:
+    """All roles and topics grouped by department (``/rolle liste``), each a button,
+    then the ``leads`` (the tour, help)."""
     lines = [t("list_header", language)]
     for department, passages in groups.items():
         lines.append(f"{department}: " + ", ".join(p.title for p in passages))
     blocks = [section(f"*{escape(t('list_header', language))}*"),
               *catalogue_blocks(groups, language),
-              context(escape(t("catalogue_hint", language)))]
+              context(escape(t("catalogue_hint", language))), *lead_buttons(leads, language)]
     return Message(text=clip_lines(escape("\n".join(lines)), 3000),
                    blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
 

@@ -127,6 +127,15 @@ tours = Table(
     Column("updated_at", UTCDateTime, nullable=False, index=True),
 )
 
+# Follow-ups: the last reply per conversation key (bot.core.context.Context as JSON).
+contexts = Table(
+    "contexts", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("user_key", String(64), nullable=False, index=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),
+)
+
 # "Who is ours": a copy of a platform directory (active people with a profile title),
 # replaced whole on each refresh; one row per directory in ``directories``.
 directories = Table(

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.core.context import Context
 from bot.core.store import (
     MAX_COMMENT_CHARS,
     MAX_QUESTION_CHARS,
@@ -38,7 +39,7 @@ from bot.core.store import (
     clean_text,
 )
 from bot.core.tour import TourState
-from bot.store import reads, tours
+from bot.store import contexts, reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
@@ -50,6 +51,7 @@ from bot.store.schema import (
     rate_windows,
     threads,
 )
+from bot.store.schema import contexts as contexts_table
 from bot.store.schema import tours as tours_table
 
 log = logging.getLogger(__name__)
@@ -150,30 +152,59 @@ class SqlStore:
         or purged."""
         if verdict not in ("helpful", "not_helpful"):
             raise ValueError(f"unknown verdict {verdict!r}")
-        note = clean_text(comment, MAX_COMMENT_CHARS) if comment else ""
+        values: dict[str, Any] = {"given_at": self._clock(), "verdict": verdict}
+        if comment:
+            values["comment"] = clean_text(comment, MAX_COMMENT_CHARS)
+        return self._feedback("record feedback", question_id, user_id, values, {"comment": None})
+
+    def record_comment(self, question_id: str, *, user_id: str, comment: str) -> bool:
+        """Add ``comment`` to the person's verdict on the question (a 👎 with it when
+        there was no verdict yet); False (logged) if the question is unknown."""
+        return self._feedback("record a comment", question_id, user_id,
+                              {"comment": clean_text(comment, MAX_COMMENT_CHARS)},
+                              {"given_at": self._clock(), "verdict": "not_helpful"})
+
+    def _feedback(self, what: str, question_id: str, user_id: str, values: dict[str, Any],
+                  new: dict[str, Any]) -> bool:
+        """Update the person's feedback row on the question with ``values`` (one per
+        person and question: a second click, or the "what was missing?" line after a
+        👎, changes the first); without one, insert ``new`` and ``values``."""
         try:
-            with self._tx("record feedback") as conn:
+            with self._tx(what) as conn:
                 known = len(question_id) <= 32 and conn.execute(
                     select(exists().where(questions.c.id == question_id))).scalar()
                 if known:
-                    # One verdict per person and question: a second click (or the
-                    # "what was missing?" line after a 👎) updates the first.
                     key = self.user_key(user_id)
                     mine = (feedback.c.question_id == question_id) & (feedback.c.user_key == key)
-                    values: dict[str, Any] = {"given_at": self._clock(), "verdict": verdict}
-                    if note:
-                        values["comment"] = note
                     if not conn.execute(update(feedback).where(mine).values(**values)).rowcount:
-                        conn.execute(feedback.insert(), {
-                            "question_id": question_id, "user_key": key,
-                            "comment": note or None, **values})
+                        conn.execute(feedback.insert(), {"question_id": question_id,
+                                                         "user_key": key, **new, **values})
         except StoreError as exc:
             if not isinstance(exc.__cause__, IntegrityError):  # purged in between
                 raise
             known = False
         if not known:
-            log.warning("store: feedback for unknown question %r ignored", question_id[:40])
+            log.warning("store: %s: unknown question %r ignored", what, question_id[:40])
         return bool(known)
+
+    def mark_missed(self, question_id: str) -> bool:
+        """Set a "Meinst du …?" question's outcome to "none"; False if unknown."""
+        stmt = update(questions).where(questions.c.id == question_id[:32],
+                                       questions.c.outcome == "clarify").values(outcome="none")
+        with self._tx("mark a question missed") as conn:
+            return bool(conn.execute(stmt).rowcount)
+
+    # --- follow-ups -------------------------------------------------------------------
+    def save_context(self, key: str, user_id: str, context: Context) -> None:
+        """Remember the last reply of the conversation ``key``."""
+        with self._tx("save a conversation context") as conn:
+            contexts.save(conn, self._insert, key, self.user_key(user_id), context,
+                          self._clock())
+
+    def load_context(self, key: str) -> Context | None:
+        """The last reply remembered for the conversation ``key``."""
+        with self._tx("load a conversation context") as conn:
+            return contexts.load(conn, key)
 
     # --- claims, threads, rate windows ------------------------------------------------
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
@@ -346,6 +377,7 @@ class SqlStore:
                 deliveries.c.accepted_at < now - DELIVERY_KEEP),
             "threads": delete(threads).where(threads.c.remembered_at < cutoff),
             "tours": delete(tours_table).where(tours_table.c.updated_at < cutoff),
+            "contexts": delete(contexts_table).where(contexts_table.c.updated_at < cutoff),
             "rate_windows": delete(rate_windows).where(
                 rate_windows.c.window_start < int((now - DELIVERY_KEEP).timestamp())),
             # A directory copy nobody asked to refresh for a day is not kept around.
@@ -369,6 +401,7 @@ class SqlStore:
             "deliveries": delete(deliveries).where(deliveries.c.user_key == key),
             "rate_windows": delete(rate_windows).where(rate_windows.c.user_key == key),
             "tours": delete(tours_table).where(tours_table.c.user_key == key),
+            "contexts": delete(contexts_table).where(contexts_table.c.user_key == key),
             # The directory copy holds raw ids; the next refresh fetches the profile
             # again if the person is still in the workspace with a title.
             "directory_members": delete(directory_members).where(

@@ -79,6 +79,7 @@ def create_agent_app(
     submit(cards.ASK, submit_filter=cards.ACTION_KEY)(handlers.on_ask)
     submit(cards.FEEDBACK, submit_filter=cards.ACTION_KEY)(handlers.on_feedback)
     submit(cards.MISSING, submit_filter=cards.ACTION_KEY)(handlers.on_missing)
+    submit(cards.DECLINE, submit_filter=cards.ACTION_KEY)(handlers.on_decline)
     submit(TOUR, submit_filter=cards.ACTION_KEY)(handlers.on_tour)
     agent_app.message()(handlers.on_message)  # everything else that is a message
     agent_app.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(

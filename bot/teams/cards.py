@@ -1,27 +1,33 @@
-"""Engine results as Teams messages: Adaptive Cards for answers and the welcome, markdown
-text for help, lists and refusals. All text is escaped for the markdown it lands in."""
+"""Engine results as Adaptive Cards for Teams: the building blocks (escaping, buttons,
+view switchers) and the answer card. Comparisons are in :mod:`bot.teams.compare`, the
+cards that offer instead of quoting (welcome, help, list, "Meinst du …?", no answer) in
+:mod:`bot.teams.menus`. All text is escaped for the markdown it lands in."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.reply import Lead
+from bot.teams.views import apply_visibility, view_state, view_switcher
+from bot.texts import t
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest version Teams renders on desktop, web and mobile
 # Action.Submit data carries this key; its value names what the button does.
 ACTION_KEY = "rolle"
-SHOW, FEEDBACK, ASK, MISSING = "show", "feedback", "ask", "missing"
+SHOW, FEEDBACK, ASK, MISSING, DECLINE = "show", "feedback", "ask", "missing", "decline"
 MISSING_INPUT = "missing"  # the Input.Text of "Was hat gefehlt?"
 MAX_COMMENT_CHARS = 300
 Feedback = Literal["ask", "thanks", "missing"]
 MAX_MORE = 2
+MAX_ACTIONS = 5  # per ActionSet (Teams shows at most 6; more go to an overflow menu)
 _BUTTON_TITLE_CHARS = 45  # longer titles are cut at a word; the tooltip has them whole
+Element = dict[str, Any]
 
 # Markdown (and Teams' <at> mention markup) significant anywhere in a line.
 _INLINE = re.compile(r"([\\`*_~\[\]<>#|])")
@@ -41,11 +47,11 @@ def escape(text: str) -> str:
     return text.replace("{{", "{\u200b{").replace("}}", "}\u200b}")
 
 
-def _block(text: str, **style: Any) -> dict[str, Any]:
+def _block(text: str, **style: Any) -> Element:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str) -> dict:
+def _card(body: list[Element], actions: list[Element], fallback: str) -> dict:
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
@@ -70,23 +76,63 @@ def button_label(title: str, limit: int = _BUTTON_TITLE_CHARS) -> str:
     return cut.rstrip(" ,:;-–") + "…"
 
 
-def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
+def _submit(title: str, data: dict[str, Any]) -> Element:
     action = {"type": "Action.Submit", "title": button_label(title), "data": data}
     if action["title"] != title:
         action["tooltip"] = title
     return action
 
 
-def _is_task_paragraph(paragraph: str) -> bool:
+def action_sets(actions: Sequence[Element], **style: Any) -> list[Element]:
+    """``actions`` in ActionSets of at most :data:`MAX_ACTIONS`."""
+    return [{"type": "ActionSet", "actions": list(actions[i:i + MAX_ACTIONS]), **style}
+            for i in range(0, len(actions), MAX_ACTIONS)]
+
+
+def ask_action(lead: Lead, language: Language) -> Element:
+    """A button that asks the lead's text, as if typed (a plain Action.Submit: it works
+    in every Teams client and in the Agents Playground)."""
+    return _submit(lead.label, {ACTION_KEY: ASK, "q": lead.text, "lang": language})
+
+
+def lead_sets(leads: Sequence[Lead], language: Language) -> list[Element]:
+    """The ways on: the departments in one ActionSet, the commands (and examples) in
+    the next."""
+    departments = [ask_action(x, language) for x in leads if x.kind == "department"]
+    others = [ask_action(x, language) for x in leads if x.kind != "department"]
+    return [*action_sets(departments), *action_sets(others)]
+
+
+def show_action(passage: Passage, language: Language) -> Element:
+    """A button that shows ``passage``."""
+    return _submit(passage.title, {ACTION_KEY: SHOW, "passage": passage.id, "lang": language})
+
+
+def show_buttons(passages: Iterable[Passage], language: Language) -> Element:
+    """An ActionSet with one "show this passage" button per passage (at most five)."""
+    return {"type": "ActionSet",
+            "actions": [show_action(p, language) for p in passages][:MAX_ACTIONS]}
+
+
+def element_ids(n: int = 0) -> dict[str, str]:
+    """The ids of the gist, whole-passage and task-list containers of the ``n``-th
+    quoted passage of a card, and of the buttons that switch between them."""
+    return {"gist": f"gist-{n}", "full": f"full-{n}", "tasks": f"tasks-{n}",
+            "open": f"open-{n}", "close": f"close-{n}", "show_tasks": f"show-tasks-{n}",
+            "hide_tasks": f"hide-tasks-{n}"}
+
+
+def is_task_paragraph(paragraph: str) -> bool:
+    """Whether a paragraph holds "•" task lines."""
     return any(line.lstrip().startswith("•") for line in paragraph.splitlines())
 
 
-def _paragraph_blocks(paragraphs: Sequence[str]) -> list[dict[str, Any]]:
+def paragraph_blocks(paragraphs: Sequence[str]) -> list[Element]:
     """Paragraphs verbatim as TextBlocks, task lists one line each."""
-    items: list[dict[str, Any]] = []
+    items: list[Element] = []
     for paragraph in paragraphs:
         lines = paragraph.splitlines()
-        if not _is_task_paragraph(paragraph):
+        if not is_task_paragraph(paragraph):
             items.append(_block(escape(" ".join(line.strip() for line in lines))))
             continue
         for n, line in enumerate(lines):
@@ -95,53 +141,49 @@ def _paragraph_blocks(paragraphs: Sequence[str]) -> list[dict[str, Any]]:
     return items
 
 
-def _quote(passage: Passage) -> dict[str, Any]:
-    """The passage verbatim in an emphasised container, task lists one line each."""
+def quote(passage: Passage) -> Element:
+    """The passage verbatim in an emphasised container, task lines one line each."""
     return {"type": "Container", "style": "emphasis",
-            "items": _paragraph_blocks(passage.paragraphs)}
+            "items": paragraph_blocks(passage.paragraphs)}
 
 
-def element_ids(n: int = 0) -> dict[str, str]:
-    """The ids of the gist, whole-passage and task-list containers of the ``n``-th
-    quoted passage of a card."""
-    return {"gist": f"gist-{n}", "full": f"full-{n}", "tasks": f"tasks-{n}"}
-
-
-def _gist_quote(passage: Passage, sentences: Sequence[str], language: Language,
-                n: int = 0) -> list[dict[str, Any]]:
-    """The gist (the chosen verbatim sentences) in view; the whole passage and its task
-    list hidden; and the buttons that reveal them (``Action.ToggleVisibility``).
-
-    "Ganze Beschreibung" swaps the gist and the whole passage (and closes the task
-    list, which the whole passage contains); "Aufgaben" opens or closes the task list
-    under the gist (and closes the whole passage). So the card never shows a text twice
-    in full, and each button always does what it says from any state.
-    """
-    ids = element_ids(n)
+def gist_container(passage: Passage, sentences: Sequence[str], element_id: str) -> Element:
+    """The chosen verbatim sentences in an emphasised container."""
     lines = excerpt(passage.text, sentences) if sentences else ()
-    if not lines:  # nothing chosen: the whole passage is the gist
-        return [_quote(passage)]
-    items: list[dict[str, Any]] = [
-        {"type": "Container", "id": ids["gist"], "style": "emphasis",
-         "items": [_block(escape(line), spacing="None" if i and line.startswith("•")
-                          else "Default") for i, line in enumerate(lines)]},
-        {**_quote(passage), "id": ids["full"], "isVisible": False},
-    ]
-    tasks = [p for p in passage.paragraphs if _is_task_paragraph(p)]
-    with_tasks = bool(tasks) and len(tasks) < len(passage.paragraphs)
-    whole: list[str | dict[str, Any]] = [ids["gist"], ids["full"]]
-    if with_tasks:
-        whole.append({"elementId": ids["tasks"], "isVisible": False})
-    toggles = [{"type": "Action.ToggleVisibility", "title": t("full_description", language),
-                "targetElements": whole}]
-    if with_tasks:
-        items.append({"type": "Container", "id": ids["tasks"], "isVisible": False,
-                      "style": "emphasis", "items": _paragraph_blocks(tasks)})
-        toggles.append({"type": "Action.ToggleVisibility", "title": t("tasks", language),
-                        "targetElements": [ids["tasks"],
-                                           {"elementId": ids["gist"], "isVisible": True},
-                                           {"elementId": ids["full"], "isVisible": False}]})
-    return [*items, {"type": "ActionSet", "actions": toggles}]
+    return {"type": "Container", "id": element_id, "style": "emphasis",
+            "items": [_block(escape(line), spacing="None" if i and line.startswith("•")
+                             else "Default") for i, line in enumerate(lines)]}
+
+
+def tasks_of(passage: Passage) -> list[str]:
+    """The passage's task-list paragraphs, when it also has other paragraphs."""
+    tasks = [p for p in passage.paragraphs if is_task_paragraph(p)]
+    return tasks if tasks and len(tasks) < len(passage.paragraphs) else []
+
+
+def heading(text: str) -> Element:
+    """The card's title."""
+    return _block(escape(text), size="Medium", weight="Bolder", style="heading")
+
+
+def subtle(text: str, **style: Any) -> Element:
+    """A small grey line (our own text, already escaped)."""
+    return _block(text, isSubtle=True, size="Small", spacing="None", **style)
+
+
+def head_lines(language: Language, *, question: str | None, about: Passage | None,
+               sources: Sequence[str]) -> list[Element]:
+    """Under the title: the question (escaped), what a follow-up was read against, and
+    the source, so that none of them moves when the quote opens."""
+    lines = []
+    if question:
+        lines.append(subtle(t("your_question", language,
+                              question=escape(" ".join(question.split())))))
+    if about is not None:
+        lines.append(subtle(escape(t("about", language, title=about.title))))
+    lines.append(subtle(t("source", language,
+                          source=escape(" · ".join(dict.fromkeys(sources))))))
+    return lines
 
 
 def plain_answer(passage: Passage, language: Language) -> str:
@@ -160,9 +202,12 @@ def passage_card(
     question_id: str | None = None,
     feedback: Feedback = "ask",
     highlights: Sequence[str] | None = None,
+    full: bool = False,
+    about: Passage | None = None,
 ) -> dict[str, Any]:
-    """An Adaptive Card quoting ``passage``: the gist first, the whole passage and the
-    task list one click away.
+    """An Adaptive Card quoting ``passage``: title, question, source, the buttons that
+    switch views, then the gist (the whole passage and the task list one click away),
+    further passages, feedback.
 
     Args:
         passage: the passage to quote.
@@ -175,44 +220,54 @@ def passage_card(
             thanks and the optional "Was hat gefehlt?" line after a 👎 ("missing").
         highlights: the verbatim sentences to show first (default: chosen for
             ``question`` by :func:`bot.core.highlight.gist`).
+        full: open with the whole passage in view.
+        about: for a follow-up, the earlier answer's passage it was read against.
 
     Returns:
         The card as a JSON-ready dict.
     """
-    body = [_block(escape(passage.title), size="Medium", weight="Bolder", style="heading")]
-    if question:
-        text = t("your_question", language, question=escape(" ".join(question.split())))
-        body.append(_block(text, isSubtle=True, spacing="None", size="Small"))
-    if highlights is None:
-        highlights = gist(passage, question or "")
-    quote = _gist_quote(passage, highlights, language)
-    source = t("source", language, source=escape(passage.source.label()))
-    body += [*quote[:-1], _block(source, isSubtle=True, size="Small"), *quote[-1:]]
+    ids = element_ids(0)
+    body = [heading(passage.title),
+            *head_lines(language, question=question, about=about,
+                        sources=[passage.source.label()])]
+    chosen = gist(passage, question or "") if highlights is None else highlights
+    shown = excerpt(passage.text, chosen) if chosen else ()
+    if not shown or "\n".join(shown).strip() == passage.text.strip():
+        body.append(quote(passage))  # the gist is the whole passage: nothing to open
+    else:
+        tasks = tasks_of(passage)
+        parts: dict[str, Any] = {"gists": [ids["gist"]], "fulls": [ids["full"]],
+                                 "tasks": [ids["tasks"]] if tasks else []}
+        body.append(view_switcher(ids, **parts, language=language))
+        body.append(gist_container(passage, chosen, ids["gist"]))
+        body.append({**quote(passage), "id": ids["full"], "isVisible": False})
+        if tasks:
+            body.append({"type": "Container", "id": ids["tasks"], "isVisible": False,
+                         "style": "emphasis", "items": paragraph_blocks(tasks)})
+        if full:
+            apply_visibility(body, view_state(ids, **parts, full=True, with_tasks=False))
     more = [p for p in more if p.id != passage.id][:MAX_MORE]
     if more:
-        body.append(_block(t(more_label, language), weight="Bolder"))
+        body.append(_block(escape(t(more_label, language)), weight="Bolder"))
         body.append(show_buttons(more, language))
-    ref = {"q": html.escape(question or ""), "ids": [passage.id, *(p.id for p in more)], "n": 1,
-           "qid": question_id, "label": more_label, "lang": language}
-    body, actions = _with_feedback(body, ref, language, feedback)
+    ref = card_ref(question, [passage, *more], 1, question_id, more_label, language)
+    body, actions = with_feedback(body, ref, language, feedback)
     return _card(body, actions, plain_answer(passage, language))
 
 
-def show_buttons(passages: Iterable[Passage], language: Language) -> dict[str, Any]:
-    """An ActionSet with one "show this passage" button per passage."""
-    return {
-        "type": "ActionSet",
-        "actions": [_submit(p.title, {ACTION_KEY: SHOW, "passage": p.id, "lang": language})
-                    for p in passages],
-    }
+def card_ref(question: str | None, passages: Sequence[Passage], shown: int,
+             question_id: str | None, label: str, language: Language) -> dict[str, Any]:
+    """What the feedback buttons carry to rebuild the card: the question (HTML-escaped,
+    so no markup travels in the data), the passage ids, how many are quoted, the
+    recorded question, the heading of the further passages."""
+    return {"q": html.escape(question or ""), "ids": [p.id for p in passages], "n": shown,
+            "qid": question_id, "label": label, "lang": language}
 
 
-def _with_feedback(
-    body: list[dict[str, Any]], ref: dict[str, Any], language: Language, feedback: Feedback
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The card body and actions for the feedback state. ``ref`` (question, HTML-escaped
-    so no markup travels in the data; passage ids; recorded question id) travels in the
-    buttons, so that the card can be rebuilt on click."""
+def with_feedback(body: list[Element], ref: dict[str, Any], language: Language,
+                  feedback: Feedback) -> tuple[list[Element], list[Element]]:
+    """The card body and actions for the feedback state; ``ref`` (:func:`card_ref`)
+    travels in the buttons, so that the card can be rebuilt on click."""
     data = {ACTION_KEY: FEEDBACK, "passage": ref["ids"][0], "lang": language, "ref": ref}
     if feedback == "ask":
         return body, [
@@ -227,116 +282,6 @@ def _with_feedback(
     return body, [_submit(t("send", language), {**data, ACTION_KEY: MISSING})]
 
 
-def answer_card(
-    shown: Sequence[Passage], language: Language, *, question: str | None = None,
-    more: Sequence[Passage] = (), more_label: str = "more", question_id: str | None = None,
-    feedback: Feedback = "ask", highlights: Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, Any]:
-    """The card for quoted passages: one (:func:`passage_card`) or two side by side
-    (:func:`comparison_card`); ``highlights`` by passage id (default: chosen for
-    ``question``)."""
-    if len(shown) >= 2:
-        return comparison_card(shown[:2], language, question=question,
-                               question_id=question_id, feedback=feedback,
-                               highlights=highlights)
-    chosen = highlights.get(shown[0].id) if highlights else None
-    return passage_card(shown[0], language, question=question, more=more,
-                        more_label=more_label, question_id=question_id, feedback=feedback,
-                        highlights=chosen)
-
-
-def comparison_card(
-    passages: Sequence[Passage], language: Language, *, question: str | None = None,
-    question_id: str | None = None, feedback: Feedback = "ask",
-    highlights: Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, Any]:
-    """Two passages side by side (a ColumnSet), each under its title with its gist and
-    the buttons that reveal the whole passage and its tasks, then the source."""
-    chosen = {p.id: (highlights or {}).get(p.id) or gist(p, question or "") for p in passages}
-    body: list[dict[str, Any]] = [
-        _block(escape(t("comparison", language)), size="Medium", weight="Bolder",
-               style="heading"),
-    ]
-    if question:
-        text = t("your_question", language, question=escape(" ".join(question.split())))
-        body.append(_block(text, isSubtle=True, spacing="None", size="Small"))
-    body.append({
-        "type": "ColumnSet",
-        "columns": [
-            {"type": "Column", "width": "stretch",
-             "items": [_block(escape(p.title), weight="Bolder"),
-                       *_gist_quote(p, chosen[p.id], language, n)]}
-            for n, p in enumerate(passages)
-        ],
-    })
-    sources = " · ".join(dict.fromkeys(p.source.label() for p in passages))
-    body.append(_block(t("source", language, source=escape(sources)), isSubtle=True,
-                       size="Small"))
-    fallback = "\n\n".join(plain_answer(p, language) for p in passages)
-    ref = {"q": html.escape(question or ""), "ids": [p.id for p in passages], "n": len(passages),
-           "qid": question_id, "label": "more", "lang": language}
-    body, actions = _with_feedback(body, ref, language, feedback)
-    return _card(body, actions, fallback)
-
-
-def offer_card(note: str, passages: Sequence[Passage], language: Language) -> dict[str, Any]:
-    """Our ``note`` ("did you mean …?") with one button per candidate passage."""
-    body = [_block(escape(note)), show_buttons(passages, language)]
-    lines = [note, *(f"- {p.title}" for p in passages)]
-    return _card(body, [], "\n".join(lines))
-
-
-def welcome_card(departments: Mapping[str, Iterable[Passage]], language: Language,
-                 tour: Sequence[dict[str, Any]] = ()) -> dict:
-    """The onboarding card: what the bot does, the example questions as buttons that ask
-    them, the departments with their roles and topics, and ``tour`` (the guided tour's
-    "In welchem Bereich startest du?" elements) at the end."""
-    questions = EXAMPLE_QUESTIONS[language]
-    body: list[dict[str, Any]] = [
-        _block("Rollenbot", size="Large", weight="Bolder", style="heading"),
-        _block(escape(t("welcome", language))),
-        {
-            "type": "ActionSet",
-            "actions": [
-                _submit(q, {
-                    ACTION_KEY: ASK,
-                    "q": q,
-                    # messageBack shows the question in the chat as if the user typed it.
-                    "msteams": {"type": "messageBack", "displayText": q, "text": q},
-                })
-                for q in questions
-            ],
-        },
-        _block(escape(t("list_header", language)), weight="Bolder", spacing="Large"),
-    ]
-    lines = [t("welcome", language), *questions, t("list_header", language)]
-    for department, passages in departments.items():
-        titles = [p.title for p in passages]
-        body.append(_block(f"**{escape(department)}**", spacing="Medium"))
-        body.append(_block(", ".join(escape(x) for x in titles), spacing="None", isSubtle=True))
-        lines.append(f"{department}: {', '.join(titles)}")
-    body.extend(tour)
-    return _card(body, [], "\n".join(lines))
-
-
 def markdown(text: str) -> str:
     """A UI string as Teams chat markdown: escaped, every line its own paragraph."""
     return "\n\n".join(escape(line) for line in text.splitlines() if line.strip())
-
-
-def bullet_list(titles: Iterable[str]) -> str:
-    """Escaped titles as a markdown list."""
-    return "\n".join(f"- {escape(title)}" for title in titles)
-
-
-def no_answer_text(suggestions: Sequence[Passage], language: Language) -> str:
-    """Friendly refusal listing the roles and topics the bot knows."""
-    return markdown(t("no_answer", language)) + "\n\n" + bullet_list(p.title for p in suggestions)
-
-
-def list_text(departments: Mapping[str, Iterable[Passage]], language: Language) -> str:
-    """All roles and topics, grouped by department."""
-    parts = [markdown(t("list_header", language))]
-    for department, passages in departments.items():
-        parts.append(f"**{escape(department)}**\n\n" + bullet_list(p.title for p in passages))
-    return "\n\n".join(parts)

@@ -1,6 +1,7 @@
 """Turn handlers: a Teams message or card submission in, one conversation step, a reply
 out. bot/teams/app.py registers them with the SDK's routers (message, Action.Submit by
-its ``rolle`` value, membersAdded)."""
+its ``rolle`` value, membersAdded). Each Teams conversation (a personal chat, a channel
+thread, a group chat) is one conversation for follow-ups."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot.conversation import Conversation, Reply, new_request_id
 from bot.core import language as lang_detect
+from bot.core.context import Context
 from bot.core.models import Language
 from bot.core.store import Surface, Verdict
 from bot.inflight import InFlight
 from bot.records import Records
-from bot.teams import cards
-from bot.teams.people import people_block
+from bot.teams import cards, menus
 from bot.teams.render import card_activity, render, text_activity
 from bot.teams.tour import read_data, welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
@@ -74,6 +75,21 @@ def surface_of(context: TurnContext) -> Surface:
         else None
     return {"channel": "teams_channel", "groupChat": "teams_group"}.get(
         kind or "", "teams_personal")  # type: ignore[return-value]
+
+
+def thread_of(context: TurnContext) -> str | None:
+    """The conversation's key for follow-ups (None without a conversation id)."""
+    conversation = context.activity.conversation
+    return f"teams:{conversation.id}"[:255] if conversation and conversation.id else None
+
+
+def ref_context(ref: dict[str, Any], language: Language) -> Context:
+    """The reply a card's feedback reference (checked by :func:`_card_ref`) describes."""
+    ids, shown = tuple(ref.get("ids", ())), int(ref.get("n", 1))
+    return Context(kind="role" if ref.get("label") == "related" else "answer",
+                   shown=ids[:shown], offered=ids[shown:], label=ref.get("label", "more"),
+                   comparison=shown == 2, language=language, question=ref.get("q", ""),
+                   question_id=ref.get("qid"))
 
 
 def user_of(context: TurnContext) -> str:
@@ -134,7 +150,8 @@ class TeamsHandlers:
         async def work() -> None:
             reply = await asyncio.to_thread(self.conversation.respond, text,
                                             user=user_of(context), platform="teams",
-                                            surface=surface_of(context))
+                                            surface=surface_of(context),
+                                            thread=thread_of(context))
             await self._send(context, reply)
 
         await self._guarded(context, language, work())
@@ -146,24 +163,44 @@ class TeamsHandlers:
         passage_id = passage_id if isinstance(passage_id, str) else ""
 
         async def work() -> None:
-            reply = await asyncio.to_thread(self.conversation.show,
-                                            passage_id[:_MAX_ID_CHARS], language)
+            reply = await asyncio.to_thread(
+                self.conversation.show, passage_id[:_MAX_ID_CHARS], language,
+                user=user_of(context), platform="teams", surface=surface_of(context),
+                thread=thread_of(context))
             await self._send(context, reply)
 
         await self._guarded(context, language, work())
 
     async def on_ask(self, context: TurnContext, state: TurnState, value: Any) -> None:
-        """An example-question button sent without message text: ask its question."""
+        """A button that asks a line (an example question, a department's roles, the
+        tour, help): answered as if typed."""
         question = value.get("q")
 
         async def work() -> None:
             text = question_text(question if isinstance(question, str) else "")
             reply = await asyncio.to_thread(self.conversation.respond, text,
                                             user=user_of(context), platform="teams",
-                                            surface=surface_of(context))
+                                            surface=surface_of(context),
+                                            thread=thread_of(context))
             await self._send(context, reply)
 
         await self._guarded(context, _submitted_language(value), work())
+
+    async def on_decline(self, context: TurnContext, state: TurnState, value: Any) -> None:
+        """"Keins davon" under a "Meinst du …?": recorded as a miss; the card is
+        replaced by the ways on."""
+        language = _submitted_language(value)
+        qid = value.get("qid")
+        qid = qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid) else None
+
+        async def work() -> None:
+            reply = await asyncio.to_thread(self.conversation.decline, qid, language)
+            logger.info("Teams: none of the candidates fitted, question %s", qid or "-")
+            activity = render(reply)
+            if not await _updated(context, activity, "the clarify card"):
+                await context.send_activity(activity)
+
+        await self._guarded(context, language, work())
 
     async def on_feedback(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """👍/👎 on an answer card: stored, and the card updated in place with thanks
@@ -173,40 +210,39 @@ class TeamsHandlers:
                              "thanks" if helpful else "missing")
 
     async def on_missing(self, context: TurnContext, state: TurnState, value: Any) -> None:
-        """"Senden" under "Was hat gefehlt?": the line is stored with the 👎."""
+        """"Senden" under "Was hat gefehlt?": the line is added to the 👎 (no second
+        verdict)."""
         comment = value.get(cards.MISSING_INPUT)
         comment = comment.strip() if isinstance(comment, str) else ""
-        await self._feedback(context, value, "not_helpful", "thanks", comment or None)
+        await self._feedback(context, value, None, "thanks", comment or None)
 
-    async def _feedback(self, context: TurnContext, value: dict[str, Any], verdict: Verdict,
-                        then: cards.Feedback, comment: str | None = None) -> None:
+    async def _feedback(self, context: TurnContext, value: dict[str, Any],
+                        verdict: Verdict | None, then: cards.Feedback,
+                        comment: str | None = None) -> None:
+        """Store ``verdict`` (None: only ``comment``, added to the earlier 👎) with the
+        card's question, and rebuild the card in place with ``then``."""
         language = _submitted_language(value)
         ref = _card_ref(value.get("ref"))
-        engine = self.conversation.engine
-        passages = [p for p in map(engine.get, ref.get("ids", ())) if p is not None]
+        conversation = self.conversation
+        engine = conversation.engine
         question_id = ref.get("qid")
-        store = self.conversation.store
-        if question_id and store is not None:
+        store = conversation.store
+        if question_id and store is not None and verdict is not None:
             await asyncio.to_thread(store.record_feedback, question_id,
-                                    user_id=user_of(context), verdict=verdict, comment=comment)
+                                    user_id=user_of(context), verdict=verdict)
+        elif question_id and store is not None and comment:
+            await asyncio.to_thread(store.record_comment, question_id,
+                                    user_id=user_of(context), comment=comment)
+        reply = await asyncio.to_thread(conversation.restore, ref_context(ref, language))
         logger.info("Teams feedback: %s for passage %s, question %s (%s conversation)",
-                    verdict, passages[0].id if passages else "-", question_id or "-",
+                    verdict or f"comment={bool(comment)}", reply.shown[0].id if reply else "-",
+                    question_id or "-",
                     context.activity.conversation.conversation_type or "unknown")
-        if passages and context.activity.reply_to_id:
-            shown = min(int(ref.get("n", 1)), len(passages))
-            card = cards.answer_card(passages[:shown], language, question=ref.get("q") or None,
-                                     more=passages[shown:], more_label=ref.get("label", "more"),
-                                     question_id=question_id, feedback=then)
-            people = await asyncio.to_thread(self.conversation.with_people, Reply(
-                kind="answer", language=language, question=html.unescape(ref.get("q") or ""),
-                shown=tuple(passages[:shown]), comparison=shown == 2), engine, "teams")
-            if people.people_asked:  # the people of a who-is-ours card stay
-                card["body"].append(people_block(people.people, language))
-            if await _updated(context, card_activity(
-                    card, " / ".join(p.title for p in passages[:shown])),
-                    "the card after feedback"):
+        if reply is not None and context.activity.reply_to_id:
+            reply = await asyncio.to_thread(conversation.with_people, reply, engine, "teams")
+            if await _updated(context, render(reply, feedback=then), "the card after feedback"):
                 return
-        known = bool(passages) or engine.get(str(value.get("passage"))[:_MAX_ID_CHARS])
+        known = reply is not None or engine.get(str(value.get("passage"))[:_MAX_ID_CHARS])
         if not known:
             logger.warning("Teams: feedback for an unknown passage %.80r", value.get("passage"))
         note = t("thanks_feedback", language) if known else t("empty", language)
@@ -218,7 +254,7 @@ class TeamsHandlers:
         language = locale_language(context.activity.locale)
         conversation = self.conversation
         departments = await asyncio.to_thread(conversation.engine.by_department)
-        card = cards.welcome_card(departments, language, welcome_elements(
+        card = menus.welcome_card(departments, language, welcome_elements(
             conversation.tour_departments(), language))
         store = conversation.store
 

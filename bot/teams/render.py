@@ -1,6 +1,6 @@
 """A decided :class:`~bot.conversation.Reply` as a Teams activity: Adaptive Cards for
-quotes and "did you mean", markdown text for help, lists and refusals. Nothing is
-decided here."""
+quotes, comparisons, help, the list, "Meinst du …?" and no answer; markdown text for the
+short notes. Nothing is decided here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 from microsoft_agents.activity import Activity, TextFormatTypes
 from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
-from bot.conversation import Reply
-from bot.teams import cards
+from bot.reply import Reply
+from bot.teams import cards, menus
+from bot.teams.compare import comparison_card, contrast_card
 from bot.teams.people import people_block
 from bot.teams.tour import tour_card
 from bot.texts import report_lines, t
@@ -30,24 +31,44 @@ def card_activity(card: dict[str, Any], summary: str) -> Activity:
     return activity
 
 
-def render(reply: Reply) -> Activity:
-    """The Teams message for ``reply``."""
+def answer_card(reply: Reply, feedback: cards.Feedback = "ask") -> dict[str, Any]:
+    """The card for a quoting reply: one passage, two like for like, or two
+    departments' comparison paragraphs side by side."""
+    language = reply.language
+    asked = reply.kind == "answer" or reply.about is not None  # a role by name: no echo
+    question = reply.question if asked and reply.question else None
+    shown = reply.shown
+    if reply.contrast is not None:
+        return contrast_card(shown[0], reply.contrast, language, question=question,
+                             more=reply.offered, question_id=reply.question_id,
+                             feedback=feedback, full=reply.full)
+    if reply.comparison and len(shown) >= 2:
+        return comparison_card(shown[:2], language, question=question, more=reply.offered,
+                               question_id=reply.question_id, feedback=feedback,
+                               highlights=reply.highlights, full=reply.full,
+                               about=reply.about)
+    card = cards.passage_card(shown[0], language, question=question, more=reply.offered,
+                              more_label=reply.offer_label or "more",
+                              question_id=reply.question_id, feedback=feedback,
+                              highlights=reply.gist(shown[0]), full=reply.full,
+                              about=reply.about)
+    if reply.people_asked:
+        card["body"].append(people_block(reply.people, language))
+    return card
+
+
+def render(reply: Reply, *, feedback: cards.Feedback = "ask") -> Activity:
+    """The Teams message for ``reply`` (``feedback``: the state of an answer's 👍/👎)."""
     language = reply.language
     if reply.kind == "help":
-        return text_activity(cards.markdown(t("help", language)))
+        return card_activity(menus.help_card(reply), t("lead_help", language))
     if reply.kind == "listing":
-        return text_activity(cards.list_text(reply.catalogue or {}, language))
+        return card_activity(menus.list_card(reply), t("list_header", language))
     if reply.kind in ("role", "answer") and reply.shown:
-        question = reply.question if reply.kind == "answer" else None
-        card = cards.answer_card(reply.shown, language, question=question or None,
-                                 more=reply.offered, more_label=reply.offer_label or "more",
-                                 question_id=reply.question_id, highlights=reply.highlights)
-        if reply.people_asked:
-            card["body"].append(people_block(reply.people, language))
-        return card_activity(card, " / ".join(p.title for p in reply.shown))
+        return card_activity(answer_card(reply, feedback),
+                             " / ".join(p.title for p in reply.shown))
     if reply.kind == "clarify":
-        card = cards.offer_card(t("did_you_mean", language), reply.offered, language)
-        return card_activity(card, t("did_you_mean", language))
+        return card_activity(menus.clarify_card(reply), t("did_you_mean", language))
     if reply.kind == "empty":
         return text_activity(cards.markdown(t("empty", language)))
     if reply.kind == "too_long":
@@ -59,4 +80,5 @@ def render(reply: Reply) -> Activity:
         return card_activity(tour_card(reply.tour, language), t("tour_question", language))
     if reply.kind == "report":
         return text_activity(cards.markdown("\n".join(report_lines(reply.gaps, language))))
-    return text_activity(cards.no_answer_text(reply.offered, language))
+    note = t(reply.no_answer or "no_match", language)
+    return card_activity(menus.no_answer_card(reply), note)

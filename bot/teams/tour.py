@@ -10,7 +10,8 @@ from typing import Any, cast
 from bot.core.highlight import excerpt
 from bot.core.models import Language
 from bot.core.tour import TOUR_ACTIONS, TourAction, TourView
-from bot.teams.cards import ACTION_KEY, _block, _card, _quote, _submit, escape
+from bot.teams.cards import ACTION_KEY, _block, _card, _submit, escape
+from bot.teams.cards import quote as _quote
 from bot.texts import t
 
 TOUR = "tour"  # the ACTION_KEY value of every tour button

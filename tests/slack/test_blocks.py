@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from slack_sdk.models.blocks import Block
+
 from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Passage, Source
 from bot.slack.blocks import (
@@ -23,6 +25,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.render import render
 from bot.texts import t
+from tests.support.stub_engine import StubEngine
 
 SOURCE = Source(title="Die Positions-Unterschiede", seed="000.txt", author="Kenneth Smit")
 
@@ -44,9 +47,13 @@ class _Limits:
 
     def __init__(self, limit: int) -> None:
         self.max_question_chars = limit
+        self.passages: tuple[Passage, ...] = ()
 
     def roles(self) -> tuple[Passage, ...]:
         return ()
+
+    def by_department(self) -> dict[str, list[Passage]]:
+        return {}
 
 
 def answer_message(answer: Answer, *, limit: int, show_question: bool = False,
@@ -183,17 +190,30 @@ def test_answer_ref_round_trip_and_garbage() -> None:
         assert AnswerRef.decode(junk) is None
 
 
-def test_no_answer_offers_the_known_roles() -> None:
-    roles = tuple(passage(f"rolle-{n}") for n in range(30))
-    answer = Answer(question="Wie backe ich Brot?", answered=False, reason="no_match",
-                    suggestions=roles)
-    message = answer_message(answer, limit=1000, show_question=True)
-    assert sections(message)[0] == t("no_answer", "de")
-    assert [b["value"] for b in buttons(message)] == [r.id for r in roles]
-    actions = [b for b in message.blocks if b["type"] == "actions"]
-    assert [len(a["elements"]) for a in actions] == [25, 5]
+def test_no_answer_says_why_then_leads_on() -> None:
+    engine = StubEngine()
+    talk = Conversation(engine)
+    departments = list(engine.by_department())
+    nothing = talk.from_answer(Answer(question="Wie backe ich Brot?", answered=False,
+                                      reason="no_match", suggestions=engine.roles()))
+    message = render(nothing, show_question=True)
+    assert sections(message)[0] == t("no_match", "de")
+    assert contexts(message)[0] == "Deine Frage: Wie backe ich Brot?"
+    assert [b["value"] for b in buttons(message)] == [
+        *(f"liste {d}" for d in departments), "tour", "hilfe"]
+    # Out of scope: says so, offers the related roles the engine names, then the same.
+    related = (engine.get("vertriebsleiter"), engine.get("sales-manager"))
+    outside = talk.from_answer(Answer(question="Was verdient ein Vertriebsleiter?",
+                                      answered=False, reason="out_of_scope",
+                                      suggestions=tuple(p for p in related if p)))
+    message = render(outside)
+    assert sections(message)[0] == t("out_of_scope", "de")
+    assert [b["value"] for b in buttons(message)][:3] == [
+        "vertriebsleiter", "sales-manager", "liste Marketing und Vertrieb"]
     ids = [b["action_id"] for b in buttons(message)]
     assert len(set(ids)) == len(ids)
+    for block in message.blocks:
+        Block.parse(dict(block)).validate_json()
 
 
 def test_empty_and_too_long_use_the_shared_texts() -> None:

@@ -44,3 +44,26 @@ def sqlite_store(folder: Path) -> GuardedStore:
     from bot.store import open_store
 
     return GuardedStore(open_store(f"sqlite:///{folder / 'rollenbot.db'}", secret="test"))
+
+
+def load_script(name: str) -> Any:
+    """The module of ``scripts/<name>.py`` (the scripts are not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a `rolle` process on ``settings``' index and knowledge, with
+    no platform or ROLLE_ settings of the caller's, offline (``extra`` on top)."""
+    import os
+
+    return {**{k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "ROLLE_", "MICROSOFT_"))},
+            "ROLLE_INDEX_DIR": str(settings.index_dir),
+            "ROLLE_KNOWLEDGE_DIR": str(settings.knowledge_dir), "HF_HUB_OFFLINE": "1", **extra}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.core import language
 from bot.core.knowledge import by_department, load_knowledge
-from bot.core.models import Answer, Hit, Outcome, Passage
+from bot.core.models import Answer, Hit, Outcome, Passage, Reason
 from bot.core.text import clean_question
 from tests.fakes import HashEmbedder
 
@@ -28,11 +28,13 @@ def _key(text: str) -> str:
 
 @dataclass(frozen=True)
 class Canned:
-    """A prepared answer: its outcome, the passage ids (best first), comparison or not."""
+    """A prepared answer: its outcome, the passage ids (best first), comparison or not;
+    with ``reason`` "out_of_scope", no answer and the ids as the related suggestions."""
 
     outcome: Outcome
     ids: tuple[str, ...]
     comparison: bool = False
+    reason: Reason = "ok"
 
 
 @dataclass
@@ -78,6 +80,10 @@ class StubEngine:
             return Answer(question=question, answered=False, language=lang, reason=reason,
                           suggestions=self.roles())
         canned = self.canned.get(text)
+        if canned is not None and canned.reason == "out_of_scope":
+            related = tuple(filter(None, map(self.get, canned.ids)))
+            return Answer(question=question, answered=False, language=lang,
+                          reason="out_of_scope", suggestions=related)
         if canned is not None:
             hits = tuple(Hit(passage=p, score=0.9 - n / 10)
                          for n, p in enumerate(filter(None, map(self.get, canned.ids))))
@@ -94,3 +100,14 @@ class StubEngine:
         hits = tuple(Hit(passage=p, score=0.9 - n / 10) for n, p in enumerate([best, *others]))
         return Answer(question=question, answered=True, outcome="answer", hits=hits,
                       language=lang)
+
+
+VAGUE = "Was macht eigentlich der Vertriebsdingens?"  # answered with "Meinst du …?"
+
+
+def clarifying() -> StubEngine:
+    """A stub that answers :data:`VAGUE` with "Meinst du …?" (Vertriebsleiter,
+    Vertriebsassistenz)."""
+    stub = StubEngine()
+    stub.canned[VAGUE] = Canned("clarify", ("vertriebsleiter", "vertriebsassistenz"))
+    return stub

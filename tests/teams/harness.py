@@ -326,3 +326,64 @@ def actions_of(element: Any, where: Callable[[dict], bool] = lambda a: True) -> 
         for item in element:
             found.extend(actions_of(item, where))
     return found
+
+
+def _walk(element: Any, parents: tuple[str, ...], out: dict[str, tuple[tuple[str, ...], bool]]
+          ) -> None:
+    if isinstance(element, list):
+        for item in element:
+            _walk(item, parents, out)
+    elif isinstance(element, dict):
+        here = parents
+        if element.get("id") and element.get("type") != "Action.ToggleVisibility":
+            out[element["id"]] = (parents, element.get("isVisible", True) is not False)
+            here = (*parents, element["id"])
+        for key, value in element.items():
+            if key != "targetElements":
+                _walk(value, here, out)
+
+
+def elements_of(element: Any, kind: str) -> list[dict]:
+    """Every element of type ``kind`` in a card, in document order."""
+    if isinstance(element, list):
+        return [found for item in element for found in elements_of(item, kind)]
+    if not isinstance(element, dict):
+        return []
+    own = [element] if element.get("type") == kind else []
+    return own + [found for value in element.values() for found in elements_of(value, kind)]
+
+
+def toggles_of(element: Any) -> list[dict]:
+    """Every Action.ToggleVisibility in a card, in document order."""
+    return elements_of(element, "Action.ToggleVisibility")
+
+
+def reply_to(bot: TeamsClient, connector: FakeConnector, activity: dict[str, Any]
+             ) -> dict[str, Any]:
+    """POST one activity and return the one message the bot sent for it."""
+    before = len(connector.messages())
+    status, _ = bot.post(activity)
+    assert status == 202
+    messages = connector.wait_messages(before + 1)
+    assert len(messages) == before + 1, messages
+    return messages[-1]
+
+
+def visible(card: dict[str, Any], *clicks: dict[str, Any]) -> dict[str, bool]:
+    """Which elements with an id a user sees (each of its containers visible too) after
+    clicking the Action.ToggleVisibility buttons ``clicks`` in order."""
+    found: dict[str, tuple[tuple[str, ...], bool]] = {}
+    _walk(card.get("body", []), (), found)
+    own = {eid: on for eid, (_, on) in found.items()}
+    for click in clicks:
+        for target in click["targetElements"]:
+            eid, on = (target, None) if isinstance(target, str) else (
+                target["elementId"], target.get("isVisible"))
+            own[eid] = (not own[eid]) if on is None else bool(on)
+    return {eid: own[eid] and all(own[p] for p in parents)
+            for eid, (parents, _) in found.items()}
+
+
+def toggle_titled(card: dict[str, Any], title: str) -> dict[str, Any]:
+    """The card's (visible or not) Action.ToggleVisibility with this title."""
+    return next(a for a in toggles_of(card) if a["title"] == title)

@@ -10,21 +10,18 @@ import pytest
 
 from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Language
-from bot.teams import cards
+from bot.teams import cards, menus
 from bot.teams.render import render
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.support.stub_engine import StubEngine as Engine
-from tests.teams.harness import actions_of, texts_of
-
-
-def toggles_of(element: object) -> list[dict]:
-    """Every Action.ToggleVisibility in a card, in document order."""
-    if isinstance(element, list):
-        return [a for item in element for a in toggles_of(item)]
-    if not isinstance(element, dict):
-        return []
-    own = [element] if element.get("type") == "Action.ToggleVisibility" else []
-    return own + [a for value in element.values() for a in toggles_of(value)]
+from tests.teams.harness import (
+    actions_of,
+    elements_of,
+    texts_of,
+    toggle_titled,
+    toggles_of,
+    visible,
+)
 
 
 def answer_card(engine: Engine, answer: Answer) -> dict:
@@ -60,37 +57,46 @@ def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: En
     best = answer.hits[0].passage
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     texts = texts_of(card)
-    assert texts[0] == cards.escape(best.title)
-    assert texts[1] == "Deine Frage: Was macht ein Vertriebsleiter?"
+    # Title, question and source on top: opening the whole passage never moves them.
+    assert texts[:3] == [cards.escape(best.title), "Deine Frage: Was macht ein Vertriebsleiter?",
+                         t("source", "de", source=cards.escape(best.source.label()))]
     ids = cards.element_ids(0)
     gist, full, tasks = (next(e for e in card["body"] if e.get("id") == ids[k])
                          for k in ("gist", "full", "tasks"))
-    # The gist is in view first: verbatim opening sentences of the passage.
-    assert card["body"][2] is gist and gist["style"] == "emphasis" and "isVisible" not in gist
+    # Then the buttons that switch the view, then the gist in view: verbatim openings.
+    assert card["body"][3]["type"] == "ColumnSet" and card["body"][4] is gist
+    assert gist["style"] == "emphasis" and "isVisible" not in gist
     shown = " ".join(texts_of(gist))
     assert shown.startswith(cards.escape(best.paragraphs[0].split(". ")[0]))
     assert len(texts_of(gist)) < len(texts_of(full))
-    # The whole passage, hidden, one click away ("Ganze Beschreibung" swaps it for the
-    # gist and closes the task list, which it contains).
-    assert full["isVisible"] is False and full["style"] == "emphasis"
     quoted = " ".join(texts_of(full))
     for paragraph in best.paragraphs:
         for line in paragraph.splitlines():
             assert cards.escape(line.strip()) in quoted
-    toggles = {a["title"]: a for a in toggles_of(card)}
-    assert toggles["Ganze Beschreibung"]["targetElements"] == [
-        ids["gist"], ids["full"], {"elementId": ids["tasks"], "isVisible": False}]
-    # "Aufgaben" toggles the task list under the gist (never next to the whole passage).
-    assert tasks["isVisible"] is False and texts_of(tasks)[0] == "Aufgaben-Beispiele:"
+    assert texts_of(tasks)[0] == "Aufgaben-Beispiele:"
     assert all(cards.escape(line) in texts_of(tasks) for line in best.paragraphs[-1].splitlines())
-    assert toggles["Aufgaben"]["targetElements"] == [
-        ids["tasks"], {"elementId": ids["gist"], "isVisible": True},
-        {"elementId": ids["full"], "isVisible": False}]
-    # In view: title, question, gist, source, the toggles, before anything else.
-    visible = [e for e in card["body"] if e.get("isVisible", True)]
-    assert visible[2] is gist
-    assert visible[3]["text"] == t("source", "de", source=cards.escape(best.source.label()))
-    assert visible[4]["type"] == "ActionSet" and visible[4]["actions"] == list(toggles.values())
+    # Each button does what it says from where it is, and its label says what the next
+    # click does: "Ganze Beschreibung" becomes "Kurzfassung", "Aufgaben" "… ausblenden".
+    now = visible(card)
+    assert now[ids["gist"]] and not now[ids["full"]] and not now[ids["tasks"]]
+    assert now[ids["open"]] and not now[ids["close"]] and now[ids["show_tasks"]]
+    opened = toggle_titled(card, "Ganze Beschreibung")
+    after = visible(card, opened)
+    assert after[ids["full"]] and not after[ids["gist"]] and not after[ids["tasks"]]
+    assert after[ids["close"]] and not after[ids["open"]]
+    closed = visible(card, opened, toggle_titled(card, "Kurzfassung"))
+    assert closed == now
+    with_tasks = visible(card, toggle_titled(card, "Aufgaben"))
+    assert with_tasks[ids["gist"]] and with_tasks[ids["tasks"]] and not with_tasks[ids["full"]]
+    assert with_tasks[ids["hide_tasks"]] and not with_tasks[ids["show_tasks"]]
+    assert visible(card, toggle_titled(card, "Aufgaben"),
+                   toggle_titled(card, "Aufgaben ausblenden")) == now
+    tasks_then_whole = visible(card, toggle_titled(card, "Aufgaben"), opened)
+    assert tasks_then_whole[ids["full"]] and not tasks_then_whole[ids["tasks"]]
+    # A button and its opposite share one column: the one shown stays where it was.
+    [first, second] = card["body"][3]["columns"]
+    assert [i["id"] for i in first["items"]] == [ids["open"], ids["close"]]
+    assert [i["id"] for i in second["items"]] == [ids["show_tasks"], ids["hide_tasks"]]
     shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert [a["data"]["passage"] for a in shows] == [h.passage.id for h in answer.hits[1:3]]
     feedback = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK)
@@ -131,11 +137,29 @@ def test_english_answer_uses_english_ui_strings(engine: Engine) -> None:
     assert "👍 Helpful" in titles and "👎 Not helpful" in titles
 
 
-def test_unanswered_answer_has_no_card(engine: Engine) -> None:
-    answer = Answer(question="x", answered=False, reason="no_match", suggestions=engine.roles())
-    activity = render(Conversation(engine).from_answer(answer))
-    assert not activity.attachments
-    assert activity.text == cards.no_answer_text(engine.roles(), "de")
+def test_no_answer_card_says_why_and_leads_on(engine: Engine) -> None:
+    talk = Conversation(engine)
+    nothing = render(talk.from_answer(Answer(question="x", answered=False, reason="no_match",
+                                             suggestions=engine.roles())))
+    card = nothing.attachments[0].content
+    assert texts_of(card)[0] == cards.escape(t("no_match", "de"))
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    departments = list(engine.by_department())
+    assert [a["data"]["q"] for a in asks] == [*(f"liste {d}" for d in departments), "tour",
+                                              "hilfe"]
+    assert [a["title"] for a in asks] == [*departments, "Geführte Tour", "Hilfe"]
+    sets = [e for e in card["body"] if e["type"] == "ActionSet"]
+    assert [len(s["actions"]) for s in sets] == [5, 2]  # departments, then tour and help
+    assert not actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    related = (engine.get("vertriebsleiter"), engine.get("leiter-marketing"))
+    outside = render(talk.from_answer(Answer(
+        question="Was verdient ein Vertriebsleiter?", answered=False, reason="out_of_scope",
+        suggestions=tuple(p for p in related if p))))
+    card = outside.attachments[0].content
+    assert texts_of(card)[0] == cards.escape(t("out_of_scope", "de"))
+    shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert [a["data"]["passage"] for a in shows] == ["vertriebsleiter", "leiter-marketing"]
+    assert len(actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)) == 7
 
 
 def test_long_button_titles_are_shortened(engine: Engine) -> None:
@@ -147,30 +171,46 @@ def test_long_button_titles_are_shortened(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_welcome_card_lists_departments_and_asks_examples(engine: Engine, language: Language
-                                                          ) -> None:
+def test_welcome_card_is_short_with_the_roles_one_click_away(engine: Engine,
+                                                             language: Language) -> None:
     departments = engine.by_department()
-    card = cards.welcome_card(departments, language)
+    card = menus.welcome_card(departments, language)
     texts = texts_of(card)
     assert cards.escape(t("welcome", language)) in texts
-    for department, passages in departments.items():
-        assert f"**{cards.escape(department)}**" in texts
-        listed = texts[texts.index(f"**{cards.escape(department)}**") + 1]
-        assert all(cards.escape(p.title) in listed for p in passages)
+    # The examples ask with a plain Action.Submit (no messageBack: the Playground sends
+    # nothing for those) and are answered as if typed.
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
     assert [a["data"]["q"] for a in asks] == list(EXAMPLE_QUESTIONS[language])
-    assert all(a["data"]["msteams"]["type"] == "messageBack" for a in asks)
-    assert all(a["data"]["msteams"]["text"] == a["data"]["q"] for a in asks)
+    assert all("msteams" not in a["data"] for a in asks)
+    # The roles by department are there, behind "Rollen und Themen zeigen"; the topics
+    # (a department without roles) one more click away.
+    now = visible(card)
+    assert not now["role-list"]
+    opened = visible(card, toggle_titled(card, t("show_list", language)))
+    assert opened["role-list"] and not opened["show-list"] and opened["hide-list"]
+    for department in departments:
+        assert f"**{cards.escape(department)}**" in texts
+    shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert sorted(a["data"]["passage"] for a in shows) == sorted(p.id for p in engine.passages)
+    assert not opened["welcome-topics"]
+    topics = visible(card, toggle_titled(card, t("show_list", language)),
+                     toggle_titled(card, t("show_topics", language, count=9)))
+    assert topics["welcome-topics"]
+    assert all(len(s["actions"]) <= cards.MAX_ACTIONS for s in elements_of(card, "ActionSet"))
 
 
-def test_no_answer_and_list_texts(engine: Engine) -> None:
-    roles = engine.roles()
-    text = cards.no_answer_text(roles, "de")
-    assert text.startswith(cards.escape(t("no_answer", "de")).split("\n")[0])
-    assert all(f"- {cards.escape(r.title)}" in text for r in roles)
-    listing = cards.list_text(engine.by_department(), "en")
-    assert listing.startswith(t("list_header", "en"))
-    assert all(f"**{cards.escape(d)}**" in listing for d in engine.by_department())
+def test_help_and_list_are_clickable(engine: Engine) -> None:
+    talk = Conversation(engine)
+    card = render(talk.respond("hilfe")).attachments[0].content
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert [a["data"]["q"] for a in asks] == [*EXAMPLE_QUESTIONS["de"], "liste", "tour"]
+    card = render(talk.respond("list")).attachments[0].content
+    assert texts_of(card)[0] == cards.escape(t("list_header", "en"))
+    shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert sorted(a["data"]["passage"] for a in shows) == sorted(p.id for p in engine.passages)
+    assert all(a["data"]["lang"] == "en" for a in shows)
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert [a["data"]["q"] for a in asks] == ["guided tour", "help"]
 
 
 def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: Engine) -> None:
@@ -186,3 +226,57 @@ def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: E
     assert plain["title"] == "Vertriebsleiter" and "tooltip" not in plain
     long = "Wort " * 3 + "Überlangeszusammengesetzteswort"
     assert cards.button_label(long, 20) == "Wort Wort Wort…"
+
+
+def test_comparison_is_like_for_like_aligned_and_stacked_when_narrow(engine: Engine) -> None:
+    sm, vl = engine.get("sales-manager"), engine.get("vertriebsleiter")
+    assert sm and vl
+    reply = Conversation(engine).from_answer(Answer(
+        question="Sales Manager oder Vertriebsleiter?", answered=True, comparison=True,
+        hits=(Hit(passage=sm, score=0.9), Hit(passage=vl, score=0.8))))
+    card = render(reply).attachments[0].content
+    wide, narrow = (next(e for e in card["body"] if e.get("targetWidth") == width)
+                    for width in ("atLeast:Standard", "atMost:Narrow"))
+    # Side by side: one row per kind of content, so titles, openings, tasks line up.
+    rows = [item for item in wide["items"] if item["type"] == "ColumnSet"]
+    assert [len(r["columns"]) for r in rows] == [2, 2, 2, 2]
+    assert texts_of(rows[0]) == ["Sales Manager", "Vertriebsleiter"]
+    assert [r.get("id") for r in rows[1:]] == ["gist-row", "tasks-row", "full-row"]
+    for column, passage in zip(rows[1]["columns"], (sm, vl), strict=True):
+        assert texts_of(column) == [cards.escape(s) for s in reply.gist(passage)]
+        assert all(s.startswith("• ") for s in reply.gist(passage))  # the same kind
+    # Stacked on a narrow client: the same content, one role under the other.
+    assert [texts_of(i)[0] for i in narrow["items"] if i["type"] == "TextBlock"] == [
+        "Sales Manager", "Vertriebsleiter"]
+    # One set of buttons for both, in both layouts.
+    now = visible(card)
+    assert now["gist-row"] and now["gist-0-narrow"] and not now["tasks-row"]
+    tasks = visible(card, toggle_titled(card, "Aufgaben"))
+    assert tasks["tasks-row"] and tasks["tasks-0-narrow"] and tasks["tasks-1-narrow"]
+    assert not tasks["gist-row"]  # openings that are tasks do not show twice
+    whole = visible(card, toggle_titled(card, "Ganze Beschreibung"))
+    assert whole["full-row"] and whole["full-1-narrow"] and not whole["gist-row"]
+    assert len([t for t in toggles_of(card) if t["title"] == "Aufgaben"]) == 1
+
+
+def test_marketing_versus_sales_card_puts_each_side_in_its_column(engine: Engine) -> None:
+    overview = engine.get("unterschiede-marketing-vertrieb")
+    assert overview is not None
+    reply = Conversation(engine).from_answer(Answer(
+        question="Wie unterscheiden sich Marketing und Vertrieb?", answered=True,
+        hits=(Hit(passage=overview, score=0.9),)))
+    assert reply.contrast is not None
+    card = render(reply).attachments[0].content
+    assert texts_of(card)[0] == "Marketing und Vertrieb im Vergleich"
+    rows = reply.contrast.rows
+    now = visible(card)
+    assert now["rows-x"] and not now["full-x"]
+    assert not now["row-2"] and visible(card, toggle_titled(card, "Alle Unterschiede"))["row-2"]
+    wide = next(e for e in elements_of(card, "Container") if e.get("targetWidth")
+                == "atLeast:Standard")
+    first = wide["items"][1]
+    assert texts_of(first)[0] == cards.escape(rows[0].passage.title)
+    assert texts_of(first)[1:] == [cards.escape(" ".join(rows[0].left)),
+                                   cards.escape(" ".join(rows[0].right))]
+    whole = visible(card, toggle_titled(card, "Ganze Beschreibung"))
+    assert whole["full-x"] and not whole["rows-x"]

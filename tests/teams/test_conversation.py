@@ -3,6 +3,7 @@ the real engine answers, and the replies are read from a fake Bot Connector."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import Answer
 from bot.teams import cards
-from bot.texts import t
+from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.support import reconfigure, sqlite_store
 from tests.teams.conftest import StartBot
 from tests.teams.harness import (
@@ -31,7 +32,9 @@ from tests.teams.harness import (
     group_message,
     members_added,
     personal_message,
+    reply_to,
     texts_of,
+    visible,
 )
 
 pytestmark = [
@@ -39,15 +42,7 @@ pytestmark = [
 ]
 
 
-def ask(bot: TeamsClient, connector: FakeConnector, activity: dict[str, Any]
-              ) -> dict[str, Any]:
-    """POST one activity and return the one message the bot sent for it."""
-    before = len(connector.messages())
-    status, _ = bot.post(activity)
-    assert status == 202
-    messages = connector.wait_messages(before + 1)
-    assert len(messages) == before + 1, messages
-    return messages[-1]
+ask = reply_to
 
 
 def test_personal_chat_answer_card(
@@ -110,20 +105,26 @@ def test_english_question_gets_english_ui(bot: TeamsClient, connector: FakeConne
 def test_help(bot: TeamsClient, connector: FakeConnector, word: str, language: str
                     ) -> None:
     reply = ask(bot, connector, channel_message(connector.url, word))
-    assert not reply.get("attachments")
+    card = card_of(reply)
     first_line = t("help", language).splitlines()[0]  # type: ignore[arg-type]
-    assert reply["text"].startswith(cards.escape(first_line))
-    assert reply["textFormat"] == "markdown"
+    assert texts_of(card)[0].startswith(cards.escape(first_line))
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert [a["data"]["q"] for a in asks][:3] == list(EXAMPLE_QUESTIONS[language])  # type: ignore[index]
 
 
 @pytest.mark.parametrize(("word", "language"), [("liste", "de"), ("list", "en")])
 def test_list(bot: TeamsClient, connector: FakeConnector, engine: Engine, word: str,
                     language: str) -> None:
     reply = ask(bot, connector, personal_message(connector.url, word))
-    assert reply["text"].startswith(t("list_header", language))  # type: ignore[arg-type]
-    for department, passages in engine.by_department().items():
-        assert f"**{cards.escape(department)}**" in reply["text"]
-        assert all(f"- {cards.escape(p.title)}" in reply["text"] for p in passages)
+    card = card_of(reply)
+    texts = texts_of(card)
+    assert texts[0] == cards.escape(t("list_header", language))  # type: ignore[arg-type]
+    shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
+    assert [a["data"]["passage"] for a in shows] == [
+        p.id for ps in engine.by_department().values() if any(x.kind == "role" for x in ps)
+        for p in ps] + [p.id for p in engine.passages if p.department == "Marketing und Vertrieb"]
+    for department in engine.by_department():
+        assert f"**{cards.escape(department)}**" in texts
 
 
 def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnector,
@@ -139,13 +140,15 @@ def test_role_name_shows_that_role(bot: TeamsClient, connector: FakeConnector,
     assert [a["data"]["passage"] for a in related] == list(passage.related[:2])
 
 
-def test_no_answer_lists_known_roles(bot: TeamsClient, connector: FakeConnector,
-                                           engine: Engine) -> None:
+def test_no_answer_leads_on(bot: TeamsClient, connector: FakeConnector,
+                            engine: Engine) -> None:
     reply = ask(bot, connector,
-                      personal_message(connector.url, "Wie backe ich einen Käsekuchen?"))
-    assert not reply.get("attachments")
-    assert reply["text"].startswith(cards.escape(t("no_answer", "de")))
-    assert all(f"- {cards.escape(r.title)}" in reply["text"] for r in engine.roles())
+                personal_message(connector.url, "Wie backe ich einen Käsekuchen?"))
+    card = card_of(reply)
+    assert texts_of(card)[0] == cards.escape(t("no_match", "de"))
+    asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
+    assert [a["data"]["q"] for a in asks] == [
+        *(f"liste {d}" for d in engine.by_department()), "tour", "hilfe"]
 
 
 def test_mention_without_question(bot: TeamsClient, connector: FakeConnector) -> None:
@@ -239,7 +242,7 @@ def test_forged_submission_gets_a_polite_reply(bot: TeamsClient, connector: Fake
                                                      ) -> None:
     value = {cards.ACTION_KEY: cards.SHOW, "passage": "../../etc/passwd" * 30}
     reply = ask(bot, connector, card_submit(connector.url, value))
-    assert reply["text"].startswith(cards.markdown(t("no_answer", "de")))  # the known roles
+    assert texts_of(card_of(reply))[0] == cards.escape(t("no_match", "de"))  # the ways on
 
 
 @pytest.mark.parametrize(
@@ -257,6 +260,7 @@ def test_welcome_card(bot: TeamsClient, connector: FakeConnector, engine: Engine
     texts = texts_of(card)
     assert cards.escape(t("welcome", language)) in texts  # type: ignore[arg-type]
     assert all(f"**{cards.escape(d)}**" in texts for d in engine.by_department())
+    assert visible(card)["role-list"] is False  # one click away
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
     assert len(asks) == 3
     connector.wait_messages(1)
@@ -339,4 +343,4 @@ def test_bericht_for_admins_only(start_bot: StartBot, anonymous_settings: Settin
     store.close()
     others = start_bot(anonymous_settings, engine, store=sqlite_store(tmp_path / "other"))
     reply = ask(others, connector, personal_message(connector.url, "bericht"))
-    assert t("report_header", days=30)[:20] not in reply["text"]
+    assert t("report_header", days=30)[:20] not in json.dumps(reply, ensure_ascii=False)

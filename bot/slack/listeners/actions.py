@@ -1,13 +1,17 @@
-"""Button clicks: show a passage, ask an example question, share an answer into the
-channel, feedback (stored with its question; the message is updated in place), and
-"Ganze Beschreibung" / "Kurzfassung" (the message is replaced by its full or short
-version), and the guided tour's buttons (the tour message is replaced by the next view)."""
+"""Button clicks: show a passage, ask an example question (or any other way on), share
+an answer into the channel, feedback (stored with its question; the message is updated
+in place; the "Was hat gefehlt?" line is added to the 👎), "Ganze Beschreibung" /
+"Kurzfassung" (the message is replaced by its full or short version), "Keins davon"
+(recorded as a miss; the "Meinst du …?" is replaced by the ways on), and the guided
+tour's buttons (the tour message is replaced by the next view). A message is rebuilt
+through the conversation core from what its buttons carry, so it looks as it did."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,11 +19,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import Answerer, Conversation, Reply, new_request_id
+from bot.conversation import Conversation, Reply, new_request_id
+from bot.core.context import Context
 from bot.core.models import Language
-from bot.core.store import Verdict
+from bot.core.store import Surface, Verdict
 from bot.slack.blocks import (
     ACTION_ASK,
+    ACTION_DECLINE,
     ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_MISSING,
@@ -28,16 +34,15 @@ from bot.slack.blocks import (
     ACTION_SHOW,
     MISSING_BLOCK,
     AnswerRef,
-    Block,
     Feedback,
     Message,
     error_message,
-    message_for,
-    passages_message,
     text_message,
 )
 from bot.slack.deps import acknowledge, deps_of, lazy
-from bot.slack.render import people_blocks, render
+from bot.slack.keys import click_key
+from bot.slack.offers import read_decline
+from bot.slack.render import render
 from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import click_target, post_to_response_url, response_url_target
 from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
@@ -58,8 +63,16 @@ def register(app: AsyncApp) -> None:
     app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
     app.action(feedback)(ack=acknowledge, lazy=[lazy(record_feedback)])
     app.action(ACTION_FULL)(ack=acknowledge, lazy=[lazy(toggle_full)])
+    app.action(ACTION_DECLINE)(ack=acknowledge, lazy=[lazy(decline)])
     app.action(re.compile(rf"^{ACTION_TOUR}\.[a-z]+(\.\d+)?$"))(
         ack=acknowledge, lazy=[lazy(tour_click)])
+
+
+def _surface(body: dict[str, Any]) -> Surface:
+    """Where a clicked message is: a slash command's private reply, a DM, a channel."""
+    if (body.get("container") or {}).get("is_ephemeral"):
+        return "slash"
+    return "dm" if (body.get("channel") or {}).get("id", "D").startswith("D") else "mention"
 
 
 def _language(action_id: str) -> Language:
@@ -76,9 +89,12 @@ async def show_passage(
     conversation = deps_of(context).conversation
     language = _language(action.get("action_id", ""))
     passage_id = str(action.get("value", ""))
+    user = str(body.get("user", {}).get("id", "")) or None
 
     async def build() -> Message:
-        return render(await asyncio.to_thread(conversation.show, passage_id, language))
+        return render(await asyncio.to_thread(
+            conversation.show, passage_id, language, user=user, platform="slack",
+            surface=_surface(body), thread=click_key(body)))
 
     await deliver(click_target(body, client, respond).send, build, request_id=new_request_id())
 
@@ -95,8 +111,9 @@ async def ask_example(
         user=body.get("user", {}).get("id", ""),
         target=click_target(body, client, respond),
         request_id=new_request_id(),
-        surface="dm" if (body.get("channel") or {}).get("id", "D").startswith("D") else "mention",
+        surface=_surface(body),
         show_question=True,
+        thread=click_key(body),
     )
 
 
@@ -105,45 +122,51 @@ async def share_answer(
     respond: AsyncRespond,
 ) -> None:
     """Post the answer from an ephemeral reply visibly, naming who shared it."""
-    engine = deps_of(context).conversation.engine
+    conversation = deps_of(context).conversation
     request_id = new_request_id()
     user = body.get("user", {}).get("id", "")
     try:
         ref = AnswerRef.decode(action.get("value"))
         if ref is None:
             raise ValueError(f"not an answer reference: {action.get('value')!r}")
-        passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
-        if not passages:
+        reply = await asyncio.to_thread(_restore, conversation, replace(ref, full=False))
+        if reply is None:
             raise LookupError(f"none of the passages {ref.passage_ids} exists any more")
-        message = passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
-                                   question=ref.question, shared_by=user, more_label=ref.label,
-                                   question_id=ref.question_id)
+        message = render(reply, shared_by=user)
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
-        log.info("request_id=%s user=%s shared passage=%s", request_id, user, passages[0].id)
+        log.info("request_id=%s user=%s shared passage=%s", request_id, user, reply.shown[0].id)
     except Exception:
         log.exception("request_id=%s: sharing failed", request_id)
         await deliver(response_url_target(respond, keep_original=True).send,
                       constant(error_message(request_id)), request_id=request_id)
 
 
-def _rebuild(engine: Answerer, ref: AnswerRef, feedback: Feedback,
-             conversation: Conversation | None = None) -> Message | None:
-    """The answer message the reference describes, with ``feedback`` in place of the
-    buttons (and, given the ``conversation``, the people again when the question asked
-    who holds the role here); None when none of its passages exists any more. Blocking
-    (the directory may be read): call it in a worker thread."""
-    passages = [p for p in map(engine.get, ref.passage_ids) if p is not None]
-    if not passages:
+def ref_context(ref: AnswerRef) -> Context:
+    """The reply a button's :class:`AnswerRef` describes, as the core's context."""
+    return Context(kind="role" if ref.label == "related" else "answer",
+                   shown=ref.passage_ids[:ref.shown], offered=ref.passage_ids[ref.shown:],
+                   label=ref.label, comparison=ref.shown == 2, language=ref.language,
+                   question=ref.question, question_id=ref.question_id)
+
+
+def _restore(conversation: Conversation, ref: AnswerRef) -> Reply | None:
+    """The reply the reference describes, again from the core (with the people when
+    the question asked who holds the role here); None when none of its passages exists
+    any more. Blocking (the directory may be read): call it in a worker thread."""
+    reply = conversation.restore(ref_context(ref), full=ref.full)
+    if reply is None:
         return None
-    extra: list[Block] = []
-    if conversation is not None:
-        shown = tuple(passages[:min(ref.shown, len(passages))])
-        reply = conversation.with_people(Reply(
-            kind="answer", language=ref.language, question=ref.question, shown=shown,
-            comparison=len(shown) == 2), engine, "slack")
-        extra = people_blocks(reply)
-    return message_for(ref, passages, feedback=feedback, extra=extra)
+    return conversation.with_people(reply, conversation.engine, "slack")
+
+
+def _rebuild(conversation: Conversation, ref: AnswerRef, feedback: Feedback) -> Message | None:
+    """The answer message the reference describes, in ``feedback`` state."""
+    reply = _restore(conversation, ref)
+    if reply is None:
+        return None
+    return render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by,
+                  feedback=feedback)
 
 
 async def toggle_full(
@@ -156,8 +179,7 @@ async def toggle_full(
     conversation = deps_of(context).conversation
     request_id = new_request_id()
     ref = AnswerRef.decode(str(action.get("value") or ""))
-    message = await asyncio.to_thread(
-        _rebuild, conversation.engine, ref, ref.feedback, conversation) if ref else None
+    message = await asyncio.to_thread(_rebuild, conversation, ref, ref.feedback) if ref else None
     log.info("request_id=%s toggle full=%s passages=%s", request_id,
              ref.full if ref else None, ref.passage_ids if ref else None)
     if message is None:  # an old or broken button: "no answer" and the known roles
@@ -206,32 +228,43 @@ async def record_missing(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
     client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
-    """"Senden" under "Was hat gefehlt?": store the line with the 👎, then thank."""
+    """"Senden" under "Was hat gefehlt?": the line is added to the 👎 (no second
+    verdict), then thanks."""
     values = ((body.get("state") or {}).get("values") or {}).get(MISSING_BLOCK) or {}
     comment = str((values.get(MISSING_BLOCK) or {}).get("value") or "").strip()
-    await _feedback(action, body, context, client, respond, verdict="not_helpful",
+    await _feedback(action, body, context, client, respond, verdict=None,
                     then="thanks", comment=comment or None)
 
 
 async def _feedback(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
-    client: AsyncWebClient, respond: AsyncRespond, *, verdict: Verdict, then: Feedback,
-    comment: str | None = None,
+    client: AsyncWebClient, respond: AsyncRespond, *, verdict: Verdict | None,
+    then: Feedback, comment: str | None = None,
 ) -> None:
+    """Store ``verdict`` (None: only ``comment``, added to the earlier 👎) with the
+    question the message answered, and show ``then`` in its place."""
     conversation = deps_of(context).conversation
+    store = conversation.store
     request_id = new_request_id()
     value = str(action.get("value") or "")
     ref = AnswerRef.decode(value)
     user = body.get("user", {}).get("id", "")
-    if ref and ref.question_id and conversation.store is not None:
-        await asyncio.to_thread(conversation.store.record_feedback, ref.question_id,
-                                user_id=user, verdict=verdict, comment=comment)
+    if ref and ref.question_id and store is not None:
+        if verdict is not None:
+            await asyncio.to_thread(store.record_feedback, ref.question_id, user_id=user,
+                                    verdict=verdict)
+        elif comment:
+            await asyncio.to_thread(store.record_comment, ref.question_id, user_id=user,
+                                    comment=comment)
     passage_id = (ref.passage_ids[0] if ref and ref.passage_ids
                   else value if _PASSAGE_ID.fullmatch(value) else "-")
-    log.info("request_id=%s feedback verdict=%s passage=%s question_id=%s comment=%s",
-             request_id, verdict, passage_id, ref.question_id if ref else None, bool(comment))
-    message = await asyncio.to_thread(
-        _rebuild, conversation.engine, ref, then, conversation) if ref else None
+    if verdict is not None:
+        log.info("request_id=%s feedback verdict=%s passage=%s question_id=%s", request_id,
+                 verdict, passage_id, ref.question_id if ref else None)
+    else:
+        log.info("request_id=%s feedback comment=%s passage=%s question_id=%s", request_id,
+                 bool(comment), passage_id, ref.question_id if ref else None)
+    message = await asyncio.to_thread(_rebuild, conversation, ref, then) if ref else None
     if message is not None and await _replaced(body, respond, message, request_id,
                                                "the message after feedback"):
         return
@@ -239,6 +272,24 @@ async def _feedback(
     language: Language = ref.language if ref else "de"
     await deliver(click_target(body, client, respond).private,
                   constant(text_message(t("thanks_feedback", language))), request_id=request_id)
+
+
+async def decline(
+    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+    client: AsyncWebClient, respond: AsyncRespond,
+) -> None:
+    """"Keins davon": the question is recorded as a miss, and the "Meinst du …?" is
+    replaced by the ways on (each department's roles and topics, the tour, help)."""
+    conversation = deps_of(context).conversation
+    request_id = new_request_id()
+    question_id, language = read_decline(str(action.get("value") or ""))
+    log.info("request_id=%s none of the candidates fitted, question_id=%s", request_id,
+             question_id)
+    message = render(await asyncio.to_thread(conversation.decline, question_id, language))
+    if await _replaced(body, respond, message, request_id, "the clarify message"):
+        return
+    await deliver(click_target(body, client, respond).send, constant(message),
+                  request_id=request_id)
 
 
 async def tour_click(

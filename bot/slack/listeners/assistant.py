@@ -20,6 +20,7 @@ from bot.conversation import new_request_id
 from bot.slack import durable
 from bot.slack.blocks import Message
 from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.keys import thread_key
 from bot.slack.markup import question_from
 from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
@@ -78,7 +79,10 @@ async def answer_in_thread(
     async def send(message: Message) -> None:
         await say(**message.kwargs())
 
+    thread_ts = payload.get("thread_ts")
     await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
                  target=Target(send=send, private=send), request_id=request_id,
-                 surface="assistant")
+                 surface="assistant", thread=thread_key(
+                     str(channel), str(thread_ts) if thread_ts else None, user=str(user),
+                     direct=True))
     await durable.answered(deps, durable.message_key(channel, ts))

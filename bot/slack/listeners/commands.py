@@ -15,6 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.conversation import new_request_id
 from bot.slack import durable
 from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.keys import command_key
 from bot.slack.markup import question_from
 from bot.slack.responder import answer
 from bot.slack.targets import response_url_target
@@ -44,6 +45,8 @@ async def answer_command(
             surface="slash",
             show_question=True,
             share=True,
+            thread=command_key(str(command.get("channel_id") or ""),
+                               str(command.get("user_id") or "")),
         )
         if command.get("trigger_id"):
             await durable.answered(deps, key)

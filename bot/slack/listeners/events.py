@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import new_request_id
 from bot.slack import durable
 from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.keys import thread_key
 from bot.slack.listeners import APP_MENTION, MESSAGE
 from bot.slack.markup import question_from
 from bot.slack.messages import is_direct, should_answer
@@ -52,5 +53,6 @@ async def answer_event(
     with durable.answering(key):
         await answer(deps, question_from(event.get("text"), context.bot_user_id), user=user,
                      target=target, request_id=new_request_id(),
-                     surface="dm" if direct else "mention")
+                     surface="dm" if direct else "mention",
+                     thread=thread_key(channel, thread_ts, user=user, direct=direct))
         await durable.answered(deps, key)

@@ -65,12 +65,13 @@ def test_example_question_in_the_welcome_dm_is_answered_there(
     assert "Marketing" in (header(post) or "")
 
 
-def test_unknown_passage_offers_the_roles(server: SlackServer, fake_slack: FakeSlack) -> None:
+def test_unknown_passage_leads_on(server: SlackServer, fake_slack: FakeSlack) -> None:
     click = p.block_actions("show_passage.de.0", "gibt-es-nicht", ephemeral=True,
                             response_url=fake_slack.response_url("gone"))
     server.interaction(click)
     post = fake_slack.wait_posts(1)[0]
-    assert t("no_answer", "de") in post.params["text"]
+    assert t("no_match", "de") in post.params["text"]
+    assert ("ask_example.lead.0", "liste Marketing und Vertrieb") in post.action_values()
 
 
 def ask_recorded(server: SlackServer, fake_slack: FakeSlack) -> Call:
@@ -179,10 +180,10 @@ def test_full_description_replaces_the_gist_with_the_whole_passage_and_back(
     assert short.blocks == answer.blocks
 
 
-def test_full_description_with_a_broken_value_offers_the_roles(
+def test_full_description_with_a_broken_value_leads_on(
         server: SlackServer, fake_slack: FakeSlack) -> None:
     click = p.block_actions("answer_full", "kaputt", ephemeral=True,
                             response_url=fake_slack.response_url("broken"))
     assert server.interaction(click).status == 200
     [post] = fake_slack.wait_posts(1)
-    assert t("no_answer", "de") in post.params["text"]
+    assert t("no_match", "de") in post.params["text"]

@@ -58,7 +58,7 @@ def test_help_list_and_role_name(server: SlackServer, fake_slack: FakeSlack,
     listing = ask(server, fake_slack, "liste", "list")
     values = [e["value"] for b in listing["blocks"] if b["type"] == "actions"
               for e in b["elements"]]
-    assert values == [passage.id for passage in engine.passages]
+    assert values == [passage.id for passage in engine.passages] + ["tour", "hilfe"]
     for department in engine.by_department():
         assert f"*{department}*" in json.dumps(listing, ensure_ascii=False)
     fake_slack.reset()
@@ -87,13 +87,13 @@ def test_english_question_gets_english_ui(server: SlackServer, fake_slack: FakeS
     assert reply["blocks"][0]["text"]["text"] == "Sales Manager"
 
 
-def test_no_answer_lists_the_roles(server: SlackServer, fake_slack: FakeSlack,
-                                   engine: Engine) -> None:
+def test_no_answer_leads_to_each_departments_list_the_tour_and_help(
+        server: SlackServer, fake_slack: FakeSlack, engine: Engine) -> None:
     reply = ask(server, fake_slack, "Wie backe ich ein Brot mit Sauerteig?")
-    assert t("no_answer", "de") in reply["text"]
-    values = [e["value"] for b in reply["blocks"] if b["type"] == "actions"
-              for e in b["elements"]]
-    assert values == [role.id for role in engine.roles()]
+    assert t("no_match", "de") in reply["text"]
+    rows = [[e["value"] for e in b["elements"]] for b in reply["blocks"]
+            if b["type"] == "actions"]
+    assert rows == [[f"liste {d}" for d in engine.by_department()], ["tour", "hilfe"]]
 
 
 def test_empty_and_too_long(server: SlackServer, fake_slack: FakeSlack,

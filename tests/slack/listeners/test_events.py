@@ -118,7 +118,7 @@ def test_mention_with_broadcast_markup_does_not_ping(server: SlackServer,
     post = fake_slack.wait_posts(1)[0]
     raw = json.dumps(post.params, ensure_ascii=False)
     assert "<!channel>" not in raw and "<!here>" not in raw and "<@U0OTHER>" not in raw
-    assert t("no_answer", "de") in post.params["text"]
+    assert t("no_match", "de") in post.params["text"]
 
 
 def test_rate_limit_replies_politely_once(loop_thread: LoopThread, slack_settings: Settings,

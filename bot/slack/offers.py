@@ -1,0 +1,99 @@
+"""Block Kit for the replies that offer instead of quoting: "Meinst du …?" (each
+candidate with its line, and "Keins davon"), no answer (the related passages, each
+department's roles and topics, the tour, help), and the ways on as buttons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from bot.core.models import Language
+from bot.reply import Lead, Reply
+from bot.slack.blocks import (
+    ACTION_ASK,
+    ACTION_DECLINE,
+    ACTION_SHOW,
+    MAX_BLOCKS,
+    MAX_FALLBACK_CHARS,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    echo,
+    fit,
+    passage_buttons,
+    section,
+)
+from bot.slack.markup import escape, shorten
+from bot.texts import t
+
+
+def lead_buttons(leads: Sequence[Lead], language: Language) -> list[Block]:
+    """The ways on as buttons that ask their text: departments in one row, the rest in
+    the next."""
+    rows = [[lead for lead in leads if lead.kind == "department"],
+            [lead for lead in leads if lead.kind != "department"]]
+    out: list[Block] = []
+    start = 0
+    for row in rows:
+        if row:
+            out.extend(actions([button(lead.label, f"{ACTION_ASK}.lead.{n}", lead.text)
+                                for n, lead in enumerate(row, start)]))
+            start += len(row)
+    return out
+
+
+def decline_value(question_id: str | None, language: Language) -> str:
+    """What "Keins davon" carries: the recorded question and the UI language."""
+    return json.dumps({"i": question_id or "", "l": language}, separators=(",", ":"))
+
+
+def read_decline(value: str | None) -> tuple[str | None, Language]:
+    """The question id and language a "Keins davon" button carried (checked)."""
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    qid = data.get("i")
+    valid = isinstance(qid, str) and 0 < len(qid) <= 32 and qid.isalnum()
+    return (qid if valid else None), ("en" if data.get("l") == "en" else "de")
+
+
+def _echo(reply: Reply, show_question: bool) -> list[Block]:
+    if not (show_question and reply.question):
+        return []
+    return [context(t("your_question", reply.language, question=echo(reply.question)))]
+
+
+def clarify_message(reply: Reply, *, show_question: bool = False) -> Message:
+    """"Meinst du …?": each candidate under its title with its line and a button that
+    shows it, then "Keins davon"."""
+    language = reply.language
+    note = t("did_you_mean", language)
+    blocks = [*_echo(reply, show_question), section(escape(note))]
+    for n, passage in enumerate(reply.offered):
+        line = f"*{escape(passage.title)}*"
+        if reply.blurbs.get(passage.id):
+            line += "\n" + escape(reply.blurbs[passage.id])
+        blocks.append({**section(line), "accessory": button(
+            t("show", language), f"{ACTION_SHOW}.{language}.{n}", passage.id)})
+    blocks.extend(actions([button(t("none_of_these", language), ACTION_DECLINE,
+                                  decline_value(reply.question_id, language))]))
+    names = ", ".join(p.title for p in reply.offered)
+    return Message(text=escape(shorten(f"{note} {names}", MAX_FALLBACK_CHARS)),
+                   blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+
+
+def no_answer_message(reply: Reply, *, show_question: bool = False) -> Message:
+    """No answer: one sentence saying why, the related passages (if any), then each
+    department's roles and topics, the tour and help as buttons."""
+    language = reply.language
+    note = t(reply.no_answer or "no_match", language)
+    blocks = [*_echo(reply, show_question), section(escape(note))]
+    if reply.offered:
+        blocks += [*actions(passage_buttons(reply.offered, language)),
+                   context(escape(t("list_header", language)))]
+    blocks += lead_buttons(reply.leads, language)
+    return Message(text=escape(note), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
