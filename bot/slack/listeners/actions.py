@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import Answerer, Conversation, Reply, new_request_id
 from bot.core.models import Language
 from bot.core.store import Verdict
+from bot.logs import failure
 from bot.slack.blocks import (
     ACTION_ASK,
     ACTION_FULL,
@@ -39,7 +40,12 @@ from bot.slack.blocks import (
 from bot.slack.deps import acknowledge, deps_of, lazy
 from bot.slack.render import people_blocks, render
 from bot.slack.responder import answer, constant, deliver
-from bot.slack.targets import click_target, post_to_response_url, response_url_target
+from bot.slack.targets import (
+    API_FAILURES,
+    click_target,
+    post_to_response_url,
+    response_url_target,
+)
 from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
 from bot.texts import t
 
@@ -121,8 +127,10 @@ async def share_answer(
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
         log.info("request_id=%s user=%s shared passage=%s", request_id, user, passages[0].id)
-    except Exception:
-        log.exception("request_id=%s: sharing failed", request_id)
+    except Exception as error:
+        # An old or forged button (ValueError, LookupError) is no bug.
+        failure(log, error, (ValueError, LookupError, *API_FAILURES),
+                "request_id=%s: sharing failed", request_id)
         await deliver(response_url_target(respond, keep_original=True).send,
                       constant(error_message(request_id)), request_id=request_id)
 
@@ -184,8 +192,8 @@ async def _replaced(body: dict[str, Any], respond: AsyncRespond, message: Messag
         return False
     try:
         await post_to_response_url(respond, message, replace_original=True)
-    except Exception:
-        log.exception("request_id=%s: replacing %s failed", request_id, what)
+    except Exception as error:
+        failure(log, error, API_FAILURES, "request_id=%s: replacing %s failed", request_id, what)
         return False
     return True
 
