@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from bot.config import Settings
@@ -45,6 +46,29 @@ INFLIGHT_KEY = web.AppKey("inflight", InFlight)
 RELOADER_KEY = web.AppKey("reloader", Reloader)
 SHUTDOWN_GRACE_SECONDS = 20.0
 PURGE_INTERVAL_SECONDS = 24 * 3600.0
+
+
+class _MalformedHttp(logging.Filter):
+    """aiohttp answers a request it cannot parse (a header line too long, a broken
+    chunked body, a bad Content-Length) with 400 but logs it as an ERROR with a
+    traceback: one WARNING line instead (quieter levels stay as they are)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
+            message = str(error.message).replace("\n", " ").strip()[:160]
+            record.msg = record.getMessage().replace(
+                "Error handling request", "Malformed HTTP request", 1) + \
+                f" refused with {error.code} ({type(error).__name__}" \
+                f"{': ' + message if message else ''})"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(_MalformedHttp())
 
 
 def _reload_engine(settings: Settings) -> LoadEngine:
