@@ -18,10 +18,12 @@ from bot.core import language as lang_detect
 from bot.core.models import Language
 from bot.core.store import Surface, Verdict
 from bot.inflight import InFlight
+from bot.logs import failure, reason
 from bot.records import Records
 from bot.teams import cards
 from bot.teams.people import people_block
 from bot.teams.render import card_activity, render, text_activity
+from bot.teams.retry import DELIVERY_FAILURES
 from bot.teams.tour import read_data, welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
 from bot.texts import t
@@ -110,15 +112,19 @@ class TeamsHandlers:
         await context.send_activity(render(reply))
 
     async def _guarded(self, context: TurnContext, language: Language, work: Any) -> None:
-        """Run ``work`` (a coroutine); on failure log it and apologise with a reference."""
+        """Run ``work`` (a coroutine); on failure log it and apologise with a reference,
+        unless it was the reply that could not be delivered (one line: the apology would
+        go the same way)."""
         async with self.inflight.track():
             try:
                 await work
+            except DELIVERY_FAILURES as error:
+                logger.error("Teams: the reply could not be delivered (request %s): %s",
+                             new_request_id(), reason(error))
             except Exception:
                 request_id = new_request_id()
                 logger.exception("Teams: failed to answer (request %s)", request_id)
-                await context.send_activity(
-                    text_activity(cards.markdown(t("error", language, request_id=request_id))))
+                await _apologise(context, language, request_id)
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         """A chat message (or a card submission no other route took): one question."""
@@ -247,14 +253,25 @@ class TeamsHandlers:
         await self._guarded(context, language, work())
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        """Last resort for errors outside the handlers: log, apologise, no traceback."""
+        """Last resort for errors outside the handlers: log (a reply that could not be
+        delivered in one line), and apologise unless the connector is what failed."""
         request_id = new_request_id()
+        if isinstance(error, DELIVERY_FAILURES):
+            logger.error("Teams: the reply could not be delivered (request %s): %s",
+                         request_id, reason(error))
+            return
         logger.error("Teams: turn failed (request %s)", request_id, exc_info=error)
-        try:
-            await context.send_activity(
-                text_activity(cards.markdown(t("error", "de", request_id=request_id))))
-        except Exception:
-            logger.exception("Teams: could not send the error message (request %s)", request_id)
+        await _apologise(context, "de", request_id)
+
+
+async def _apologise(context: TurnContext, language: Language, request_id: str) -> None:
+    """The error message with its reference; a failure to send it is one line."""
+    try:
+        await context.send_activity(
+            text_activity(cards.markdown(t("error", language, request_id=request_id))))
+    except Exception as error:
+        failure(logger, error, DELIVERY_FAILURES,
+                "Teams: could not send the error message (request %s)", request_id)
 
 
 async def _updated(context: TurnContext, activity: Activity, what: str) -> bool:
@@ -265,8 +282,8 @@ async def _updated(context: TurnContext, activity: Activity, what: str) -> bool:
     activity.id = context.activity.reply_to_id
     try:
         await context.update_activity(activity)
-    except Exception:
-        logger.exception("Teams: could not update %s", what)
+    except Exception as error:
+        failure(logger, error, DELIVERY_FAILURES, "Teams: could not update %s", what)
         activity.id = None
         return False
     return True
