@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from yarl import URL
 
 MAX_DEPTH = 64  # a Slack or Teams payload nests about ten levels
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # JSON strings are skipped whole
 
 
@@ -77,9 +78,25 @@ LIST = Is(list, "a list")
 
 
 @dataclass(frozen=True)
+class Strict:
+    """A field that must fit ``spec`` whenever it is present: null is not read as absent
+    (code reads it with ``.get(name, {})``)."""
+
+    spec: Spec
+
+    @property
+    def expected(self) -> str:
+        return self.spec.expected
+
+    def check(self, value: Any, path: str) -> str | None:
+        return self.spec.check(value, path)
+
+
+@dataclass(frozen=True)
 class Obj:
-    """An object whose listed fields, when present and not null, fit their specs;
-    ``required`` fields must be there and not null. Other fields are not looked at."""
+    """An object whose listed fields, when present and not null, fit their specs (a
+    :class:`Strict` field also when null); ``required`` fields must be there, not null
+    and not empty. Other fields are not looked at."""
 
     fields: Mapping[str, Spec]
     required: frozenset[str] = frozenset()
@@ -91,8 +108,10 @@ class Obj:
         for name in sorted(self.required):
             if value.get(name) is None:
                 return f"{_join(path, name)} is {'null' if name in value else 'missing'}"
+            if value[name] == "":
+                return f"{_join(path, name)} is empty"
         for name, spec in self.fields.items():
-            if value.get(name) is not None:
+            if value.get(name) is not None or (name in value and isinstance(spec, Strict)):
                 problem = spec.check(value[name], _join(path, name))
                 if problem:
                     return problem
@@ -243,19 +262,38 @@ def bracket_depth(text: str) -> int:
 def depth(value: Any) -> int:
     """How deep lists and objects nest in a parsed JSON value (iteratively: the value
     may come from a parser that allows more nesting than Python's recursion)."""
-    deepest = 0
+    return _walk(value)[0]
+
+
+def json_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """What makes a parsed JSON value unfit to be handled at all: nesting deeper than
+    ``max_depth``, or a string with a lone surrogate (``"\\ud800"`` is valid JSON but
+    no text: a database, a log line or an encoder would fail on it)."""
+    deepest, surrogate = _walk(value)
+    if deepest > max_depth:
+        return f"JSON nested deeper than {max_depth} levels"
+    if surrogate:
+        return "a JSON string holds a lone surrogate (\\ud800-\\udfff), which is no text"
+    return None
+
+
+def _walk(value: Any) -> tuple[int, bool]:
+    deepest, surrogate = 0, False
     stack = [(value, 1)]
     while stack:
         node, level = stack.pop()
+        if isinstance(node, str):
+            surrogate = surrogate or _SURROGATE.search(node) is not None
+            continue
         if isinstance(node, dict):
-            children: Any = node.values()
+            children: Any = [*node.keys(), *node.values()]
         elif isinstance(node, list):
             children = node
         else:
             continue
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children)
-    return deepest
+    return deepest, surrogate
 
 
 class BodyError(ValueError):
@@ -266,7 +304,7 @@ def json_object(text: str | bytes, max_depth: int = MAX_DEPTH) -> dict[str, Any]
     """``text`` parsed as a JSON object nesting at most ``max_depth`` levels.
 
     Raises:
-        BodyError: not JSON, not an object, or nested deeper than ``max_depth``.
+        BodyError: not JSON, not an object, or unfit (see :func:`json_problem`).
     """
     try:
         value = json.loads(text)
@@ -276,6 +314,7 @@ def json_object(text: str | bytes, max_depth: int = MAX_DEPTH) -> dict[str, Any]
         raise BodyError(f"not JSON ({error})"[:200]) from error
     if not isinstance(value, dict):
         raise BodyError(f"JSON body is {what(value)}, not an object")
-    if depth(value) > max_depth:
-        raise BodyError(f"JSON nested deeper than {max_depth} levels")
+    problem = json_problem(value, max_depth)
+    if problem:
+        raise BodyError(problem)
     return value

@@ -37,7 +37,7 @@ from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
 from bot.metrics import METRICS_KEY
 from bot.records import Records
-from bot.shape import MAX_DEPTH, depth, what
+from bot.shape import json_problem, what
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
 from bot.slack.intake import Refusal, checked_request
@@ -239,9 +239,7 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
 def _socket_problem(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return f"the payload is {what(payload)}, not an object"
-    if depth(payload) > MAX_DEPTH:
-        return f"the payload nests deeper than {MAX_DEPTH} levels"
-    return problem(payload)
+    return json_problem(payload) or problem(payload)
 
 
 async def skip_repeated_events(

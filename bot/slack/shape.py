@@ -21,9 +21,12 @@ from bot.shape import (
     STR,
     ByField,
     Either,
+    Is,
     ListOf,
     MapOf,
+    Obj,
     Spec,
+    Strict,
     Text,
     obj,
 )
@@ -32,28 +35,30 @@ from bot.shape import (
 MAX_VALUE_CHARS = 2000
 MAX_VALUE_DEPTH = 16
 
-_ID = STR
-_ORG = Either((STR, obj(id=_ID)))
-_TEAM = Either((STR, obj(id=_ID, enterprise_id=_ID)))
-_USER = Either((STR, obj(id=_ID, team_id=_ID)))
-_CHANNEL = Either((STR, obj(id=_ID)))
+# Slack's ids and timestamps are short; the store keeps 255 characters of an id.
+_ID = Is(str, "a string", 255)
+_TS = Is(str, "a string", 64)
+_ORG = Either((_ID, obj(id=_ID)))
+_TEAM = Either((_ID, obj(id=_ID, enterprise_id=_ID)))
+_USER = Either((_ID, obj(id=_ID, team_id=_ID)))
+_CHANNEL = Either((_ID, obj(id=_ID)))
 _FLAG = Either((BOOL, STR))
 _AUTHORIZATION = obj(enterprise_id=_ID, team_id=_ID, user_id=_ID, is_enterprise_install=_FLAG)
-_MESSAGE = obj(user=_USER, user_id=_ID, thread_ts=STR, subtype=STR, ts=STR, text=STR)
-_ASSISTANT_THREAD = obj(channel_id=_ID, thread_ts=STR, user_id=_ID,
-                        context=obj(channel_id=_ID, team_id=_ID, enterprise_id=_ID))
+_MESSAGE = obj(user=_USER, user_id=_ID, thread_ts=_TS, subtype=STR, ts=_TS, text=STR)
+_ASSISTANT_THREAD = obj(channel_id=_ID, thread_ts=_TS, user_id=_ID,
+                        context=Strict(obj(channel_id=_ID, team_id=_ID, enterprise_id=_ID)))
 _VIEW = obj(app_installed_team_id=_ID, team_id=_ID, id=_ID, callback_id=STR, type=STR)
 
 # Read by Bolt for every request, whatever its kind (slack_bolt/request/internals.py).
 _ENVELOPE: dict[str, Spec] = {
     "type": STR, "token": STR, "team_id": _ID, "enterprise_id": _ID, "api_app_id": _ID,
-    "user_id": _ID, "channel_id": _ID, "thread_ts": STR, "response_url": HTTP_URL,
-    "trigger_id": STR, "event_id": STR, "callback_id": STR, "command": STR,
+    "user_id": _ID, "channel_id": _ID, "thread_ts": _TS, "response_url": HTTP_URL,
+    "trigger_id": _ID, "event_id": _ID, "callback_id": STR, "command": STR,
     "context_team_id": _ID, "context_enterprise_id": _ID,
     "is_enterprise_install": _FLAG, "is_ext_shared_channel": BOOL,
     "enterprise": _ORG, "team": _TEAM, "user": _USER, "channel": _CHANNEL,
     "authorizations": ListOf(_AUTHORIZATION),
-    "view": _VIEW, "message": _MESSAGE, "previous_message": _MESSAGE,
+    "view": Strict(_VIEW), "message": _MESSAGE, "previous_message": _MESSAGE,
     "item": obj(channel=_CHANNEL, channel_id=_ID), "assistant_thread": _ASSISTANT_THREAD,
     "function_execution_id": STR, "bot_access_token": STR,
     "function_data": obj(execution_id=STR, inputs=OBJ), "inputs": OBJ,
@@ -63,33 +68,40 @@ _ENVELOPE: dict[str, Spec] = {
 # Any event: what Bolt's context and matchers read.
 _EVENT_FIELDS: dict[str, Spec] = {
     "type": STR, "subtype": STR, "user": _USER, "user_id": _ID, "channel": _CHANNEL,
-    "channel_id": _ID, "channel_type": STR, "ts": STR, "thread_ts": STR, "event_ts": STR,
+    "channel_id": _ID, "channel_type": STR, "ts": _TS, "thread_ts": _TS, "event_ts": _TS,
     "text": STR, "bot_id": _ID, "tab": STR, "message": _MESSAGE,
     "previous_message": _MESSAGE, "item": obj(channel=_CHANNEL, channel_id=_ID),
     "assistant_thread": _ASSISTANT_THREAD, "function_execution_id": STR,
     "bot_access_token": STR, "inputs": OBJ, "workflow_step": OBJ, "blocks": LIST,
-    "files": LIST, "attachments": LIST, "bot_profile": OBJ,
+    "files": LIST, "attachments": LIST, "bot_profile": OBJ, "tokens": Strict(OBJ),
 }
+# Bolt reads an event's ids whatever the body's type, and .get("event", {}) too.
+_ENVELOPE["event"] = Strict(obj(**_EVENT_FIELDS))
+
 # The events the bot answers or reacts to: the person and the channel are plain ids.
 _PERSON_EVENT = obj(("type",), **{**_EVENT_FIELDS, "user": _ID, "channel": _ID})
+# The assistant utilities post to the thread they name.
+_ASSISTANT_EVENT = obj(("type", "assistant_thread"), **{
+    **_EVENT_FIELDS, "assistant_thread": Obj(_ASSISTANT_THREAD.fields,
+                                             frozenset({"channel_id", "thread_ts"}))})
 _EVENT = ByField("type", {
     "app_mention": _PERSON_EVENT, "message": _PERSON_EVENT,
     "app_home_opened": _PERSON_EVENT, "member_joined_channel": _PERSON_EVENT,
-    "assistant_thread_started": obj(("type", "assistant_thread"), **_EVENT_FIELDS),
-    "assistant_thread_context_changed": obj(("type", "assistant_thread"), **_EVENT_FIELDS),
+    "assistant_thread_started": _ASSISTANT_EVENT,
+    "assistant_thread_context_changed": _ASSISTANT_EVENT,
 }, obj(("type",), **_EVENT_FIELDS))
 
-_ACTION = obj(("action_id",), action_id=STR, block_id=STR, type=STR, action_ts=STR,
+_ACTION = obj(("action_id",), action_id=_ID, block_id=_ID, type=STR, action_ts=_TS,
               value=Text(MAX_VALUE_CHARS, MAX_VALUE_DEPTH))
 
-_EVENT_CALLBACK = obj(("event",), **{**_ENVELOPE, "event": _EVENT})
+_EVENT_CALLBACK = obj(("event",), **{**_ENVELOPE, "event": Strict(_EVENT)})
 _BLOCK_ACTIONS = obj(("actions", "user"), **{
     **_ENVELOPE,
     "actions": ListOf(_ACTION, min_items=1),
     # The listeners read the clicker and the clicked message's place.
     "user": obj(("id",), id=_ID, team_id=_ID),
     "channel": obj(("id",), id=_ID),
-    "container": obj(type=STR, message_ts=STR, channel_id=_ID, thread_ts=STR,
+    "container": obj(type=STR, message_ts=_TS, channel_id=_ID, thread_ts=_TS,
                      is_ephemeral=BOOL, view_id=_ID),
     "state": obj(values=MapOf(MapOf(obj(value=STR)))),
 })
@@ -113,7 +125,7 @@ _BODY = ByField("type", {
 
 # A slash command (a form over HTTP, an object over Socket Mode): what the listener and
 # the durable record read.
-_COMMAND = obj(("command",), command=STR, text=STR, user_id=_ID, trigger_id=STR,
+_COMMAND = obj(("command", "response_url"), command=STR, text=STR, user_id=_ID, trigger_id=_ID,
                response_url=HTTP_URL, channel_id=_ID, team_id=_ID)
 
 

@@ -110,8 +110,9 @@ def direct_message_target(client: AsyncWebClient, user: str) -> Target:
             channel = (opened.get("channel") or {}).get("id") or user
         except SlackApiError as error:
             # A user ID as channel also reaches the app's DM (its Messages tab).
+            data = getattr(error.response, "data", error.response)  # text from a proxy
             log.warning("conversations.open for %s failed (%s): posting to the user ID",
-                        user, error.response.get("error"))
+                        user, data.get("error") if isinstance(data, dict) else str(data)[:80])
             channel = user
         await client.chat_postMessage(channel=channel, **message.kwargs())
 

@@ -16,13 +16,15 @@ from typing import Any
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
-from bot.shape import BOOL, HTTP_URL, STR, ListOf, Spec, obj
+from bot.shape import BOOL, HTTP_URL, STR, Is, ListOf, Spec, obj
 
-_ID = STR
-_ACCOUNT = obj(id=_ID, name=STR, aadObjectId=_ID, role=STR)
+_ID = Is(str, "a string", 1024)  # conversation ids run to a few hundred characters
+# The SDK keys the turn's state by channel, conversation and sender, and replies from the
+# recipient to the sender: Teams always sends them.
+_PARTY = obj(("id",), id=_ID, name=STR, aadObjectId=_ID, role=STR)
 _FIELDS: dict[str, Spec] = {
     "type": STR, "id": _ID, "serviceUrl": HTTP_URL, "channelId": STR,
-    "from": _ACCOUNT, "recipient": _ACCOUNT,
+    "from": _PARTY, "recipient": _PARTY,
     "conversation": obj(("id",), id=_ID, conversationType=STR, tenantId=_ID,
                         isGroup=BOOL, name=STR),
     "text": STR, "textFormat": STR, "locale": STR, "replyToId": _ID, "deliveryMode": STR,
@@ -34,7 +36,8 @@ _FIELDS: dict[str, Spec] = {
     "membersAdded": ListOf(obj(("id",), id=_ID, name=STR, aadObjectId=_ID)),
     "membersRemoved": ListOf(obj(("id",), id=_ID, name=STR, aadObjectId=_ID)),
 }
-_ACTIVITY = obj(("type", "serviceUrl", "conversation"), **_FIELDS)
+_ACTIVITY = obj(("type", "serviceUrl", "channelId", "conversation", "from", "recipient"),
+               **_FIELDS)
 
 
 class _Quiet(logging.Filter):

@@ -231,3 +231,17 @@ def test_a_body_that_arrives_in_pieces_is_read_whole(server: SlackServer,
         status_line = conn.makefile("rb").readline()
     assert status_line.split()[1] == b"200", status_line
     assert "Sales Manager" in fake_slack.wait_posts(1)[0].block_text()
+
+
+def test_a_share_click_without_a_response_url_is_one_warning(
+        server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    click = p.block_actions("share_answer", '{"q": "x", "p": ["sales-manager"]}',
+                            ephemeral=True)  # no response_url: nowhere to share from
+    with caplog.at_level(logging.DEBUG):
+        assert server.interaction(click).status == 200
+        server.idle()
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(": ", 1)[1] for r in problems] == [
+        "a share click without a response_url ignored"]
+    assert not any(r.exc_info for r in caplog.records)
+    assert fake_slack.posts() == []

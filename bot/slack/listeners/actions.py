@@ -114,6 +114,9 @@ async def share_answer(
     engine = deps_of(context).conversation.engine
     request_id = new_request_id()
     user = body.get("user", {}).get("id", "")
+    if not body.get("response_url"):  # the button only exists on ephemeral answers
+        log.warning("request_id=%s: a share click without a response_url ignored", request_id)
+        return
     try:
         ref = AnswerRef.decode(action.get("value"))
         if ref is None:
