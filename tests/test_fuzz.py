@@ -82,7 +82,7 @@ class Bed:
         problems = self.recorder.problems()
         self.recorder.records.clear()
         assert problems == [], f"{problems} for {sent[:500]}"
-        assert self.store.healthy, f"the database was switched off by {sent[:500]}"
+        assert self.store.up, f"the database was switched off by {sent[:500]}"
 
 
 @pytest.fixture(scope="module")

@@ -51,12 +51,15 @@ class StoreError(RollenbotError):
     """The store could not do what was asked (database down, write failed).
 
     ``reference`` is a short id that is also in the log line, so an operator can find
-    the failure a user reports.
+    the failure a user reports. ``outage`` says whether the database could not be used
+    at all (no connection, an operational error: the next call would fail too), not
+    just this one statement (a value the database refused).
     """
 
-    def __init__(self, message: str, *, reference: str) -> None:
+    def __init__(self, message: str, *, reference: str, outage: bool = True) -> None:
         super().__init__(f"{message} (ref {reference})")
         self.reference = reference
+        self.outage = outage
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -93,6 +96,7 @@ class NewQuestion:
     passages: tuple[PassageScore, ...] = ()
     latency_ms: int = 0
     asked_at: datetime | None = None  # None: now
+    id: str | None = None  # None: the store makes one (32 hex digits)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,6 +196,10 @@ class MemberSnapshot:
 
 class Store(Protocol):
     """What the bot needs to remember, across restarts and replicas."""
+
+    def ping(self) -> None:
+        """Check that the database answers (raises :class:`StoreError` if not)."""
+        ...
 
     def user_key(self, user_id: str) -> str:
         """The pseudonymous key stored for ``user_id`` (hex HMAC-SHA256)."""

@@ -1,11 +1,14 @@
 """A store wrapper that never lets a database problem cost a user their answer.
 
-:class:`GuardedStore` calls the real store; when a call fails it logs the failure once
-with a reference and returns a safe value instead of raising. After a failure it skips
-the database for ``cooldown_seconds`` (so an outage costs no connect timeouts per
-question), and meanwhile keeps claims, threads and rate counts in process memory, so a
-single process still deduplicates, follows threads and limits rates while the database
-is away. What cannot be kept (questions, feedback, deliveries) is logged and dropped.
+:class:`GuardedStore` calls the real store and never raises. Only an outage (no
+connection, an operational error: :attr:`StoreError.outage`) switches the database off:
+one WARNING line, and from then on every call is answered at once without it, claims,
+threads and rate counts from process memory, while a probe checks the database every
+``probe_seconds`` and at once when it is next used (half-open). What happened meanwhile
+(questions, feedback, claims, threads, pending and answered deliveries) is kept, up to
+``max_kept`` writes, and written when the database answers again; then one more
+WARNING line. A failure of one statement (a value the database refuses, a bug) is
+logged with its reference, and the database stays on.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.core.store import (
@@ -36,6 +40,9 @@ from bot.core.tour import TourState
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 MAX_LOCAL = 10_000
+MAX_KEPT = 10_000
+PROBE_SECONDS = 0.25
+MIN_PROBE_GAP = 0.05  # a burst of calls while the database is away probes this often
 
 
 class _Local:
@@ -53,58 +60,83 @@ class _Local:
 
     def put(self, key: str, ttl: float) -> None:
         with self._lock:
-            self._until[key] = self._clock() + ttl
-            self._until.move_to_end(key)
-            while len(self._until) > MAX_LOCAL:
-                self._until.popitem(last=False)
+            self._put(key, ttl)
 
     def claim(self, key: str, ttl: float) -> bool:
         """Put ``key`` unless it is there and unexpired; True if put."""
         with self._lock:
             if self.get(key) is not None:
                 return False
-            self._until[key] = self._clock() + ttl
-            self._until.move_to_end(key)
-            while len(self._until) > MAX_LOCAL:
-                self._until.popitem(last=False)
+            self._put(key, ttl)
             return True
+
+    def _put(self, key: str, ttl: float) -> None:
+        self._until[key] = self._clock() + ttl
+        self._until.move_to_end(key)
+        while len(self._until) > MAX_LOCAL:
+            self._until.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A write kept while the database is away."""
+
+    what: str
+    run: Callable[[Store], object]
 
 
 class GuardedStore:
     """Wraps a :class:`Store`: same calls, but failures are logged, not raised.
 
-    Returns on failure: ``record_question`` None, ``record_feedback`` False, ``claim``
-    and ``accept`` decide from process memory (fail open: answering twice beats not
-    answering), ``is_answered`` False, the listings empty.
+    Returns without the database: ``record_question`` the question's id (kept, written
+    later; None when the database refused it), ``record_feedback`` True when kept,
+    ``claim`` and ``accept`` decide from process memory (fail open: answering twice
+    beats not answering), ``is_answered`` False, the listings empty.
     """
 
     # Told the verdict of each stored feedback (metrics); set by the server.
     on_feedback: Callable[[str], None] | None = None
 
     def __init__(
-        self, store: Store | Callable[[], Store], *, cooldown_seconds: float = 10.0,
+        self, store: Store | Callable[[], Store], *, down: StoreError | None = None,
+        probe_seconds: float = PROBE_SECONDS, max_kept: int = MAX_KEPT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Wrap ``store``.
 
         Args:
             store: the real store, or a function that opens it: then it is opened on
-                first use and again after a failure to open, so the bot starts and
-                answers even while the database is down at start.
-            cooldown_seconds: after a failure, skip the database this long.
+                first use and by the probe after a failure to open, so the bot starts
+                and answers even while the database is down at start.
+            down: why the database is known to be away already (it could not be
+                opened at start): the guard starts without it, probing.
+            probe_seconds: how often the database is probed while it is away.
+            max_kept: writes kept at most while it is away (then the oldest go).
             clock: monotonic time source, replaceable in tests.
         """
         self._opener: Callable[[], Store] | None = store if callable(store) else None
         self._real: Store | None = None if callable(store) else store
         self._open_lock = threading.Lock()
-        self._cooldown = cooldown_seconds
         self._clock = clock
-        self._down_until = 0.0
-        self._down_ref = ""
+        self._probe_seconds = probe_seconds
         self._claims = _Local(clock)
         self._threads = _Local(clock)
         self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._counts_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._kept: deque[_Write] = deque()
+        self._max_kept = max_kept
+        self._up = True
+        self._since = 0.0
+        self._ref = ""
+        self._wake = threading.Event()
+        self._closed = False
+        self._prober: threading.Thread | None = None
+        self.outages = 0  # since start
+        self.dropped = 0  # writes lost because the buffer was full, since start
+        self._dropped_before = 0
+        if down is not None:
+            self._trip("open the store", down)
 
     @property
     def store(self) -> Store:
@@ -117,64 +149,188 @@ class GuardedStore:
         return self._real
 
     @property
-    def healthy(self) -> bool:
-        """False while the database is being skipped after a failure."""
-        return self._clock() >= self._down_until
+    def up(self) -> bool:
+        """False while the database is away (between the outage and its return)."""
+        return self._up
 
-    def _call(self, what: str, call: Callable[[], T], fallback: Callable[[], T]) -> T:
-        if not self.healthy:
-            log.warning("store: %s skipped, database unavailable (ref %s)", what, self._down_ref)
-            return fallback()
+    @property
+    def kept(self) -> int:
+        """Writes waiting for the database."""
+        return len(self._kept)
+
+    def check(self) -> bool:
+        """Whether the database answers now (for /healthz): a ping while it is on (a
+        failure switches it off), the probe's verdict while it is away."""
+        def ping() -> bool:
+            self.store.ping()
+            return True
+
+        return self._call("answer a ping", ping, lambda: False)
+
+    # --- the breaker -------------------------------------------------------------------
+    def _call(self, what: str, call: Callable[[], T], fallback: Callable[[], T], *,
+              away: Callable[[], T] | None = None) -> T:
+        """``call()``; without the database ``away()`` (default ``fallback()``), which
+        may keep writes for later; after a failure of this call alone, ``fallback()``."""
+        if not self._up:
+            self._wake.set()  # probe now: the database may be back
+            return (away or fallback)()
         try:
             return call()
         except Exception as exc:
-            ref = exc.reference if isinstance(exc, StoreError) else uuid.uuid4().hex[:8]
-            if not isinstance(exc, StoreError):  # a bug, not an outage: keep the traceback
-                log.exception("store: %s failed (ref %s)", what, ref)
-            log.error("store: %s failed, carrying on without the database for %.0f s "
-                      "(ref %s)", what, self._cooldown, ref)
-            self._down_until = self._clock() + self._cooldown
-            self._down_ref = ref
+            if isinstance(exc, StoreError) and exc.outage:
+                self._trip(what, exc)
+                return (away or fallback)()
+            if isinstance(exc, StoreError):  # its message names what and the reference
+                log.error("store: %s failed, carrying on with the database: %s", what, exc)
+            else:
+                log.error("store: %s failed (ref %s), carrying on with the database", what,
+                          uuid.uuid4().hex[:8], exc_info=exc)
             return fallback()
 
+    def _later(self, write: _Write, result: T) -> T:
+        """Keep ``write`` for when the database is back; ``result`` meanwhile."""
+        self._keep(write)
+        return result
+
+    def _keep(self, write: _Write) -> None:
+        with self._lock:
+            self._kept.append(write)
+            if len(self._kept) > self._max_kept:
+                self._kept.popleft()
+                self.dropped += 1
+                if self.dropped == self._dropped_before + 1:
+                    log.warning("database still away: %d writes kept, the oldest are now "
+                                "dropped", self._max_kept)
+
+    def _trip(self, what: str, exc: StoreError) -> None:
+        with self._lock:
+            if not self._up:
+                return
+            self._up, self._since, self._ref = False, self._clock(), exc.reference
+            self.outages += 1
+            self._dropped_before = self.dropped
+            log.warning("database unavailable: %s; answering without it, what happens "
+                        "meanwhile is kept (up to %d writes) and written when it is back",
+                        exc, self._max_kept)
+            if self._prober is None or not self._prober.is_alive():
+                self._prober = threading.Thread(target=self._probe, name="rolle-db-probe",
+                                                daemon=True)
+                self._prober.start()
+
+    def _probe(self) -> None:
+        """While the database is away: ping it every ``probe_seconds`` (and when it is
+        used), and once it answers write what was kept, then switch it on again."""
+        last = 0.0
+        while not self._closed:
+            self._wake.wait(self._probe_seconds)
+            self._wake.clear()
+            gap = MIN_PROBE_GAP - (self._clock() - last)
+            if gap > 0:
+                time.sleep(gap)
+            last = self._clock()
+            if self._closed:
+                return
+            try:
+                self.store.ping()
+            except Exception:  # still away: said once, when it went
+                continue
+            if self._write_kept():
+                return
+
+    def _write_kept(self) -> bool:
+        """Write the kept writes in order; True when all are written and the database
+        is on again, False when it went away again."""
+        written = refused = 0
+        while True:
+            with self._lock:
+                if not self._kept:
+                    self._up = True
+                    break
+                write = self._kept.popleft()
+            try:
+                write.run(self.store)
+                written += 1
+            except Exception as exc:
+                if isinstance(exc, StoreError) and exc.outage:
+                    with self._lock:
+                        self._kept.appendleft(write)
+                    return False
+                refused += 1
+                log.error("store: a kept write (%s) failed, dropped: %s", write.what, exc)
+        dropped = self.dropped - self._dropped_before
+        lost = f", {dropped} dropped while the buffer was full" if dropped else ""
+        log.warning("database back after %.1f s (ref %s): %d kept writes written%s%s",
+                    self._clock() - self._since, self._ref, written,
+                    f", {refused} refused" if refused else "", lost)
+        return True
+
+    # --- the store's calls -------------------------------------------------------------
     def user_key(self, user_id: str) -> str:
         """The pseudonymous key ("" while the store cannot be opened)."""
         return self._call("open the store", lambda: self.store.user_key(user_id), str)
 
     def record_question(self, question: NewQuestion) -> str | None:
-        """The question's id, or None if it could not be recorded."""
-        return self._call("record a question", lambda: self.store.record_question(question),
-                          lambda: None)
+        """The question's id (without the database: kept, written when it is back), or
+        None if the database refused it."""
+        q = replace(question, id=question.id or uuid.uuid4().hex,
+                    asked_at=question.asked_at or datetime.now(UTC))
+        return self._call("record a question", lambda: self.store.record_question(q),
+                          lambda: None, away=lambda: self._later(
+                              _Write("a question", lambda s: s.record_question(q)), q.id))
 
     def record_feedback(
         self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
     ) -> bool:
-        """True if stored (and then told to ``on_feedback``)."""
-        stored = self._call("record feedback", lambda: self.store.record_feedback(
-            question_id, user_id=user_id, verdict=verdict, comment=comment), lambda: False)
+        """True if stored or kept for the database (and then told to ``on_feedback``)."""
+        def write(store: Store) -> bool:
+            return store.record_feedback(question_id, user_id=user_id, verdict=verdict,
+                                         comment=comment)
+
+        stored = self._call("record feedback", lambda: write(self.store), lambda: False,
+                            away=lambda: self._later(_Write("feedback", write), True))
         if stored and self.on_feedback is not None:
             self.on_feedback(verdict)
         return stored
 
     def claim(self, key: str, *, ttl_seconds: float) -> bool:
-        """Claim in the database, or in process memory while it is away."""
+        """Claim in the database, or in process memory while it is away (a key claimed
+        here, in an outage too, is not claimed again; one claimed meanwhile is written
+        to the database when it is back, for the other replicas)."""
+        if self._claims.get(key) is not None:
+            return False
+
+        def local() -> bool:
+            return self._claims.claim(key, ttl_seconds)
+
+        def away() -> bool:
+            return local() and self._later(_Write("a claim", lambda s: s.claim(
+                key, ttl_seconds=ttl_seconds)), True)
+
         won = self._call("claim an event", lambda: self.store.claim(
-            key, ttl_seconds=ttl_seconds), lambda: self._claims.claim(key, ttl_seconds))
+            key, ttl_seconds=ttl_seconds), local, away=away)
         if won:
             self._claims.put(key, ttl_seconds)  # so a later outage still knows it
         return won
 
     def accept(self, delivery: NewDelivery, *, lease_seconds: float = 60.0) -> bool:
         """Record a pending delivery; while the database is away, True unless this
-        process already saw the key."""
+        process already saw the key (and recorded when it is back)."""
+        def local() -> bool:
+            return self._claims.claim(f"accept:{delivery.key}", 3600)
+
+        def away() -> bool:
+            return local() and self._later(_Write("a delivery", lambda s: s.accept(
+                delivery, lease_seconds=lease_seconds)), True)
+
         return self._call("accept a delivery", lambda: self.store.accept(
-            delivery, lease_seconds=lease_seconds),
-            lambda: self.claim(f"accept:{delivery.key}", ttl_seconds=3600))
+            delivery, lease_seconds=lease_seconds), local, away=away)
 
     def mark_answered(self, key: str) -> None:
-        """Mark answered (skipped while the database is away)."""
+        """Mark answered (without the database: when it is back)."""
         self._call("mark a delivery answered", lambda: self.store.mark_answered(key),
-                   lambda: None)
+                   lambda: None, away=lambda: self._later(
+                       _Write("an answered delivery", lambda s: s.mark_answered(key)), None))
 
     def is_answered(self, key: str) -> bool:
         """False when unknown or the database is away."""
@@ -197,13 +353,16 @@ class GuardedStore:
         """Remember in the database and in process memory."""
         self._threads.put(f"{conversation}\x1f{thread}", 7 * 86400)
         self._call("remember a thread", lambda: self.store.remember_thread(
-            conversation, thread), lambda: None)
+            conversation, thread), lambda: None, away=lambda: self._later(
+                _Write("a thread", lambda s: s.remember_thread(conversation, thread)), None))
 
     def in_thread(self, conversation: str, thread: str) -> bool:
-        """From the database, or from process memory while it is away."""
+        """In process memory (a thread answered here, in an outage too), else from the
+        database."""
+        if self._threads.get(f"{conversation}\x1f{thread}") is not None:
+            return True
         return self._call("look up a thread", lambda: self.store.in_thread(
-            conversation, thread),
-            lambda: self._threads.get(f"{conversation}\x1f{thread}") is not None)
+            conversation, thread), lambda: False)
 
     def count_question(self, user_id: str, *, window_seconds: int = 60) -> int:
         """From the database, or counted in process memory while it is away."""
@@ -254,6 +413,10 @@ class GuardedStore:
             retention_days=retention_days), Purged)
 
     def close(self) -> None:
-        """Close the real store, if it was opened."""
+        """Stop probing and close the real store, if it was opened."""
+        self._closed = True
+        self._wake.set()
+        if self._prober is not None:
+            self._prober.join(5)
         if self._real is not None:
             self._real.close()

@@ -3,7 +3,8 @@
 Claims, deliveries, thread marks and rate counts are single ``INSERT … ON CONFLICT``
 or ``UPDATE … RETURNING`` statements, so they are atomic across threads and processes
 on both databases. Every database failure becomes a :class:`StoreError` with a
-reference that is also logged.
+reference and whether it is an outage (:func:`is_outage`); the guard
+(:mod:`bot.core.store_guard`) or the command that called logs it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core.store import (
     MAX_COMMENT_CHARS,
@@ -67,6 +76,15 @@ def _id(value: str) -> str:
     return value.replace("\x00", "")[:255]
 
 
+def is_outage(exc: SQLAlchemyError) -> bool:
+    """Whether a failure means the database cannot be used now (no connection, server
+    going away, an operational error, the pool exhausted), not that one statement or
+    value was refused (an integrity, data or programming error)."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, DisconnectionError | PoolTimeout)
+
+
 def dialect_insert(engine: Engine) -> Callable[..., Any]:
     """The INSERT (with ON CONFLICT) of ``engine``'s database, PostgreSQL or SQLite;
     only that dialect is imported (the other costs start time for nothing)."""
@@ -103,14 +121,20 @@ class SqlStore:
 
     @contextmanager
     def _tx(self, what: str) -> Iterator[Connection]:
+        """A transaction; a database failure becomes a StoreError that says what failed
+        and whether the database is unusable (the guard logs it)."""
         try:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            ref = uuid.uuid4().hex[:8]
-            log.error("store: %s failed (ref %s): %s", what, ref,
-                      str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            raise StoreError(f"the database could not {what}", reference=ref) from exc
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise StoreError(f"the database could not {what}: {detail}",
+                             reference=uuid.uuid4().hex[:8], outage=is_outage(exc)) from exc
+
+    def ping(self) -> None:
+        """Check that the database answers."""
+        with self._tx("answer a ping") as conn:
+            conn.execute(select(1))
 
     def user_key(self, user_id: str) -> str:
         """The keyed hash stored instead of ``user_id``."""
@@ -120,7 +144,7 @@ class SqlStore:
     # --- questions and feedback -----------------------------------------------------
     def record_question(self, question: NewQuestion) -> str:
         """Store a question (text cleaned and cut); returns its new id."""
-        qid = uuid.uuid4().hex
+        qid = question.id if question.id and len(question.id) <= 32 else uuid.uuid4().hex
         row = {
             "id": qid, "asked_at": question.asked_at or self._clock(),
             "platform": clean_text(question.platform, 16),

@@ -170,7 +170,7 @@ def test_bad_input_never_switches_the_database_off(server: SlackServer,
     assert server.event(p.event_callback(p.app_mention(QUESTION, ts=p.next_ts()))).status == 200
     fake_slack.wait_posts(1)
     server.idle()
-    assert store is not None and store.healthy
+    assert store is not None and store.up
     asked = store.questions_since(datetime.now(UTC) - timedelta(minutes=5))
     assert [q.surface for q in asked] == ["mention"]  # recorded in the database
 

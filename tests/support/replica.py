@@ -55,13 +55,15 @@ def serve_env(*, api_url: str, database_url: str, index_dir: Path,
 
 class Replica:
     """One `rolle serve` process on a loopback port; started and ready (``/healthz``
-    200) when the constructor returns."""
+    200) when the constructor returns. ``started`` is when the process was spawned."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, start_timeout: float = 180) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log: Path, *, start_timeout: float = 180,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()  # a restarted server: its predecessor's port
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = log.open("ab")
+        self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve"],
             env={**env, "PORT": str(self.port)}, stdout=self._log, stderr=self._log)
@@ -82,6 +84,19 @@ class Replica:
     def command(self, form: dict[str, str]) -> int:
         """POST a signed slash command; the HTTP status (0: no connection)."""
         return self._post(urlencode(form), "application/x-www-form-urlencoded", {})
+
+    def interaction(self, payload: dict[str, Any]) -> int:
+        """POST a signed interaction (a button click); the HTTP status."""
+        return self._post(urlencode({"payload": json.dumps(payload)}),
+                          "application/x-www-form-urlencoded", {})
+
+    def get(self, path: str) -> tuple[int, Any]:
+        """GET ``path``: the status and the body (JSON decoded when it is JSON)."""
+        result = http("GET", self.url + path)
+        try:
+            return result.status, json.loads(result.body)
+        except ValueError:
+            return result.status, result.body
 
     def _post(self, body: str, content_type: str, extra: dict[str, str]) -> int:
         headers = signed_headers(SECRET, body, content_type, extra)
