@@ -37,6 +37,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.store_guard import GuardedStore
 from bot.inflight import InFlight
+from bot.instance import INSTANCE_KEY, Instance
 from bot.logs import REQUEST_REF, new_ref
 from bot.metrics import CONTENT_TYPE_LATEST, METRICS_KEY, Metrics
 from bot.reload import LoadEngine, Reloader, Serving, embedder_kind, index_target
@@ -101,6 +102,7 @@ def create_web_app(settings: Settings, conversation: Conversation, *,
     web_app[CONVERSATION_KEY] = conversation
     web_app[SETTINGS_KEY] = settings
     web_app[INFLIGHT_KEY] = inflight = InFlight()
+    web_app[INSTANCE_KEY] = Instance(settings.instance)
     web_app[METRICS_KEY] = metrics = Metrics()
     conversation.observer = metrics
     if conversation.store is not None:
@@ -304,6 +306,7 @@ async def start(settings: Settings, conversation: Conversation, *, host: str | N
         await runner.cleanup()
         raise
     running = Running(runner=runner, web_app=web_app)
+    web_app[INSTANCE_KEY].bind(running.port)  # its predecessor on this port is gone
     log.info("Rollenbot listening on %s:%s (healthz: /healthz)", host or settings.host,
              running.port)
     return running

@@ -60,7 +60,7 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 # model with torch), with rough seconds of their own on a busy 2-CPU machine.
 LONG = {
     "tests/test_runtime_install.py::": 90,
-    "tests/test_reliability_crash.py::": 45,
+    "tests/test_reliability_crash.py::": 25,
     "tests/test_replicas.py::": 35,
     "tests/test_reliability_outage.py::": 25,
     "tests/test_reload.py::": 30,

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -343,6 +343,19 @@ class GuardedStore:
         """Deliveries to resume (none while the database is away)."""
         return self._call("take pending deliveries", lambda: self.store.take_pending(
             max_age_seconds=max_age_seconds, lease_seconds=lease_seconds), tuple)
+
+    def renew(self, owner: str, keys: Collection[str], *, lease_seconds: float) -> None:
+        """Renew this process's leases (skipped while the database is away: the next
+        heartbeat after its return renews them)."""
+        self._call("renew leases", lambda: self.store.renew(
+            owner, keys, lease_seconds=lease_seconds), lambda: None)
+
+    def adopt(self, owner: str, *, max_age_seconds: float, lease_seconds: float
+              ) -> tuple[Delivery, ...]:
+        """The dead predecessor's deliveries (none while the database is away: their
+        leases run out and the sweep takes them)."""
+        return self._call("adopt deliveries", lambda: self.store.adopt(
+            owner, max_age_seconds=max_age_seconds, lease_seconds=lease_seconds), tuple)
 
     def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:
         """Deliveries too old to resume (none while the database is away)."""

@@ -35,6 +35,7 @@ from bot.config import Settings
 from bot.conversation import Conversation, new_request_id
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
+from bot.instance import INSTANCE_KEY
 from bot.metrics import METRICS_KEY
 from bot.records import Records
 from bot.shape import json_problem, what
@@ -274,7 +275,7 @@ def add_slack_routes(
         settings, on_retry=metrics.api_retries.labels("slack").inc,
         on_error=lambda status: metrics.api_errors.labels("slack", status).inc())
     app = create_app(settings, deps, client)
-    web_app.cleanup_ctx.append(durable.resumer(deps, app.client))
+    web_app.cleanup_ctx.append(durable.resumer(deps, app.client, web_app[INSTANCE_KEY]))
     if settings.slack_app_token:
         app_token = settings.slack_app_token.get_secret_value()
         handlers: list[CheckedSocketModeHandler] = []

@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,7 +47,7 @@ from bot.core.store import (
     clean_text,
 )
 from bot.core.tour import TourState
-from bot.store import reads, tours
+from bot.store import leases, reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
@@ -285,6 +285,20 @@ class SqlStore:
             rows = conn.execute(stmt).mappings().all()
         return tuple(sorted((reads.delivery(r) for r in rows), key=lambda d: d.accepted_at))
 
+    def renew(self, owner: str, keys: Collection[str], *, lease_seconds: float) -> None:
+        """Extend the leases of the pending deliveries ``owner`` holds (see
+        :mod:`bot.store.leases`)."""
+        with self._tx("renew leases") as conn:
+            leases.renew(conn, self._insert, owner, keys, timedelta(seconds=lease_seconds),
+                         self._clock())
+
+    def adopt(self, owner: str, *, max_age_seconds: float, lease_seconds: float
+              ) -> tuple[Delivery, ...]:
+        """Lease the pending deliveries that ``owner``'s dead predecessor held."""
+        with self._tx("adopt deliveries") as conn:
+            return leases.adopt(conn, owner, timedelta(seconds=lease_seconds), self._clock(),
+                                timedelta(seconds=max_age_seconds))
+
     def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:
         """Mark pending deliveries older than ``max_age_seconds`` (lease run out) expired."""
         now = self._clock()
@@ -378,7 +392,8 @@ class SqlStore:
             "directories": delete(directories).where(
                 directories.c.fetched_at < now - DELIVERY_KEEP),
         }
-        return self._delete("purge old records", statements)
+        return self._delete("purge old records", statements,
+                            registries_before=now - DELIVERY_KEEP)
 
     def forget(self, user_id: str) -> Purged:
         """Delete every record of one user."""
@@ -399,9 +414,12 @@ class SqlStore:
                 directory_members.c.user_id == _id(user_id)),
         })
 
-    def _delete(self, what: str, statements: dict[str, Any]) -> Purged:
+    def _delete(self, what: str, statements: dict[str, Any], *,
+                registries_before: datetime | None = None) -> Purged:
         with self._tx(what) as conn:
             counts = {name: conn.execute(stmt).rowcount for name, stmt in statements.items()}
+            if registries_before is not None:
+                counts["lease_registries"] = leases.purge(conn, registries_before)
         return Purged(counts={k: v for k, v in counts.items() if v})
 
     def close(self) -> None:

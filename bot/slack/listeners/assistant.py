@@ -79,7 +79,9 @@ async def answer_in_thread(
     async def send(message: Message) -> None:
         await say(**message.kwargs())
 
-    await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
-                 target=Target(send=send, private=send), request_id=request_id,
-                 surface="assistant")
-    await durable.answered(deps, durable.message_key(channel, ts))
+    key = durable.message_key(channel, ts)
+    with deps.leases.answering(key):
+        await answer(deps, question_from(payload.get("text"), context.bot_user_id),
+                     user=user, target=Target(send=send, private=send),
+                     request_id=request_id, surface="assistant")
+        await durable.answered(deps, key)
