@@ -74,6 +74,12 @@ def clean_text(text: str, limit: int) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())[:limit]
 
 
+def stored_id(value: str) -> str:
+    """An event, channel or thread id as stored: no NUL (PostgreSQL refuses it), at most
+    255 characters."""
+    return value.replace("\x00", "")[:255]
+
+
 @dataclass(frozen=True, kw_only=True)
 class PassageScore:
     """One retrieved passage and its score, best first in a question's list."""

@@ -1,28 +1,25 @@
 """A store wrapper that never lets a database problem cost a user their answer.
 
-:class:`GuardedStore` calls the real store and never raises. Only an outage (no
-connection, an operational error: :attr:`StoreError.outage`) switches the database off:
-one WARNING line, and from then on every call is answered at once without it, claims,
-threads and rate counts from process memory, while a probe checks the database every
-``probe_seconds`` and at once when it is next used (half-open). What happened meanwhile
-(questions, feedback, claims, threads, pending and answered deliveries) is kept, up to
-``max_kept`` writes, and written when the database answers again; then one more
-WARNING line. A failure of one statement (a value the database refuses, a bug) is
-logged with its reference, and the database stays on.
+:class:`GuardedStore` calls the real store through a :class:`~bot.core.breaker.Breaker`
+and never raises. Only an outage switches the database off (one WARNING line); while it
+is away every call is answered at once, claims, threads and rate counts from process
+memory, and what happened (questions, feedback, claims, threads, pending and answered
+deliveries) is kept and written when it is back (one more WARNING line); it is probed
+every 0.25 s and when next used. A failure of one statement (a value the database
+refuses, a bug) is logged with its reference, and the database stays on.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TypeVar
 
+from bot.core.breaker import MAX_KEPT, PROBE_SECONDS, Breaker, Write
 from bot.core.store import (
     Delivery,
     FeedbackRow,
@@ -37,12 +34,7 @@ from bot.core.store import (
 )
 from bot.core.tour import TourState
 
-T = TypeVar("T")
-log = logging.getLogger(__name__)
 MAX_LOCAL = 10_000
-MAX_KEPT = 10_000
-PROBE_SECONDS = 0.25
-MIN_PROBE_GAP = 0.05  # a burst of calls while the database is away probes this often
 
 
 class _Local:
@@ -77,14 +69,6 @@ class _Local:
             self._until.popitem(last=False)
 
 
-@dataclass(frozen=True)
-class _Write:
-    """A write kept while the database is away."""
-
-    what: str
-    run: Callable[[Store], object]
-
-
 class GuardedStore:
     """Wraps a :class:`Store`: same calls, but failures are logged, not raised.
 
@@ -117,26 +101,16 @@ class GuardedStore:
         self._opener: Callable[[], Store] | None = store if callable(store) else None
         self._real: Store | None = None if callable(store) else store
         self._open_lock = threading.Lock()
-        self._clock = clock
-        self._probe_seconds = probe_seconds
         self._claims = _Local(clock)
         self._threads = _Local(clock)
         self._counts: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._counts_lock = threading.Lock()
-        self._lock = threading.Lock()
-        self._kept: deque[_Write] = deque()
-        self._max_kept = max_kept
-        self._up = True
-        self._since = 0.0
-        self._ref = ""
-        self._wake = threading.Event()
-        self._closed = False
-        self._prober: threading.Thread | None = None
-        self.outages = 0  # since start
-        self.dropped = 0  # writes lost because the buffer was full, since start
-        self._dropped_before = 0
+        self._breaker = Breaker(lambda: self.store, probe_seconds=probe_seconds,
+                                max_kept=max_kept, clock=clock)
+        self._call = self._breaker.call
+        self._later = self._breaker.later
         if down is not None:
-            self._trip("open the store", down)
+            self._breaker.trip(down)
 
     @property
     def store(self) -> Store:
@@ -151,12 +125,22 @@ class GuardedStore:
     @property
     def up(self) -> bool:
         """False while the database is away (between the outage and its return)."""
-        return self._up
+        return self._breaker.up
 
     @property
     def kept(self) -> int:
         """Writes waiting for the database."""
-        return len(self._kept)
+        return self._breaker.kept
+
+    @property
+    def outages(self) -> int:
+        """Times the database went away since start."""
+        return self._breaker.outages
+
+    @property
+    def dropped(self) -> int:
+        """Writes dropped since start because the buffer of kept writes was full."""
+        return self._breaker.dropped
 
     def check(self) -> bool:
         """Whether the database answers now (for /healthz): a ping while it is on (a
@@ -166,104 +150,6 @@ class GuardedStore:
             return True
 
         return self._call("answer a ping", ping, lambda: False)
-
-    # --- the breaker -------------------------------------------------------------------
-    def _call(self, what: str, call: Callable[[], T], fallback: Callable[[], T], *,
-              away: Callable[[], T] | None = None) -> T:
-        """``call()``; without the database ``away()`` (default ``fallback()``), which
-        may keep writes for later; after a failure of this call alone, ``fallback()``."""
-        if not self._up:
-            self._wake.set()  # probe now: the database may be back
-            return (away or fallback)()
-        try:
-            return call()
-        except Exception as exc:
-            if isinstance(exc, StoreError) and exc.outage:
-                self._trip(what, exc)
-                return (away or fallback)()
-            if isinstance(exc, StoreError):  # its message names what and the reference
-                log.error("store: %s failed, carrying on with the database: %s", what, exc)
-            else:
-                log.error("store: %s failed (ref %s), carrying on with the database", what,
-                          uuid.uuid4().hex[:8], exc_info=exc)
-            return fallback()
-
-    def _later(self, write: _Write, result: T) -> T:
-        """Keep ``write`` for when the database is back; ``result`` meanwhile."""
-        self._keep(write)
-        return result
-
-    def _keep(self, write: _Write) -> None:
-        with self._lock:
-            self._kept.append(write)
-            if len(self._kept) > self._max_kept:
-                self._kept.popleft()
-                self.dropped += 1
-                if self.dropped == self._dropped_before + 1:
-                    log.warning("database still away: %d writes kept, the oldest are now "
-                                "dropped", self._max_kept)
-
-    def _trip(self, what: str, exc: StoreError) -> None:
-        with self._lock:
-            if not self._up:
-                return
-            self._up, self._since, self._ref = False, self._clock(), exc.reference
-            self.outages += 1
-            self._dropped_before = self.dropped
-            log.warning("database unavailable: %s; answering without it, what happens "
-                        "meanwhile is kept (up to %d writes) and written when it is back",
-                        exc, self._max_kept)
-            if self._prober is None or not self._prober.is_alive():
-                self._prober = threading.Thread(target=self._probe, name="rolle-db-probe",
-                                                daemon=True)
-                self._prober.start()
-
-    def _probe(self) -> None:
-        """While the database is away: ping it every ``probe_seconds`` (and when it is
-        used), and once it answers write what was kept, then switch it on again."""
-        last = 0.0
-        while not self._closed:
-            self._wake.wait(self._probe_seconds)
-            self._wake.clear()
-            gap = MIN_PROBE_GAP - (self._clock() - last)
-            if gap > 0:
-                time.sleep(gap)
-            last = self._clock()
-            if self._closed:
-                return
-            try:
-                self.store.ping()
-            except Exception:  # still away: said once, when it went
-                continue
-            if self._write_kept():
-                return
-
-    def _write_kept(self) -> bool:
-        """Write the kept writes in order; True when all are written and the database
-        is on again, False when it went away again."""
-        written = refused = 0
-        while True:
-            with self._lock:
-                if not self._kept:
-                    self._up = True
-                    break
-                write = self._kept.popleft()
-            try:
-                write.run(self.store)
-                written += 1
-            except Exception as exc:
-                if isinstance(exc, StoreError) and exc.outage:
-                    with self._lock:
-                        self._kept.appendleft(write)
-                    return False
-                refused += 1
-                log.error("store: a kept write (%s) failed, dropped: %s", write.what, exc)
-        dropped = self.dropped - self._dropped_before
-        lost = f", {dropped} dropped while the buffer was full" if dropped else ""
-        log.warning("database back after %.1f s (ref %s): %d kept writes written%s%s",
-                    self._clock() - self._since, self._ref, written,
-                    f", {refused} refused" if refused else "", lost)
-        return True
 
     # --- the store's calls -------------------------------------------------------------
     def user_key(self, user_id: str) -> str:
@@ -277,7 +163,7 @@ class GuardedStore:
                     asked_at=question.asked_at or datetime.now(UTC))
         return self._call("record a question", lambda: self.store.record_question(q),
                           lambda: None, away=lambda: self._later(
-                              _Write("a question", lambda s: s.record_question(q)), q.id))
+                              Write("a question", lambda s: s.record_question(q)), q.id))
 
     def record_feedback(
         self, question_id: str, *, user_id: str, verdict: Verdict, comment: str | None = None,
@@ -288,7 +174,7 @@ class GuardedStore:
                                          comment=comment)
 
         stored = self._call("record feedback", lambda: write(self.store), lambda: False,
-                            away=lambda: self._later(_Write("feedback", write), True))
+                            away=lambda: self._later(Write("feedback", write), True))
         if stored and self.on_feedback is not None:
             self.on_feedback(verdict)
         return stored
@@ -304,7 +190,7 @@ class GuardedStore:
             return self._claims.claim(key, ttl_seconds)
 
         def away() -> bool:
-            return local() and self._later(_Write("a claim", lambda s: s.claim(
+            return local() and self._later(Write("a claim", lambda s: s.claim(
                 key, ttl_seconds=ttl_seconds)), True)
 
         won = self._call("claim an event", lambda: self.store.claim(
@@ -320,7 +206,7 @@ class GuardedStore:
             return self._claims.claim(f"accept:{delivery.key}", 3600)
 
         def away() -> bool:
-            return local() and self._later(_Write("a delivery", lambda s: s.accept(
+            return local() and self._later(Write("a delivery", lambda s: s.accept(
                 delivery, lease_seconds=lease_seconds)), True)
 
         return self._call("accept a delivery", lambda: self.store.accept(
@@ -330,7 +216,7 @@ class GuardedStore:
         """Mark answered (without the database: when it is back)."""
         self._call("mark a delivery answered", lambda: self.store.mark_answered(key),
                    lambda: None, away=lambda: self._later(
-                       _Write("an answered delivery", lambda s: s.mark_answered(key)), None))
+                       Write("an answered delivery", lambda s: s.mark_answered(key)), None))
 
     def is_answered(self, key: str) -> bool:
         """False when unknown or the database is away."""
@@ -367,7 +253,7 @@ class GuardedStore:
         self._threads.put(f"{conversation}\x1f{thread}", 7 * 86400)
         self._call("remember a thread", lambda: self.store.remember_thread(
             conversation, thread), lambda: None, away=lambda: self._later(
-                _Write("a thread", lambda s: s.remember_thread(conversation, thread)), None))
+                Write("a thread", lambda s: s.remember_thread(conversation, thread)), None))
 
     def in_thread(self, conversation: str, thread: str) -> bool:
         """In process memory (a thread answered here, in an outage too), else from the
@@ -427,9 +313,6 @@ class GuardedStore:
 
     def close(self) -> None:
         """Stop probing and close the real store, if it was opened."""
-        self._closed = True
-        self._wake.set()
-        if self._prober is not None:
-            self._prober.join(5)
+        self._breaker.close()
         if self._real is not None:
             self._real.close()

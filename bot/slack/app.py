@@ -13,11 +13,8 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.error import BoltUnhandledRequestError
-from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -27,24 +24,20 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.socket_mode.request import SocketModeRequest
-from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.conversation import Conversation, new_request_id
+from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
 from bot.instance import INSTANCE_KEY
 from bot.metrics import METRICS_KEY
 from bot.records import Records
-from bot.shape import json_problem, what
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
-from bot.slack.intake import Refusal, checked_request
+from bot.slack.intake import CheckedSocketModeHandler, Refusal, checked_request, unhandled
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
-from bot.slack.shape import problem
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
@@ -196,51 +189,6 @@ def create_app(settings: Settings, deps: SlackDeps,
     for module in (assistant, commands, events, actions, home):
         module.register(app)
     return app
-
-
-async def unhandled(error: Exception, body: dict[str, Any]) -> BoltResponse:
-    """Bolt's last resort: a request no listener takes is acknowledged and ignored (one
-    INFO line); an error in a middleware or listener is logged with its reference and
-    the request acknowledged too (Slack's retry would meet the same error)."""
-    if isinstance(error, BoltUnhandledRequestError):
-        log.info("Slack request ignored: no listener for %s", _kind(body))
-    else:
-        log.error("request_id=%s: handling a Slack request (%s) failed", new_request_id(),
-                  _kind(body), exc_info=error)
-    return BoltResponse(status=200, body="")
-
-
-def _kind(body: dict[str, Any]) -> str:
-    """What a request is, for a log line: its type, event type, command or action."""
-    event = body.get("event")
-    event = event if isinstance(event, dict) else {}
-    actions = body.get("actions")
-    action = actions[0] if isinstance(actions, list) and actions else {}
-    action = action if isinstance(action, dict) else {}
-    parts = [body.get("type") or body.get("command") or "an untyped request",
-             event.get("type"), action.get("action_id")]
-    return " ".join(str(part)[:60] for part in parts if part)
-
-
-class CheckedSocketModeHandler(AsyncSocketModeHandler):
-    """Bolt's Socket Mode handler, with each envelope's payload checked like an HTTP
-    request's body (:mod:`bot.slack.shape`): one that does not fit is acknowledged and
-    ignored with one WARNING line."""
-
-    async def handle(self, client: Any, req: SocketModeRequest) -> None:
-        wrong = _socket_problem(req.payload)
-        if wrong is None:
-            await super().handle(client, req)
-            return
-        log.warning("Slack request ignored: %s (Socket Mode envelope %.40s)", wrong,
-                    req.envelope_id)
-        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-
-
-def _socket_problem(payload: Any) -> str | None:
-    if not isinstance(payload, dict):
-        return f"the payload is {what(payload)}, not an object"
-    return json_problem(payload) or problem(payload)
 
 
 async def skip_repeated_events(

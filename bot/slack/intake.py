@@ -1,4 +1,5 @@
-"""Check a request to ``/slack/events`` before Bolt sees it.
+"""Check a request to ``/slack/events`` (or a Socket Mode envelope) before Bolt sees it,
+and answer what no listener takes.
 
 Bolt assumes a well-formed request: a non-numeric ``X-Slack-Request-Timestamp``, a
 correctly signed body that is not JSON, JSON nested thousands of levels deep or a field
@@ -11,7 +12,10 @@ Slack does not retry it. Only a request that is signed, fresh, UTF-8, parses the
 Slack sends it (JSON, or a form whose ``payload`` is a JSON object) and has the shape
 the bot reads is handed on, as the JSON of what was checked: Bolt reads the same
 object (its own form parsing takes any body containing the word "payload" for an
-interaction, which lost slash commands that mention it).
+interaction, which lost slash commands that mention it). A Socket Mode envelope's
+payload gets the same check (:class:`CheckedSocketModeHandler`); a request that no
+listener takes gets 200 and one INFO line (:func:`unhandled`) instead of Bolt's 404,
+which Slack would retry.
 """
 
 from __future__ import annotations
@@ -26,9 +30,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.shape import BodyError, json_object
+from bot.conversation import new_request_id
+from bot.shape import BodyError, json_object, json_problem, what
 from bot.slack.shape import problem
 
 log = logging.getLogger(__name__)
@@ -141,3 +151,48 @@ async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest
     headers.pop("content-length", None)
     return AsyncBoltRequest(body=json.dumps(parsed), query=request.query_string,
                             headers=headers)  # type: ignore[arg-type]
+
+
+async def unhandled(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    """Bolt's last resort: a request no listener takes is acknowledged and ignored (one
+    INFO line); an error in a middleware or listener is logged with its reference and
+    the request acknowledged too (Slack's retry would meet the same error)."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("Slack request ignored: no listener for %s", _kind(body))
+    else:
+        log.error("request_id=%s: handling a Slack request (%s) failed", new_request_id(),
+                  _kind(body), exc_info=error)
+    return BoltResponse(status=200, body="")
+
+
+def _kind(body: dict[str, Any]) -> str:
+    """What a request is, for a log line: its type, event type, command or action."""
+    event = body.get("event")
+    event = event if isinstance(event, dict) else {}
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    action = action if isinstance(action, dict) else {}
+    parts = [body.get("type") or body.get("command") or "an untyped request",
+             event.get("type"), action.get("action_id")]
+    return " ".join(str(part)[:60] for part in parts if part)
+
+
+class CheckedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, with each envelope's payload checked like an HTTP
+    request's body (:mod:`bot.slack.shape`): one that does not fit is acknowledged and
+    ignored with one WARNING line."""
+
+    async def handle(self, client: Any, req: SocketModeRequest) -> None:
+        wrong = _socket_problem(req.payload)
+        if wrong is None:
+            await super().handle(client, req)
+            return
+        log.warning("Slack request ignored: %s (Socket Mode envelope %.40s)", wrong,
+                    req.envelope_id)
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
+def _socket_problem(payload: Any) -> str | None:
+    if not isinstance(payload, dict):
+        return f"the payload is {what(payload)}, not an object"
+    return json_problem(payload) or problem(payload)

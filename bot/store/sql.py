@@ -36,7 +36,6 @@ from bot.core.store import (
     MAX_QUESTION_CHARS,
     Delivery,
     FeedbackRow,
-    Member,
     MemberSnapshot,
     NewDelivery,
     NewQuestion,
@@ -46,8 +45,9 @@ from bot.core.store import (
     Verdict,
     clean_text,
 )
+from bot.core.store import stored_id as _id
 from bot.core.tour import TourState
-from bot.store import leases, reads, tours
+from bot.store import directory, leases, reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
@@ -68,12 +68,6 @@ MAX_PASSAGES = 10
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _id(value: str) -> str:
-    """An event, channel or thread id as stored: no NUL (PostgreSQL refuses it), at most
-    255 characters."""
-    return value.replace("\x00", "")[:255]
 
 
 def is_outage(exc: SQLAlchemyError) -> bool:
@@ -336,35 +330,12 @@ class SqlStore:
     def directory(self, source: str) -> MemberSnapshot | None:
         """The cached directory ``source``, or None if it was never saved."""
         with self._tx("read the directory") as conn:
-            head = conn.execute(select(directories).where(
-                directories.c.source == source)).mappings().first()
-            if head is None:
-                return None
-            rows = conn.execute(select(directory_members).where(
-                directory_members.c.source == source).order_by(
-                directory_members.c.name, directory_members.c.user_id)).mappings().all()
-        return MemberSnapshot(
-            source=source, fetched_at=head["fetched_at"], team_url=head["team_url"],
-            members=tuple(Member(user_id=r["user_id"], name=r["name"], title=r["title"],
-                                 team_id=r["team_id"]) for r in rows))
+            return directory.read(conn, source)
 
     def save_directory(self, snapshot: MemberSnapshot) -> None:
         """Replace the cached directory in one transaction (readers see old or new)."""
-        source = _id(snapshot.source)[:32]
-        members = {_id(m.user_id)[:64]: m for m in snapshot.members}  # ids once
-        rows = [{"source": source, "user_id": uid, "team_id": _id(m.team_id)[:64],
-                 "name": clean_text(m.name, 255), "title": clean_text(m.title, 255)}
-                for uid, m in members.items()]
-        head = self._insert(directories).values(
-            source=source, fetched_at=snapshot.fetched_at, team_url=snapshot.team_url[:255])
-        head = head.on_conflict_do_update(
-            index_elements=[directories.c.source],
-            set_={"fetched_at": head.excluded.fetched_at, "team_url": head.excluded.team_url})
         with self._tx("save the directory") as conn:
-            conn.execute(delete(directory_members).where(directory_members.c.source == source))
-            if rows:
-                conn.execute(directory_members.insert(), rows)
-            conn.execute(head)
+            directory.save(conn, self._insert, snapshot)
 
     def purge(self, *, retention_days: int) -> Purged:
         """Delete what is older than the retention period (short-lived state sooner)."""
