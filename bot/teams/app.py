@@ -141,8 +141,8 @@ def add_teams_routes(
     agent_app, adapter = create_agent_app(settings, conversation, inflight, connections,
                                           calls)
     if settings.teams_anonymous:
-        for name in ("microsoft_agents.hosting.core.connector.client.user_token_client",):
-            logging.getLogger(name).addFilter(_NoAppIdNote())
+        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client"
+                          ).addFilter(_NoAppIdNote())
         logger.warning(
             "Teams: ROLLE_TEAMS_ANONYMOUS=true, %s accepts requests WITHOUT authentication. "
             "Use this only for local testing, never on a reachable server.",

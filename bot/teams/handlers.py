@@ -175,14 +175,16 @@ class TeamsHandlers:
         """👍/👎 on an answer card: stored, and the card updated in place with thanks
         (after 👎 with the optional "Was hat gefehlt?" line)."""
         helpful = value.get("helpful") is True
-        await self._feedback(context, value, "helpful" if helpful else "not_helpful",
-                             "thanks" if helpful else "missing")
+        await self._guarded(context, _submitted_language(value), self._feedback(
+            context, value, "helpful" if helpful else "not_helpful",
+            "thanks" if helpful else "missing"))
 
     async def on_missing(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """"Senden" under "Was hat gefehlt?": the line is stored with the 👎."""
         comment = value.get(cards.MISSING_INPUT)
         comment = comment.strip() if isinstance(comment, str) else ""
-        await self._feedback(context, value, "not_helpful", "thanks", comment or None)
+        await self._guarded(context, _submitted_language(value), self._feedback(
+            context, value, "not_helpful", "thanks", comment or None))
 
     async def _feedback(self, context: TurnContext, value: dict[str, Any], verdict: Verdict,
                         then: cards.Feedback, comment: str | None = None) -> None:
@@ -231,8 +233,8 @@ class TeamsHandlers:
         def claim(key: str, seconds: float) -> bool:
             return store.claim(key, ttl_seconds=seconds) if store else self.records.claim(key)
 
-        await welcome(context, self.welcome, lambda: card_activity(card, t("welcome", language)),
-                      claim)
+        await self._guarded(context, language, welcome(
+            context, self.welcome, lambda: card_activity(card, t("welcome", language)), claim))
 
     async def on_tour(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """A guided-tour button: the next view replaces the clicked card (a department

@@ -18,6 +18,7 @@ from tests.support.net import http
 from tests.teams.harness import (
     FakeConnector,
     TeamsClient,
+    card_submit,
     members_added,
     personal_message,
 )
@@ -147,3 +148,19 @@ def test_an_unreachable_connector_holds_the_request_briefly_and_costs_one_line(
     assert errors[0].getMessage().startswith("Teams: the reply could not be delivered")
     assert not any(r.exc_info for r in caplog.records)
     print(f"\n{where} connector: request held {held:.2f} s")
+
+
+def test_a_welcome_or_feedback_to_an_unreachable_connector_costs_one_line(
+        bot: TeamsClient, refusing_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    welcome = members_added(refusing_url, [{"id": "28:00000000-0000-0000-0000-00000000b07"}],
+                            conversation_type="personal")
+    click = card_submit(refusing_url, {"rolle": "feedback", "helpful": True,
+                                       "passage": "vertriebsleiter"})
+    for activity in (welcome, click):
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            assert bot.post(activity)[0] == 202
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert [r.getMessage().split(" (request")[0] for r in errors] == [
+            "Teams: the reply could not be delivered"]
+        assert not any(r.exc_info for r in caplog.records)
