@@ -55,10 +55,14 @@ PURGE_INTERVAL_SECONDS = 24 * 3600.0
 class _MalformedHttp(logging.Filter):
     """aiohttp answers a request it cannot parse (a header line too long, a broken
     chunked body, a bad Content-Length) with 400 but logs it as an ERROR with a
-    traceback: one WARNING line instead (quieter levels stay as they are)."""
+    traceback: one WARNING line instead (quieter levels stay as they are). A body that
+    cannot be decoded (a bad Content-Encoding) was refused by the handler, which said
+    so: aiohttp's second line about it is dropped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, web.RequestPayloadError):
+            return False
         if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
             message = str(error.message).replace("\n", " ").strip()[:160]
             record.msg = record.getMessage().replace(

@@ -17,9 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiohttp import web
 from yarl import URL
 
 MAX_DEPTH = 64  # a Slack or Teams payload nests about ten levels
+# How reading a request body fails: broken chunks, a reset, a Content-Encoding it is not.
+UNREADABLE: tuple[type[BaseException], ...] = (ValueError, ConnectionError,
+                                                web.RequestPayloadError)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # JSON strings are skipped whole
 

@@ -38,7 +38,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.conversation import new_request_id
-from bot.shape import BodyError, json_object, json_problem, what
+from bot.shape import UNREADABLE, BodyError, json_object, json_problem, what
 from bot.slack.shape import problem
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ async def _body(request: web.Request) -> bytes | Refusal:
             if size > MAX_BODY_BYTES:
                 return Refusal(413, "body is too large")
             chunks.append(chunk)
-    except (ValueError, ConnectionError) as error:  # a broken chunked body, a reset
+    except UNREADABLE as error:
         return Refusal(400, f"body cannot be read ({type(error).__name__})")
     return b"".join(chunks)
 

@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.conversation import Conversation, new_request_id
 from bot.inflight import InFlight
 from bot.metrics import METRICS_KEY
-from bot.shape import BodyError, json_object
+from bot.shape import UNREADABLE, BodyError, json_object
 from bot.teams import cards
 from bot.teams.auth import Refusal, authorize, connection_manager
 from bot.teams.handlers import TeamsHandlers
@@ -187,4 +187,6 @@ async def _checked(request: web.Request) -> str | None:
         body = json_object(await request.read())
     except BodyError as error:
         return str(error)
+    except UNREADABLE as error:
+        return f"the body cannot be read ({type(error).__name__})"
     return problem(body)

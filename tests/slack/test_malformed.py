@@ -245,3 +245,21 @@ def test_a_share_click_without_a_response_url_is_one_warning(
         "a share click without a response_url ignored"]
     assert not any(r.exc_info for r in caplog.records)
     assert fake_slack.posts() == []
+
+
+def test_a_body_in_a_content_encoding_it_is_not_in_is_a_400_with_one_warning(
+        server: SlackServer, caplog: pytest.LogCaptureFixture) -> None:
+    body = b"this is no gzip"
+    headers = {**_signed(server, body), "Content-Encoding": "gzip", "Host": "127.0.0.1",
+               "Content-Length": str(len(body)), "Connection": "close"}
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with caplog.at_level(logging.DEBUG), \
+            socket.create_connection(("127.0.0.1", server.running.port), timeout=10) as conn:
+        conn.sendall(f"POST /slack/events HTTP/1.1\r\n{head}\r\n".encode() + body)
+        status_line = conn.makefile("rb").readline()
+        server.idle()
+    assert status_line.split()[1] == b"400"
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" (from")[0] for r in problems] == [
+        "Slack request refused with 400: body cannot be read (RequestPayloadError)"]
+    assert not any(r.exc_info for r in caplog.records)

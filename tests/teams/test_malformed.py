@@ -14,7 +14,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.net import http
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.server import start
+from tests.support.net import LoopThread, http
+from tests.support.stub_engine import StubEngine
 from tests.teams.harness import (
     FakeConnector,
     TeamsClient,
@@ -164,3 +168,25 @@ def test_a_welcome_or_feedback_to_an_unreachable_connector_costs_one_line(
         assert [r.getMessage().split(" (request")[0] for r in errors] == [
             "Teams: the reply could not be delivered"]
         assert not any(r.exc_info for r in caplog.records)
+
+
+def test_a_body_in_a_content_encoding_it_is_not_in_is_a_400_with_one_warning(
+        loop_thread: LoopThread, anonymous_settings: Settings, engine: StubEngine,
+        caplog: pytest.LogCaptureFixture) -> None:
+    running = loop_thread.run(start(anonymous_settings, Conversation(engine),
+                                    host="127.0.0.1", port=0))
+    body = b"this is no gzip"
+    try:
+        with caplog.at_level(logging.DEBUG), \
+                socket.create_connection(("127.0.0.1", running.port), timeout=10) as conn:
+            conn.sendall(b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                         b"application/json\r\nContent-Encoding: gzip\r\nConnection: close"
+                         b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            status_line = conn.makefile("rb").readline()
+    finally:
+        loop_thread.run(running.stop())
+    assert status_line.split()[1] == b"400"
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING
+                and "WITHOUT authentication" not in r.getMessage()]
+    assert len(problems) == 1 and "the body cannot be read" in problems[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
