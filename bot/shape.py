@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,27 +56,23 @@ def what(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Is:
-    """A JSON type: ``str``, ``bool``, ``dict``, ``list``; ``int`` means any number."""
+    """A JSON type: ``str``, ``bool``, ``dict`` or ``list``."""
 
     kind: type
     expected: str
     max_chars: int | None = None  # for strings
 
     def check(self, value: Any, path: str) -> str | None:
-        if self.kind is int:
-            fits = isinstance(value, int | float) and not isinstance(value, bool)
-        else:
-            fits = isinstance(value, self.kind)
-        if not fits:
+        if not isinstance(value, self.kind):
             return f"{path} is {what(value)}, not {self.expected}"
-        if self.max_chars is not None and len(value) > self.max_chars:
+        if self.max_chars is not None and isinstance(value, str) and \
+                len(value) > self.max_chars:
             return f"{path} is longer than {self.max_chars} characters"
         return None
 
 
 STR = Is(str, "a string")
 BOOL = Is(bool, "a boolean")
-NUM = Is(int, "a number")
 OBJ = Is(dict, "an object")
 LIST = Is(list, "a list")
 
@@ -218,32 +214,25 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Custom:
-    """A value checked by ``test`` (a message, or None when it fits)."""
+class HttpUrl:
+    """An absolute ``http(s)`` address with a host (where a reply will be sent)."""
 
-    test: Callable[[Any, str], str | None]
-    expected: str
+    max_chars: int = 2048
+    expected: str = "an http(s) URL"
 
     def check(self, value: Any, path: str) -> str | None:
-        return self.test(value, path)
+        problem = Is(str, "a string", self.max_chars).check(value, path)
+        if problem:
+            return problem
+        try:
+            url = URL(value)
+            usable = url.absolute and url.scheme in ("http", "https") and bool(url.host)
+        except (ValueError, TypeError, UnicodeError):
+            usable = False
+        return None if usable else f"{path} is not an http(s) URL"
 
 
-MAX_URL_CHARS = 2048
-
-
-def _url(value: Any, path: str) -> str | None:
-    problem = Is(str, "a string", MAX_URL_CHARS).check(value, path)
-    if problem:
-        return problem
-    try:
-        url = URL(value)
-        usable = url.absolute and url.scheme in ("http", "https") and bool(url.host)
-    except (ValueError, TypeError, UnicodeError):
-        usable = False
-    return None if usable else f"{path} is not an http(s) URL"
-
-
-HTTP_URL = Custom(_url, "an http(s) URL")
+HTTP_URL = HttpUrl()
 
 
 def _join(path: str, name: object) -> str:
