@@ -263,3 +263,18 @@ def test_a_body_in_a_content_encoding_it_is_not_in_is_a_400_with_one_warning(
     assert [r.getMessage().split(" (from")[0] for r in problems] == [
         "Slack request refused with 400: body cannot be read (RequestPayloadError)"]
     assert not any(r.exc_info for r in caplog.records)
+
+
+def test_a_lone_surrogate_is_a_400_and_leaves_the_database_on(
+        server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    """"\\ud800" is valid JSON but no text: in a channel id it made the store fail, and
+    the guard took that for an outage."""
+    body = json.dumps(_event(**{"event.channel": "C\ud800"}))  # escaped as \\ud800
+    with caplog.at_level(logging.DEBUG):
+        result = server.post(body, JSON)
+        server.idle()
+    assert result.status == 400 and "lone surrogate" in result.body
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1 and problems[0].exc_info is None
+    assert server.store is not None and server.store.up
+    assert fake_slack.posts() == []
