@@ -181,10 +181,8 @@ def open_store(settings: Settings) -> GuardedStore:
 
     try:
         return GuardedStore(store_from_settings(settings))
-    except StoreError as exc:
-        log.warning("the database is not reachable (ref %s); answering without it until "
-                    "it is back", exc.reference)
-        return GuardedStore(lambda: store_from_settings(settings))
+    except StoreError as exc:  # the guard says so once and opens it when it is back
+        return GuardedStore(lambda: store_from_settings(settings), down=exc)
 
 
 def directory(settings: Settings, engine: Answerer,

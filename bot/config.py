@@ -95,13 +95,16 @@ class Settings(BaseSettings):
     # Key for the users' pseudonyms (HMAC-SHA256). Unset: generated once, kept in the database.
     secret: SecretStr | None = Field(None, alias="ROLLE_SECRET")
     retention_days: int = Field(90, ge=1, alias="ROLLE_RETENTION_DAYS")
-    # Durable answering: a question accepted by a process that then dies is answered by
-    # another (or the restarted) process after this lease; older than the maximum age it
-    # gets an apology instead. Every process looks for such questions this often.
-    delivery_lease_seconds: float = Field(60.0, gt=0, alias="ROLLE_DELIVERY_LEASE_SECONDS")
+    # Durable answering: a live process renews the leases of the questions it holds
+    # (every quarter lease); a question accepted by a process that then dies is answered
+    # by the restarted process at once (same ROLLE_INSTANCE, default hostname:port), or
+    # by another after its lease; older than the maximum age it gets an apology instead.
+    # Every process looks for such questions every ROLLE_RESUME_INTERVAL_SECONDS.
+    delivery_lease_seconds: float = Field(12.0, gt=0, alias="ROLLE_DELIVERY_LEASE_SECONDS")
     resume_max_age_seconds: float = Field(600.0, gt=0, alias="ROLLE_RESUME_MAX_AGE_SECONDS")
-    resume_interval_seconds: float = Field(5.0, ge=0.05, le=3600,
+    resume_interval_seconds: float = Field(2.0, ge=0.05, le=3600,
                                            alias="ROLLE_RESUME_INTERVAL_SECONDS")
+    instance: str = Field("", max_length=200, alias="ROLLE_INSTANCE")
     # "Who is ours": people per role id for Teams and workspaces without profile titles
     # (default: <knowledge_dir>/people.yaml when it exists), and how often the Slack
     # directory (users.list) is read again at most.

@@ -65,3 +65,20 @@ def configure(level: str, fmt: Literal["text", "json"] = "text") -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def reason(error: BaseException) -> str:
+    """An exception in one short line: its type and the first line of its message."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
+
+
+def failure(logger: logging.Logger, error: BaseException,
+            expected: tuple[type[BaseException], ...], message: str, *args: object) -> None:
+    """Log that something failed: one ERROR line with the reason when ``error`` is of
+    an ``expected`` kind (an API that refused, a connection that failed: the traceback
+    says nothing), else with the traceback (a bug)."""
+    if isinstance(error, expected):
+        logger.error(f"{message}: %s", *args, reason(error))
+    else:
+        logger.error(message, *args, exc_info=error)

@@ -1,6 +1,6 @@
 """Prometheus metrics for ``GET /metrics``: questions, latency, feedback, platform API
-errors and retries, and the index in use. One registry per server (not the global one),
-so tests can run many servers in one process."""
+errors and retries, the database's state, and the index in use. One registry per server
+(not the global one), so tests can run many servers in one process."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from prometheus_client import (
 if TYPE_CHECKING:
     from bot.conversation import Reply
     from bot.core.store import Platform, Surface
+    from bot.core.store_guard import GuardedStore
     from bot.reload import Serving
 
 __all__ = ["CONTENT_TYPE_LATEST", "METRICS_KEY", "Metrics"]
@@ -66,6 +67,16 @@ class Metrics:
                            "When the index in use was built (Unix time).", registry=r)
         self.healthy = Gauge("rollenbot_healthy", "1 when the engine passed its self-check.",
                              registry=r)
+        self.database_up = Gauge("rollenbot_database_up",
+                                 "1 while the database answers, 0 while it is away.", registry=r)
+        self.database_outages = Gauge("rollenbot_database_outages",
+                                      "Times the database went away since start.", registry=r)
+        self.database_kept = Gauge("rollenbot_database_kept_writes",
+                                   "Writes kept while the database is away.", registry=r)
+        self.database_dropped = Gauge(
+            "rollenbot_database_dropped_writes",
+            "Writes dropped since start because the database stayed away too long.",
+            registry=r)
 
     def replied(self, reply: Reply, *, platform: Platform, surface: Surface,
                 seconds: float) -> None:
@@ -92,6 +103,13 @@ class Metrics:
         self.passages.set(len(serving.engine.passages))
         self.built.set(_timestamp(manifest.get("built_at")))
         self.healthy.set(1 if serving.health.ok else 0)
+
+    def database(self, store: GuardedStore, up: bool) -> None:
+        """Publish the database's state (``up``: it answered just now)."""
+        self.database_up.set(1 if up else 0)
+        self.database_outages.set(store.outages)
+        self.database_kept.set(store.kept)
+        self.database_dropped.set(store.dropped)
 
     def render(self) -> bytes:
         """The metrics in the Prometheus text format."""

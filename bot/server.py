@@ -2,8 +2,11 @@
 
 ``create_web_app(settings, conversation)`` builds the aiohttp application:
 
-* ``GET /healthz``: 200 with a small JSON status (the index in use, the embedder) once
-  the start-up self-check has passed; 503 with the reason before and otherwise;
+* ``GET /healthz``: 200 with a small JSON status (the index in use, the embedder, the
+  database) once the start-up self-check has passed, ``"status": "degraded"`` while the
+  database is away (the bot still answers); 503 with the reason before and otherwise;
+* ``GET /readyz``: 200 only while the replica answers *and* has its database, else 503
+  with the reason (for an orchestrator that routes around a replica without it);
 * ``GET /metrics``: Prometheus metrics (:mod:`bot.metrics`);
 * Slack, when configured: ``POST /slack/events`` (HTTP mode) or a Socket Mode
   connection (``SLACK_APP_TOKEN``), added by :func:`bot.slack.app.add_slack_routes`;
@@ -27,24 +30,53 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.store_guard import GuardedStore
+from bot.health import healthz, metrics_page, readyz
 from bot.inflight import InFlight
+from bot.instance import INSTANCE_KEY, Instance
+from bot.keys import CONVERSATION_KEY, INFLIGHT_KEY, RELOADER_KEY, SETTINGS_KEY
 from bot.logs import REQUEST_REF, new_ref
-from bot.metrics import CONTENT_TYPE_LATEST, METRICS_KEY, Metrics
-from bot.reload import LoadEngine, Reloader, Serving, embedder_kind, index_target
+from bot.metrics import METRICS_KEY, Metrics
+from bot.reload import LoadEngine, Reloader, Serving, index_target
 
+__all__ = ["CONVERSATION_KEY", "INFLIGHT_KEY", "RELOADER_KEY", "SETTINGS_KEY", "Running",
+           "create_web_app", "serve", "start"]
 log = logging.getLogger(__name__)
 
-CONVERSATION_KEY = web.AppKey("conversation", Conversation)
-SETTINGS_KEY = web.AppKey("settings", Settings)
-INFLIGHT_KEY = web.AppKey("inflight", InFlight)
-RELOADER_KEY = web.AppKey("reloader", Reloader)
 SHUTDOWN_GRACE_SECONDS = 20.0
 PURGE_INTERVAL_SECONDS = 24 * 3600.0
+
+
+class _MalformedHttp(logging.Filter):
+    """aiohttp answers a request it cannot parse (a header line too long, a broken
+    chunked body, a bad Content-Length) with 400 but logs it as an ERROR with a
+    traceback: one WARNING line instead (quieter levels stay as they are). A body that
+    cannot be decoded (a bad Content-Encoding) was refused by the handler, which said
+    so: aiohttp's second line about it is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, web.RequestPayloadError):
+            return False
+        if isinstance(error, HttpProcessingError) and 400 <= (error.code or 0) < 500:
+            message = str(error.message).replace("\n", " ").strip()[:160]
+            record.msg = record.getMessage().replace(
+                "Error handling request", "Malformed HTTP request", 1) + \
+                f" refused with {error.code} ({type(error).__name__}" \
+                f"{': ' + message if message else ''})"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(_MalformedHttp())
 
 
 def _reload_engine(settings: Settings) -> LoadEngine:
@@ -73,6 +105,7 @@ def create_web_app(settings: Settings, conversation: Conversation, *,
     web_app[CONVERSATION_KEY] = conversation
     web_app[SETTINGS_KEY] = settings
     web_app[INFLIGHT_KEY] = inflight = InFlight()
+    web_app[INSTANCE_KEY] = Instance(settings.instance)
     web_app[METRICS_KEY] = metrics = Metrics()
     conversation.observer = metrics
     if conversation.store is not None:
@@ -87,6 +120,7 @@ def create_web_app(settings: Settings, conversation: Conversation, *,
         on_swap=on_swap)
     web_app.cleanup_ctx.append(_reloading)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_page)
     if conversation.store is not None:
         web_app.cleanup_ctx.append(_purge_daily(conversation.store, settings.retention_days))
@@ -143,47 +177,6 @@ async def _reloading(web_app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """Readiness: 200 once the engine in use has passed its self-check (one real
-    question answered end to end), 503 with the reason before that or when it failed.
-    Says which index (build time, knowledge hash) and embedder answer."""
-    settings = request.app[SETTINGS_KEY]
-    slack = "off"
-    if settings.slack_enabled:
-        slack = "socket" if settings.slack_app_token else "http"
-    reloader = request.app[RELOADER_KEY]
-    serving = reloader.serving
-    if serving is None:
-        return web.json_response({"status": "starting",
-                                  "detail": "the self-check is still running"}, status=503)
-    manifest = serving.manifest
-    body = {
-        "status": "ok" if serving.health.ok else "unhealthy",
-        "detail": serving.health.detail,
-        "passages": len(serving.engine.passages),
-        "index": {"built_at": manifest.get("built_at"),
-                  "knowledge_hash": manifest.get("knowledge_hash"),
-                  "model": manifest.get("model"),
-                  "loaded_at": serving.since,
-                  "reloads": reloader.reloads,
-                  "refused": reloader.refusals},
-        "embedder": embedder_kind(serving.engine),
-        "slack": slack,
-        "teams": "on" if settings.teams_enabled else "off",
-    }
-    return web.json_response(body, status=200 if serving.health.ok else 503)
-
-
-async def metrics_page(request: web.Request) -> web.Response:
-    """The Prometheus metrics of this process."""
-    metrics, reloader = request.app[METRICS_KEY], request.app[RELOADER_KEY]
-    metrics.reloads.labels("swapped").set(reloader.reloads)
-    metrics.reloads.labels("refused").set(reloader.refusals)
-    response = web.Response(body=metrics.render())
-    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-    return response
-
-
 @dataclass
 class Running:
     """A started server: stop it with :meth:`stop`."""
@@ -236,6 +229,7 @@ async def start(settings: Settings, conversation: Conversation, *, host: str | N
         await runner.cleanup()
         raise
     running = Running(runner=runner, web_app=web_app)
+    web_app[INSTANCE_KEY].bind(running.port)  # its predecessor on this port is gone
     log.info("Rollenbot listening on %s:%s (healthz: /healthz)", host or settings.host,
              running.port)
     return running

@@ -61,8 +61,10 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 # model with torch), with rough seconds of their own on a busy 2-CPU machine.
 LONG = {
     "tests/test_runtime_install.py::": 90,
-    "tests/test_reliability_crash.py::": 45,
+    "tests/test_reliability_crash.py::": 25,
     "tests/test_replicas.py::": 35,
+    "tests/test_reliability_outage.py::": 25,
+    "tests/test_fuzz_serve.py::": 30,
     "tests/test_reload.py::": 30,
     "tests/core/test_embedder.py::test_onnx_vectors_equal": 28,
     "tests/test_build.py::test_changed_model_files": 25,

@@ -10,6 +10,7 @@ import logging
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import IndexDamagedError
 from bot.core.models import Answer
+from bot.core.store import StoreError
+from bot.core.store_guard import GuardedStore
 from bot.reload import Reloader
 from bot.server import Running, start
 from tests.support import reconfigure, sqlite_store
@@ -296,3 +299,56 @@ def test_sighup_reloads_the_running_server(loop_thread: LoopThread, serve: Any,
     loop_thread.run(hangup(), timeout=10)
     assert conversation.engine is new
     assert json.loads(get(running, "/healthz")[1])["index"]["knowledge_hash"] == "new"
+
+
+class Switch:
+    """A real store behind a switch: while ``down``, every call fails as in an outage."""
+
+    def __init__(self, store: Any) -> None:
+        self.real, self.down = store, False
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.real, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.down:
+                raise StoreError("the database could not connect", reference="deadbeef")
+            return method(*args, **kwargs)
+        return call
+
+
+def test_healthz_readyz_and_metrics_tell_the_database(
+        loop_thread: LoopThread, serve: Any, tmp_path: Any) -> None:
+    switch = Switch(sqlite_store(tmp_path).store)
+    store = GuardedStore(switch)  # type: ignore[arg-type]
+    running = serve(Conversation(StubEngine(), store=store))
+    loop_thread.run(running.wait_checked())
+    status, body = get(running, "/healthz")
+    assert (status, json.loads(body)["status"], json.loads(body)["database"]) == (
+        200, "ok", "ok")
+    assert get(running, "/readyz")[0] == 200
+    switch.down = True  # nothing asked meanwhile: /healthz itself finds out
+    status, body = get(running, "/healthz")
+    assert (status, json.loads(body)["status"], json.loads(body)["database"]) == (
+        200, "degraded", "down")  # the bot still answers: alive
+    status, body = get(running, "/readyz")
+    assert status == 503 and json.loads(body) == {
+        "ready": False, "reason": "the database is away", "database": "down"}
+    page = get(running, "/metrics")[1]
+    assert metric(page, "rollenbot_database_up") == 0
+    assert metric(page, "rollenbot_database_outages") == 1
+    switch.down = False
+    deadline = time.monotonic() + 5
+    while json.loads(get(running, "/healthz")[1])["database"] != "ok":
+        assert time.monotonic() < deadline, "the probe did not find the database back"
+        time.sleep(0.05)
+    assert get(running, "/readyz")[0] == 200
+    assert metric(get(running, "/metrics")[1], "rollenbot_database_up") == 1
+    store.close()
+
+
+def test_without_a_store_the_database_is_off(loop_thread: LoopThread, serve: Any) -> None:
+    running = serve(Conversation(StubEngine()))
+    loop_thread.run(running.wait_checked())
+    assert json.loads(get(running, "/healthz")[1])["database"] == "off"
+    assert get(running, "/readyz") == (200, '{"ready": true, "database": "off"}')

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import sys
 import types
 from typing import Any
@@ -94,3 +96,28 @@ def test_server_module_imports_neither_sdk() -> None:
             "print(any(m.split('.')[0] in ('slack_bolt', 'slack_sdk', 'microsoft_agents') "
             "for m in sys.modules))")
     assert fresh_python(code) == "False"
+
+
+@pytest.mark.parametrize("raw", [
+    b"POST /api/messages HTTP/1.1\r\nHost: a\r\nX-Long: " + b"a" * 10_000 + b"\r\n\r\n",
+    b"POST /" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"POST /slack/events HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+    b"POST /slack/events HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+], ids=["header line too long", "request line too long", "bad length", "bad chunk"])
+def test_a_request_aiohttp_cannot_parse_is_a_400_with_one_warning(
+        loop_thread: LoopThread, settings: Settings, conversation: Conversation, raw: bytes,
+        caplog: pytest.LogCaptureFixture) -> None:
+    running = loop_thread.run(start(settings, conversation, host="127.0.0.1", port=0))
+    try:
+        with caplog.at_level(logging.DEBUG, logger="aiohttp.server"), \
+                socket.create_connection(("127.0.0.1", running.port), timeout=10) as conn:
+            conn.sendall(raw)
+            status_line = conn.makefile("rb").readline()
+    finally:
+        loop_thread.run(running.stop())
+    assert status_line.split()[1] == b"400"
+    lines = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert len(lines) == 1 and lines[0].levelno == logging.WARNING
+    assert lines[0].exc_info is None
+    assert lines[0].getMessage().startswith("Malformed HTTP request from 127.0.0.1 refused "
+                                            "with 400")

@@ -12,18 +12,21 @@ store lazily, so the bot starts while the database is down).
 
 Durable answering, the intended flow: on receipt, ``accept`` the event (False: a retry
 of one already accepted, drop it); answer; ``mark_answered`` once the reply went out.
-Every process runs ``take_pending`` at start and then periodically (say every 30 s):
-it returns the accepted events whose process died (lease run out) and leases them to
-the caller, so exactly one replica resumes each; ``expire_pending`` hands back the ones
-too old to answer now, for a short apology. Before resuming or answering a retry,
-``is_answered`` says whether the reply already went out.
+While a process holds deliveries it ``renew``s their leases every few seconds, so a
+lease can be short. A process that starts ``adopt``s what its dead predecessor (the
+same instance name) held, at once; and every process runs ``take_pending``
+periodically (every few seconds): it returns the accepted events whose process died
+(lease run out) and leases them to the caller, so exactly one replica resumes each;
+``expire_pending`` hands back the ones too old to answer now, for a short apology.
+Before resuming or answering a retry, ``is_answered`` says whether the reply already
+went out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -52,12 +55,15 @@ class StoreError(RollenbotError):
     """The store could not do what was asked (database down, write failed).
 
     ``reference`` is a short id that is also in the log line, so an operator can find
-    the failure a user reports.
+    the failure a user reports. ``outage`` says whether the database could not be used
+    at all (no connection, an operational error: the next call would fail too), not
+    just this one statement (a value the database refused).
     """
 
-    def __init__(self, message: str, *, reference: str) -> None:
+    def __init__(self, message: str, *, reference: str, outage: bool = True) -> None:
         super().__init__(f"{message} (ref {reference})")
         self.reference = reference
+        self.outage = outage
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -67,6 +73,12 @@ def clean_text(text: str, limit: int) -> str:
     text = _SURROGATE.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+
+
+def stored_id(value: str) -> str:
+    """An event, channel or thread id as stored: no NUL (PostgreSQL refuses it), at most
+    255 characters."""
+    return value.replace("\x00", "")[:255]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +106,7 @@ class NewQuestion:
     passages: tuple[PassageScore, ...] = ()
     latency_ms: int = 0
     asked_at: datetime | None = None  # None: now
+    id: str | None = None  # None: the store makes one (32 hex digits)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,6 +207,10 @@ class MemberSnapshot:
 class Store(Protocol):
     """What the bot needs to remember, across restarts and replicas."""
 
+    def ping(self) -> None:
+        """Check that the database answers (raises :class:`StoreError` if not)."""
+        ...
+
     def user_key(self, user_id: str) -> str:
         """The pseudonymous key stored for ``user_id`` (hex HMAC-SHA256)."""
         ...
@@ -250,6 +267,18 @@ class Store(Protocol):
     ) -> tuple[Delivery, ...]:
         """Atomically lease the pending deliveries younger than ``max_age_seconds``
         whose lease ran out (their process died), oldest first, for resuming."""
+        ...
+
+    def renew(self, owner: str, keys: Collection[str], *, lease_seconds: float) -> None:
+        """Extend the leases of the pending deliveries ``keys`` that the live process
+        ``owner`` holds to ``lease_seconds`` from now, and record them as ``owner``'s."""
+        ...
+
+    def adopt(self, owner: str, *, max_age_seconds: float, lease_seconds: float
+              ) -> tuple[Delivery, ...]:
+        """Lease to the caller, a process that just started as ``owner`` (so its
+        predecessor of that name is dead), the pending deliveries that predecessor held
+        at its last renewal, younger than ``max_age_seconds``; oldest first."""
         ...
 
     def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:

@@ -30,11 +30,12 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import RollenbotError
 from bot.inflight import InFlight
+from bot.instance import INSTANCE_KEY
 from bot.metrics import METRICS_KEY
 from bot.records import Records
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
-from bot.slack.intake import Refusal, checked_request
+from bot.slack.intake import CheckedSocketModeHandler, Refusal, checked_request, unhandled
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
 
@@ -165,15 +166,19 @@ def create_app(settings: Settings, deps: SlackDeps,
         SlackConfigError: a required setting is missing.
     """
     check_settings(settings)
-    socket_mode = bool(settings.slack_app_token)
     app = AsyncApp(
         client=client or web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret else "",
-        # Socket Mode connections are authenticated by the app token instead.
-        request_verification_enabled=not socket_mode,
+        # HTTP requests are verified (and their shape checked) by bot.slack.intake before
+        # Bolt sees them; Socket Mode connections are authenticated by the app token.
+        request_verification_enabled=False,
+        # A request no listener takes goes to `unhandled` (one line, 200) instead of
+        # Bolt's 404, which Slack would retry.
+        raise_error_for_unhandled_request=True,
         logger=_bolt_log,
     )
+    app.error(unhandled)
     app.use(injector(deps))
     # Before any listener: a question is recorded as pending before it is acknowledged,
     # and a retried delivery of an event is acknowledged and dropped. Recording comes
@@ -218,15 +223,13 @@ def add_slack_routes(
         settings, on_retry=metrics.api_retries.labels("slack").inc,
         on_error=lambda status: metrics.api_errors.labels("slack", status).inc())
     app = create_app(settings, deps, client)
-    web_app.cleanup_ctx.append(durable.resumer(deps, app.client))
+    web_app.cleanup_ctx.append(durable.resumer(deps, app.client, web_app[INSTANCE_KEY]))
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
         app_token = settings.slack_app_token.get_secret_value()
-        handlers: list[AsyncSocketModeHandler] = []
+        handlers: list[CheckedSocketModeHandler] = []
 
         async def connect(_: web.Application) -> None:
-            handlers.append(AsyncSocketModeHandler(app, app_token))  # needs the running loop
+            handlers.append(CheckedSocketModeHandler(app, app_token))  # needs the running loop
             await handlers[-1].connect_async()
 
         async def close(_: web.Application) -> None:

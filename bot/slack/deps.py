@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.inflight import InFlight
 from bot.records import Records
+from bot.slack.leases import Leases
 from bot.slack.onboarding import OnboardingChannel
 
 CONTEXT_KEY = "rolle"
@@ -35,6 +36,7 @@ class SlackDeps:
     onboarding: OnboardingChannel
     records: Records
     inflight: InFlight = field(default_factory=InFlight)
+    leases: Leases = field(default_factory=Leases)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SlackDeps:
         return self

@@ -4,9 +4,13 @@ is acknowledged, marked answered once the reply went out, and resumed after a cr
 Slack does not resend an event or command it got a 200 for, so a process that dies
 between the acknowledgement and the reply would lose the question. Here the
 acknowledgement first records a *delivery* (what was asked, where to answer) in the
-store; the listener marks it answered after the reply reached Slack; and every server
-looks for pending deliveries whose process died (their lease ran out) and answers them,
-or, when they are too old, apologises where it can.
+store, renews the leases of what this process holds and records it as this process's
+(:mod:`bot.slack.leases`); the listener marks it answered after the reply reached
+Slack. A heartbeat renews the leases every quarter lease, so the lease can be short.
+A restarted process takes over its dead predecessor's deliveries at start
+(:mod:`bot.store.leases`); and every server looks for pending deliveries whose process
+died (their lease ran out) and answers them, or, when they are too old, apologises
+where it can.
 
 Exactly once across restarts: an answer in a conversation carries the delivery key as
 message metadata, so a resumed delivery first checks whether its answer is already
@@ -18,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -27,32 +31,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
 from bot.core.store import Delivery, NewDelivery
+from bot.instance import Instance
+from bot.logs import failure
 from bot.slack import keys
 from bot.slack.blocks import text_message
 from bot.slack.deps import SlackDeps, deps_of
 from bot.slack.markup import question_from
 from bot.slack.messages import is_direct, should_answer
 from bot.slack.responder import answer, constant, deliver
-from bot.slack.targets import Target, conversation_target, response_url_target
+from bot.slack.targets import API_FAILURES, Target, conversation_target, response_url_target
 from bot.texts import t
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "rollenbot_answer"
-# Deliveries a listener of this process is answering right now. Their lease may run out
-# while they wait for the engine (a burst, a slow API): the resume loop of the same
-# process must not answer them a second time. (Across processes the lease,
-# ROLLE_DELIVERY_LEASE_SECONDS, must exceed the longest time to answer.)
-_answering: set[str] = set()
-
-
-@contextlib.contextmanager
-def answering(key: str) -> Iterator[None]:
-    """Mark ``key`` as being answered by this process while the block runs."""
-    _answering.add(key)
-    try:
-        yield
-    finally:
-        _answering.discard(key)
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -102,14 +93,20 @@ async def record_deliveries(body: dict[str, Any], context: AsyncBoltContext,
     deps = deps_of(context)
     store = deps.conversation.store
     delivery = delivery_of(body, context.bot_user_id, deps) if store is not None else None
-    if store is not None and delivery is not None:
-        await asyncio.to_thread(store.accept, delivery,
-                                lease_seconds=deps.settings.delivery_lease_seconds)
+    settings = deps.settings
+    if store is not None and delivery is not None and await asyncio.to_thread(
+            store.accept, delivery, lease_seconds=settings.delivery_lease_seconds):
+        # Recorded as this process's before the acknowledgement: should it die now, the
+        # restarted process takes the delivery over at start.
+        deps.leases.hold(delivery.key)
+        await deps.leases.renew(store, lease_seconds=settings.delivery_lease_seconds,
+                                max_age=settings.resume_max_age_seconds)
     return await next()
 
 
 async def answered(deps: SlackDeps, key: str) -> None:
     """Mark the delivery ``key`` answered."""
+    deps.leases.release(key)
     if deps.conversation.store is not None:
         await asyncio.to_thread(deps.conversation.store.mark_answered, key)
 
@@ -158,27 +155,30 @@ async def resume(deps: SlackDeps, client: AsyncWebClient, delivery: Delivery) ->
     # is not answered a second time (a claim that fails was the dead process's).
     if delivery.kind == "message":
         deps.records.claim(delivery.key)
-    if delivery.key in _answering:  # a listener of this process is still at work
+    # Checked right after the claim, with no await between: a listener of this process
+    # either started before (and is answering) or finds the message claimed.
+    if deps.leases.busy(delivery.key):
         log.info("request_id=%s: delivery %s is being answered here", request_id,
                  delivery.key)
         return
-    if target is None:
-        log.warning("request_id=%s: delivery %s has no target; dropped", request_id,
-                    delivery.key)
-    elif delivery.kind == "message" and await already_posted(client, delivery):
-        log.info("request_id=%s: delivery %s was answered before the restart", request_id,
-                 delivery.key)
-    else:
-        log.info("request_id=%s: resuming delivery %s", request_id, delivery.key)
-        bot_user_id = delivery.payload.get("bot_user_id")
-        text = question_from(str(delivery.payload.get("text", "")),
-                             str(bot_user_id) if bot_user_id else None)
-        thread = delivery.payload.get("thread")
-        await answer(deps, text, user="-", target=target, request_id=request_id,
-                     surface="slash" if delivery.kind == "command" else "mention",
-                     show_question=delivery.kind == "command",
-                     thread=str(thread) if thread else None)
-    await answered(deps, delivery.key)
+    with deps.leases.answering(delivery.key):
+        if target is None:
+            log.warning("request_id=%s: delivery %s has no target; dropped", request_id,
+                        delivery.key)
+        elif delivery.kind == "message" and await already_posted(client, delivery):
+            log.info("request_id=%s: delivery %s was answered before the restart",
+                     request_id, delivery.key)
+        else:
+            log.info("request_id=%s: resuming delivery %s", request_id, delivery.key)
+            bot_user_id = delivery.payload.get("bot_user_id")
+            text = question_from(str(delivery.payload.get("text", "")),
+                                 str(bot_user_id) if bot_user_id else None)
+            thread = delivery.payload.get("thread")
+            await answer(deps, text, user="-", target=target, request_id=request_id,
+                         surface="slash" if delivery.kind == "command" else "mention",
+                         show_question=delivery.kind == "command",
+                         thread=str(thread) if thread else None)
+        await answered(deps, delivery.key)
 
 
 async def apologise(client: AsyncWebClient, delivery: Delivery) -> None:
@@ -190,36 +190,69 @@ async def apologise(client: AsyncWebClient, delivery: Delivery) -> None:
     await deliver(target.send, constant(text_message(t("lost"))), request_id=new_request_id())
 
 
-def resumer(deps: SlackDeps, client: AsyncWebClient
+def resumer(deps: SlackDeps, client: AsyncWebClient, instance: Instance
             ) -> Callable[[Any], AsyncIterator[None]]:
-    """A cleanup context for the web app: while it runs, resume dead processes'
-    deliveries every ``ROLLE_RESUME_INTERVAL_SECONDS`` and apologise for expired ones."""
+    """A cleanup context for the web app: while it runs, renew the leases this process
+    holds, take over the deliveries of its dead predecessor (``instance``) at start,
+    then resume dead processes' deliveries every ``ROLLE_RESUME_INTERVAL_SECONDS`` and
+    apologise for expired ones."""
     settings = deps.settings
     store = deps.conversation.store
+    lease = settings.delivery_lease_seconds
+
+    async def answer_all(deliveries: tuple[Delivery, ...]) -> None:
+        for delivery in deliveries:  # all renewed while the first are answered
+            deps.leases.hold(delivery.key)
+        for delivery in deliveries:
+            async with deps.inflight.track():
+                try:
+                    await resume(deps, client, delivery)
+                except Exception as error:  # Slack unreachable: stays pending
+                    failure(log, error, API_FAILURES,
+                            "request_id=%s: resuming delivery %s failed; it is tried again "
+                            "when its lease runs out", new_request_id(), delivery.key)
+                    deps.leases.release(delivery.key)
 
     async def sweep() -> None:
         assert store is not None
         max_age = settings.resume_max_age_seconds
         for delivery in await asyncio.to_thread(store.expire_pending, max_age_seconds=max_age):
             await apologise(client, delivery)
-        for delivery in await asyncio.to_thread(
-                store.take_pending, max_age_seconds=max_age,
-                lease_seconds=settings.delivery_lease_seconds):
-            async with deps.inflight.track():
-                try:
-                    await resume(deps, client, delivery)
-                except Exception:  # e.g. Slack unreachable: stays pending, tried again
-                    log.exception("request_id=%s: resuming delivery %s failed; it is tried "
-                                  "again when its lease runs out", new_request_id(),
-                                  delivery.key)
+        await answer_all(await asyncio.to_thread(
+            store.take_pending, max_age_seconds=max_age, lease_seconds=lease))
+
+    async def heartbeat() -> None:
+        assert store is not None
+        while True:
+            await asyncio.sleep(lease / 4)
+            await deps.leases.renew(store, lease_seconds=lease,
+                                    max_age=settings.resume_max_age_seconds)
 
     async def loop() -> None:
-        while True:
-            try:
-                await sweep()
-            except Exception:
-                log.exception("request_id=%s: resuming deliveries failed", new_request_id())
-            await asyncio.sleep(settings.resume_interval_seconds)
+        assert store is not None
+        name = await instance.name()
+        # Adopted before this process records anything under the same name.
+        adopted = await asyncio.to_thread(
+            store.adopt, name, max_age_seconds=settings.resume_max_age_seconds,
+            lease_seconds=lease)
+        deps.leases.owner = name
+        beat = asyncio.create_task(heartbeat())
+        try:
+            if adopted:
+                log.info("taking over %d delivery(ies) of the previous process %s",
+                         len(adopted), name)
+            await answer_all(adopted)
+            while True:
+                try:
+                    await sweep()
+                except Exception:
+                    log.exception("request_id=%s: resuming deliveries failed",
+                                  new_request_id())
+                await asyncio.sleep(settings.resume_interval_seconds)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
 
     async def context(_: Any) -> AsyncIterator[None]:
         task = asyncio.create_task(loop()) if store is not None else None
@@ -228,6 +261,8 @@ def resumer(deps: SlackDeps, client: AsyncWebClient
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            if store is not None:  # nothing is held after a clean stop
+                await deps.leases.renew(store, lease_seconds=lease,
+                                        max_age=settings.resume_max_age_seconds)
 
     return context
-

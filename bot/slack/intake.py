@@ -1,11 +1,21 @@
-"""Check a request to ``/slack/events`` before Bolt sees it.
+"""Check a request to ``/slack/events`` (or a Socket Mode envelope) before Bolt sees it,
+and answer what no listener takes.
 
-Bolt assumes a well-formed request: a non-numeric ``X-Slack-Request-Timestamp`` or a
-correctly signed body that is not JSON makes it raise, and aiohttp answers 500 with a
-traceback in the log. Here every malformed request is refused with a 4xx status and
-one WARNING line (what was wrong, and from where); only a request that is signed,
-fresh, UTF-8 and parses the way Slack sends it (JSON, or a form whose ``payload`` is a
-JSON object) is handed on.
+Bolt assumes a well-formed request: a non-numeric ``X-Slack-Request-Timestamp``, a
+correctly signed body that is not JSON, JSON nested thousands of levels deep or a field
+of another type than Slack sends (``event`` null, ``user`` a number) makes it raise,
+and aiohttp answers 500 with a traceback in the log. Here every malformed request is
+refused with a 4xx status and one WARNING line (what was wrong, and from where); a
+signed request whose fields do not have the types Slack sends (:mod:`bot.slack.shape`)
+is acknowledged with 200 and ignored, with one WARNING line naming the field, so that
+Slack does not retry it. Only a request that is signed, fresh, UTF-8, parses the way
+Slack sends it (JSON, or a form whose ``payload`` is a JSON object) and has the shape
+the bot reads is handed on, as the JSON of what was checked: Bolt reads the same
+object (its own form parsing takes any body containing the word "payload" for an
+interaction, which lost slash commands that mention it). A Socket Mode envelope's
+payload gets the same check (:class:`CheckedSocketModeHandler`); a request that no
+listener takes gets 200 and one INFO line (:func:`unhandled`) instead of Bolt's 404,
+which Slack would retry.
 """
 
 from __future__ import annotations
@@ -16,10 +26,20 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot.conversation import new_request_id
+from bot.shape import UNREADABLE, BodyError, json_object, json_problem, what
+from bot.slack.shape import problem
 
 log = logging.getLogger(__name__)
 # Slack's own requests are a few kilobytes (a modal submission with many blocks stays
@@ -43,7 +63,12 @@ class Refusal:
     reason: str
 
     def response(self, request: web.Request) -> web.Response:
-        """Log the refusal (one WARNING line) and build the response."""
+        """Log the refusal (one WARNING line) and build the response: 200 with an empty
+        body for a request that is acknowledged and ignored."""
+        if self.status == 200:
+            log.warning("Slack request ignored: %s (from %s)", self.reason,
+                        request.remote or "-")
+            return web.Response(status=200)
         log.warning("Slack request refused with %d: %s (from %s)", self.status, self.reason,
                     request.remote or "-")
         return web.Response(status=self.status, text=self.reason)
@@ -52,13 +77,18 @@ class Refusal:
 async def _body(request: web.Request) -> bytes | Refusal:
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return Refusal(413, f"body of {request.content_length} bytes is too large")
+    chunks: list[bytes] = []
+    size = 0
     try:
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-    except (ValueError, ConnectionError) as error:  # a broken chunked body, a reset
+        # read(n) returns what has arrived, up to n bytes: read until the end.
+        while chunk := await request.content.read(64 * 1024):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return Refusal(413, "body is too large")
+            chunks.append(chunk)
+    except UNREADABLE as error:
         return Refusal(400, f"body cannot be read ({type(error).__name__})")
-    if len(body) > MAX_BODY_BYTES:
-        return Refusal(413, "body is too large")
-    return body
+    return b"".join(chunks)
 
 
 def _verify(body: bytes, request: web.Request, secret: str) -> Refusal | None:
@@ -76,21 +106,25 @@ def _verify(body: bytes, request: web.Request, secret: str) -> Refusal | None:
     return None
 
 
-def _parse(text: str, content_type: str) -> Refusal | None:
+def _parse(text: str, content_type: str) -> dict[str, Any] | Refusal:
+    if content_type == "application/json":
+        try:
+            return json_object(text)
+        except BodyError as error:
+            return Refusal(400, f"body does not parse as {content_type}: {error}"[:200])
+    if content_type != "application/x-www-form-urlencoded":
+        return Refusal(415, f"unsupported content type {content_type or '(none)'}")
     try:
-        if content_type == "application/json":
-            if not isinstance(json.loads(text), dict):
-                return Refusal(400, "JSON body is not an object")
-        elif content_type == "application/x-www-form-urlencoded":
-            form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
-            payload = form.get("payload")
-            if payload is not None and not isinstance(json.loads(payload[0]), dict):
-                return Refusal(400, "form field payload is not a JSON object")
-        else:
-            return Refusal(415, f"unsupported content type {content_type or '(none)'}")
-    except ValueError as error:  # JSONDecodeError and a broken form are ValueErrors
+        # The last of repeated fields wins, as in Bolt's own form parsing.
+        form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+    except ValueError as error:
         return Refusal(400, f"body does not parse as {content_type}: {error}"[:200])
-    return None
+    if "payload" not in form:
+        return form
+    try:
+        return json_object(form["payload"])
+    except BodyError as error:
+        return Refusal(400, f"form field payload does not parse: {error}"[:200])
 
 
 async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest | Refusal:
@@ -105,8 +139,60 @@ async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body is not UTF-8")
-    refused = _parse(text, request.content_type)
-    if refused is not None:
-        return refused
-    return AsyncBoltRequest(body=text, query=request.query_string,
-                            headers=request.headers)  # type: ignore[arg-type]
+    parsed = _parse(text, request.content_type)
+    if isinstance(parsed, Refusal):
+        return parsed
+    wrong = problem(parsed)
+    if wrong is not None:
+        return Refusal(200, wrong)
+    # Bolt gets the checked object as JSON (its signature check is off: done here).
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    headers["content-type"] = "application/json"
+    headers.pop("content-length", None)
+    return AsyncBoltRequest(body=json.dumps(parsed), query=request.query_string,
+                            headers=headers)  # type: ignore[arg-type]
+
+
+async def unhandled(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    """Bolt's last resort: a request no listener takes is acknowledged and ignored (one
+    INFO line); an error in a middleware or listener is logged with its reference and
+    the request acknowledged too (Slack's retry would meet the same error)."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("Slack request ignored: no listener for %s", _kind(body))
+    else:
+        log.error("request_id=%s: handling a Slack request (%s) failed", new_request_id(),
+                  _kind(body), exc_info=error)
+    return BoltResponse(status=200, body="")
+
+
+def _kind(body: dict[str, Any]) -> str:
+    """What a request is, for a log line: its type, event type, command or action."""
+    event = body.get("event")
+    event = event if isinstance(event, dict) else {}
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    action = action if isinstance(action, dict) else {}
+    parts = [body.get("type") or body.get("command") or "an untyped request",
+             event.get("type"), action.get("action_id")]
+    return " ".join(str(part)[:60] for part in parts if part)
+
+
+class CheckedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, with each envelope's payload checked like an HTTP
+    request's body (:mod:`bot.slack.shape`): one that does not fit is acknowledged and
+    ignored with one WARNING line."""
+
+    async def handle(self, client: Any, req: SocketModeRequest) -> None:
+        wrong = _socket_problem(req.payload)
+        if wrong is None:
+            await super().handle(client, req)
+            return
+        log.warning("Slack request ignored: %s (Socket Mode envelope %.40s)", wrong,
+                    req.envelope_id)
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
+def _socket_problem(payload: Any) -> str | None:
+    if not isinstance(payload, dict):
+        return f"the payload is {what(payload)}, not an object"
+    return json_problem(payload) or problem(payload)

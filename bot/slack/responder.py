@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 
 from bot.conversation import Reply
 from bot.core.store import Surface
+from bot.logs import failure
 from bot.slack.blocks import Message, error_message
 from bot.slack.deps import SlackDeps
 from bot.slack.render import render
-from bot.slack.targets import Target
+from bot.slack.targets import API_FAILURES, Target
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ async def deliver(
         return True
     try:
         await send(message)
-    except Exception:
-        log.exception("request_id=%s: delivering the reply to Slack failed", request_id)
+    except Exception as error:
+        failure(log, error, API_FAILURES, "request_id=%s: delivering the reply to Slack failed",
+                request_id)
         return False
     return True
 

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Message
@@ -36,6 +37,12 @@ class Target:
 
 class ResponseUrlError(RuntimeError):
     """Slack did not accept a post to a ``response_url``."""
+
+
+# How a call to Slack fails when Slack refuses it or cannot be reached (after the
+# client's retries): logged as one line, never with a traceback.
+API_FAILURES: tuple[type[BaseException], ...] = (
+    SlackClientError, ResponseUrlError, aiohttp.ClientError, TimeoutError)
 
 
 async def post_to_response_url(respond: AsyncRespond, message: Message, **options: Any) -> None:
@@ -103,8 +110,9 @@ def direct_message_target(client: AsyncWebClient, user: str) -> Target:
             channel = (opened.get("channel") or {}).get("id") or user
         except SlackApiError as error:
             # A user ID as channel also reaches the app's DM (its Messages tab).
+            data = getattr(error.response, "data", error.response)  # text from a proxy
             log.warning("conversations.open for %s failed (%s): posting to the user ID",
-                        user, error.response.get("error"))
+                        user, data.get("error") if isinstance(data, dict) else str(data)[:80])
             channel = user
         await client.chat_postMessage(channel=channel, **message.kwargs())
 

@@ -47,9 +47,8 @@ def open_store(
         upgrade(engine)
         key = secret.encode("utf-8") if secret else _stored_secret(engine)
     except SQLAlchemyError as exc:
-        ref = secrets.token_hex(4)
+        ref = secrets.token_hex(4)  # logged by the caller (the guard probes quietly)
         where = engine.url.render_as_string(hide_password=True)
-        log.error("store: cannot open %s (ref %s): %s", where, ref, str(exc).splitlines()[0])
         engine.dispose()
         raise StoreError(f"cannot open the database {where}: {str(exc).splitlines()[0]}",
                          reference=ref) from exc

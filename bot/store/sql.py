@@ -3,7 +3,8 @@
 Claims, deliveries, thread marks and rate counts are single ``INSERT … ON CONFLICT``
 or ``UPDATE … RETURNING`` statements, so they are atomic across threads and processes
 on both databases. Every database failure becomes a :class:`StoreError` with a
-reference that is also logged.
+reference and whether it is an outage (:func:`is_outage`); the guard
+(:mod:`bot.core.store_guard`) or the command that called logs it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core.context import Context
 from bot.core.store import (
@@ -28,7 +37,6 @@ from bot.core.store import (
     MAX_QUESTION_CHARS,
     Delivery,
     FeedbackRow,
-    Member,
     MemberSnapshot,
     NewDelivery,
     NewQuestion,
@@ -38,8 +46,9 @@ from bot.core.store import (
     Verdict,
     clean_text,
 )
+from bot.core.store import stored_id as _id
 from bot.core.tour import TourState
-from bot.store import contexts, reads, tours
+from bot.store import contexts, directory, leases, reads, tours
 from bot.store.schema import (
     claims,
     deliveries,
@@ -63,10 +72,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _id(value: str) -> str:
-    """An event, channel or thread id as stored: no NUL (PostgreSQL refuses it), at most
-    255 characters."""
-    return value.replace("\x00", "")[:255]
+def is_outage(exc: SQLAlchemyError) -> bool:
+    """Whether a failure means the database cannot be used now (no connection, server
+    going away, an operational error, the pool exhausted), not that one statement or
+    value was refused (an integrity, data or programming error)."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, DisconnectionError | PoolTimeout)
 
 
 def dialect_insert(engine: Engine) -> Callable[..., Any]:
@@ -105,14 +117,20 @@ class SqlStore:
 
     @contextmanager
     def _tx(self, what: str) -> Iterator[Connection]:
+        """A transaction; a database failure becomes a StoreError that says what failed
+        and whether the database is unusable (the guard logs it)."""
         try:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            ref = uuid.uuid4().hex[:8]
-            log.error("store: %s failed (ref %s): %s", what, ref,
-                      str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            raise StoreError(f"the database could not {what}", reference=ref) from exc
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise StoreError(f"the database could not {what}: {detail}",
+                             reference=uuid.uuid4().hex[:8], outage=is_outage(exc)) from exc
+
+    def ping(self) -> None:
+        """Check that the database answers."""
+        with self._tx("answer a ping") as conn:
+            conn.execute(select(1))
 
     def user_key(self, user_id: str) -> str:
         """The keyed hash stored instead of ``user_id``."""
@@ -122,7 +140,7 @@ class SqlStore:
     # --- questions and feedback -----------------------------------------------------
     def record_question(self, question: NewQuestion) -> str:
         """Store a question (text cleaned and cut); returns its new id."""
-        qid = uuid.uuid4().hex
+        qid = question.id if question.id and len(question.id) <= 32 else uuid.uuid4().hex
         row = {
             "id": qid, "asked_at": question.asked_at or self._clock(),
             "platform": clean_text(question.platform, 16),
@@ -292,6 +310,20 @@ class SqlStore:
             rows = conn.execute(stmt).mappings().all()
         return tuple(sorted((reads.delivery(r) for r in rows), key=lambda d: d.accepted_at))
 
+    def renew(self, owner: str, keys: Collection[str], *, lease_seconds: float) -> None:
+        """Extend the leases of the pending deliveries ``owner`` holds (see
+        :mod:`bot.store.leases`)."""
+        with self._tx("renew leases") as conn:
+            leases.renew(conn, self._insert, owner, keys, timedelta(seconds=lease_seconds),
+                         self._clock())
+
+    def adopt(self, owner: str, *, max_age_seconds: float, lease_seconds: float
+              ) -> tuple[Delivery, ...]:
+        """Lease the pending deliveries that ``owner``'s dead predecessor held."""
+        with self._tx("adopt deliveries") as conn:
+            return leases.adopt(conn, owner, timedelta(seconds=lease_seconds), self._clock(),
+                                timedelta(seconds=max_age_seconds))
+
     def expire_pending(self, *, max_age_seconds: float) -> tuple[Delivery, ...]:
         """Mark pending deliveries older than ``max_age_seconds`` (lease run out) expired."""
         now = self._clock()
@@ -329,35 +361,12 @@ class SqlStore:
     def directory(self, source: str) -> MemberSnapshot | None:
         """The cached directory ``source``, or None if it was never saved."""
         with self._tx("read the directory") as conn:
-            head = conn.execute(select(directories).where(
-                directories.c.source == source)).mappings().first()
-            if head is None:
-                return None
-            rows = conn.execute(select(directory_members).where(
-                directory_members.c.source == source).order_by(
-                directory_members.c.name, directory_members.c.user_id)).mappings().all()
-        return MemberSnapshot(
-            source=source, fetched_at=head["fetched_at"], team_url=head["team_url"],
-            members=tuple(Member(user_id=r["user_id"], name=r["name"], title=r["title"],
-                                 team_id=r["team_id"]) for r in rows))
+            return directory.read(conn, source)
 
     def save_directory(self, snapshot: MemberSnapshot) -> None:
         """Replace the cached directory in one transaction (readers see old or new)."""
-        source = _id(snapshot.source)[:32]
-        members = {_id(m.user_id)[:64]: m for m in snapshot.members}  # ids once
-        rows = [{"source": source, "user_id": uid, "team_id": _id(m.team_id)[:64],
-                 "name": clean_text(m.name, 255), "title": clean_text(m.title, 255)}
-                for uid, m in members.items()]
-        head = self._insert(directories).values(
-            source=source, fetched_at=snapshot.fetched_at, team_url=snapshot.team_url[:255])
-        head = head.on_conflict_do_update(
-            index_elements=[directories.c.source],
-            set_={"fetched_at": head.excluded.fetched_at, "team_url": head.excluded.team_url})
         with self._tx("save the directory") as conn:
-            conn.execute(delete(directory_members).where(directory_members.c.source == source))
-            if rows:
-                conn.execute(directory_members.insert(), rows)
-            conn.execute(head)
+            directory.save(conn, self._insert, snapshot)
 
     def purge(self, *, retention_days: int) -> Purged:
         """Delete what is older than the retention period (short-lived state sooner)."""
@@ -386,7 +395,8 @@ class SqlStore:
             "directories": delete(directories).where(
                 directories.c.fetched_at < now - DELIVERY_KEEP),
         }
-        return self._delete("purge old records", statements)
+        return self._delete("purge old records", statements,
+                            registries_before=now - DELIVERY_KEEP)
 
     def forget(self, user_id: str) -> Purged:
         """Delete every record of one user."""
@@ -408,9 +418,12 @@ class SqlStore:
                 directory_members.c.user_id == _id(user_id)),
         })
 
-    def _delete(self, what: str, statements: dict[str, Any]) -> Purged:
+    def _delete(self, what: str, statements: dict[str, Any], *,
+                registries_before: datetime | None = None) -> Purged:
         with self._tx(what) as conn:
             counts = {name: conn.execute(stmt).rowcount for name, stmt in statements.items()}
+            if registries_before is not None:
+                counts["lease_registries"] = leases.purge(conn, registries_before)
         return Purged(counts={k: v for k, v in counts.items() if v})
 
     def close(self) -> None:

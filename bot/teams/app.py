@@ -1,7 +1,10 @@
 """Teams wiring: the AgentApplication with its routes, the CloudAdapter, and
 POST /api/messages on the shared aiohttp app, guarded by the SDK's JWT validation
-(every refusal a 401 with one WARNING line, see :func:`bot.teams.auth.authorize`).
-Replies to the Bot Connector are retried on 429/5xx (:mod:`bot.teams.retry`)."""
+(every refusal a 401 with one WARNING line, see :func:`bot.teams.auth.authorize`) and
+by a check of the activity itself (:mod:`bot.teams.shape`: a body that is no activity
+the SDK and the handlers can take, a missing or garbage ``serviceUrl`` included, is a
+400 with one WARNING line naming the field). Replies to the Bot Connector have a short
+connect timeout and are retried on 429/5xx (:mod:`bot.teams.retry`)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,12 @@ import logging
 import warnings
 
 from aiohttp import web
-from microsoft_agents.activity import ConversationUpdateTypes
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    ConversationUpdateTypes,
+    InvokeResponse,
+)
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, start_agent_process
 from microsoft_agents.hosting.core import (
@@ -17,18 +25,20 @@ from microsoft_agents.hosting.core import (
     ApplicationOptions,
     MemoryStorage,
     OutboundHostValidator,
+    TurnContext,
     TurnState,
 )
-from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation import Conversation, new_request_id
 from bot.inflight import InFlight
 from bot.metrics import METRICS_KEY
+from bot.shape import UNREADABLE, BodyError, json_object
 from bot.teams import cards
 from bot.teams.auth import Refusal, authorize, connection_manager
 from bot.teams.handlers import TeamsHandlers
 from bot.teams.retry import RetryingCalls, RetryingClientFactory
+from bot.teams.shape import problem
 from bot.teams.tour import TOUR
 
 logger = logging.getLogger(__name__)
@@ -37,6 +47,22 @@ MESSAGES_PATH = "/api/messages"
 # The key under which the SDK's JWT middleware looks up the auth configuration.
 _AUTH_CONFIG_KEY = "agent_configuration"
 _AUTH_ERROR = {"error": "Invalid token or authentication failed."}
+
+
+class _NoAppIdNote(logging.Filter):
+    """In anonymous mode the SDK warns on every request that there is no App ID; the
+    start-up warning about anonymous mode says it once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("App ID is not provided")
+
+
+async def _answer_invoke(context: TurnContext, state: TurnState) -> None:
+    """Invokes the bot has no route for (its cards submit messages) get an empty 200,
+    not the SDK's 501."""
+    logger.info("Teams: ignored an invoke (%.60r)", context.activity.name)
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                         value=InvokeResponse(status=200)))
 
 
 def create_agent_app(
@@ -69,7 +95,10 @@ def create_agent_app(
         storage=MemoryStorage(),
         bot_app_id=settings.teams_app_id or "",
         remove_recipient_mention=True,
-        start_typing_timer=True,
+        # Answers take milliseconds; the SDK's typing indicator (after 0.5 s) only ever
+        # went out while the connector was slow or failing, as one more failing call
+        # whose error nobody awaited (a traceback from asyncio).
+        start_typing_timer=False,
     )
     agent_app = AgentApplication[TurnState](options, connection_manager=connections)
     handlers = TeamsHandlers(conversation, inflight or InFlight(),
@@ -84,6 +113,7 @@ def create_agent_app(
     agent_app.message()(handlers.on_message)  # everything else that is a message
     agent_app.conversation_update(ConversationUpdateTypes.MEMBERS_ADDED)(
         handlers.on_members_added)
+    agent_app.invoke()(_answer_invoke)
     agent_app.error(handlers.on_turn_error)
     adapter.on_turn_error = handlers.on_turn_error
     return agent_app, adapter
@@ -112,6 +142,8 @@ def add_teams_routes(
     agent_app, adapter = create_agent_app(settings, conversation, inflight, connections,
                                           calls)
     if settings.teams_anonymous:
+        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client"
+                          ).addFilter(_NoAppIdNote())
         logger.warning(
             "Teams: ROLLE_TEAMS_ANONYMOUS=true, %s accepts requests WITHOUT authentication. "
             "Use this only for local testing, never on a reachable server.",
@@ -132,13 +164,30 @@ def add_teams_routes(
             logger.warning("Teams: refused a request from %s: %s", request.remote,
                            claims.reason)
             return web.json_response(_AUTH_ERROR, status=401)
+        wrong = await _checked(request)
+        if wrong is not None:
+            logger.warning("Teams: refused an activity from %s: %s", request.remote, wrong)
+            return web.json_response({"error": f"Invalid activity: {wrong}"}, status=400)
         request["claims_identity"] = claims
         try:
             response = await start_agent_process(request, agent_app, adapter)
-        except ValidationError as exc:
-            # JSON that is no Activity: the SDK raises instead of answering 400.
-            logger.warning("Teams: rejected a malformed activity (%d errors)", exc.error_count())
-            return web.json_response({"error": "Invalid activity"}, status=400)
+        except Exception:  # the check above lets nothing through that the SDK refuses
+            logger.exception("Teams: the SDK failed on an activity (request %s)",
+                             new_request_id())
+            return web.json_response({"error": "The activity could not be processed"},
+                                     status=400)
         return response if response is not None else web.Response(status=202)
 
     web_app.router.add_post(MESSAGES_PATH, messages)
+
+
+async def _checked(request: web.Request) -> str | None:
+    """Why the request's body is no activity the bot takes (see :mod:`bot.teams.shape`),
+    or None; the body stays readable for the SDK."""
+    try:
+        body = json_object(await request.read())
+    except BodyError as error:
+        return str(error)
+    except UNREADABLE as error:
+        return f"the body cannot be read ({type(error).__name__})"
+    return problem(body)

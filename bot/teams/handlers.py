@@ -20,9 +20,11 @@ from bot.core.context import Context
 from bot.core.models import Language
 from bot.core.store import Surface, Verdict
 from bot.inflight import InFlight
+from bot.logs import failure, reason
 from bot.records import Records
 from bot.teams import cards, menus
 from bot.teams.render import card_activity, render, text_activity
+from bot.teams.retry import DELIVERY_FAILURES
 from bot.teams.tour import read_data, welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
 from bot.texts import t
@@ -126,15 +128,19 @@ class TeamsHandlers:
         await context.send_activity(render(reply))
 
     async def _guarded(self, context: TurnContext, language: Language, work: Any) -> None:
-        """Run ``work`` (a coroutine); on failure log it and apologise with a reference."""
+        """Run ``work`` (a coroutine); on failure log it and apologise with a reference,
+        unless it was the reply that could not be delivered (one line: the apology would
+        go the same way)."""
         async with self.inflight.track():
             try:
                 await work
+            except DELIVERY_FAILURES as error:
+                logger.error("Teams: the reply could not be delivered (request %s): %s",
+                             new_request_id(), reason(error))
             except Exception:
                 request_id = new_request_id()
                 logger.exception("Teams: failed to answer (request %s)", request_id)
-                await context.send_activity(
-                    text_activity(cards.markdown(t("error", language, request_id=request_id))))
+                await _apologise(context, language, request_id)
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         """A chat message (or a card submission no other route took): one question."""
@@ -206,15 +212,17 @@ class TeamsHandlers:
         """👍/👎 on an answer card: stored, and the card updated in place with thanks
         (after 👎 with the optional "Was hat gefehlt?" line)."""
         helpful = value.get("helpful") is True
-        await self._feedback(context, value, "helpful" if helpful else "not_helpful",
-                             "thanks" if helpful else "missing")
+        await self._guarded(context, _submitted_language(value), self._feedback(
+            context, value, "helpful" if helpful else "not_helpful",
+            "thanks" if helpful else "missing"))
 
     async def on_missing(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """"Senden" under "Was hat gefehlt?": the line is added to the 👎 (no second
         verdict)."""
         comment = value.get(cards.MISSING_INPUT)
         comment = comment.strip() if isinstance(comment, str) else ""
-        await self._feedback(context, value, None, "thanks", comment or None)
+        await self._guarded(context, _submitted_language(value), self._feedback(
+            context, value, None, "thanks", comment or None))
 
     async def _feedback(self, context: TurnContext, value: dict[str, Any],
                         verdict: Verdict | None, then: cards.Feedback,
@@ -261,8 +269,8 @@ class TeamsHandlers:
         def claim(key: str, seconds: float) -> bool:
             return store.claim(key, ttl_seconds=seconds) if store else self.records.claim(key)
 
-        await welcome(context, self.welcome, lambda: card_activity(card, t("welcome", language)),
-                      claim)
+        await self._guarded(context, language, welcome(
+            context, self.welcome, lambda: card_activity(card, t("welcome", language)), claim))
 
     async def on_tour(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """A guided-tour button: the next view replaces the clicked card (a department
@@ -283,14 +291,25 @@ class TeamsHandlers:
         await self._guarded(context, language, work())
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        """Last resort for errors outside the handlers: log, apologise, no traceback."""
+        """Last resort for errors outside the handlers: log (a reply that could not be
+        delivered in one line), and apologise unless the connector is what failed."""
         request_id = new_request_id()
+        if isinstance(error, DELIVERY_FAILURES):
+            logger.error("Teams: the reply could not be delivered (request %s): %s",
+                         request_id, reason(error))
+            return
         logger.error("Teams: turn failed (request %s)", request_id, exc_info=error)
-        try:
-            await context.send_activity(
-                text_activity(cards.markdown(t("error", "de", request_id=request_id))))
-        except Exception:
-            logger.exception("Teams: could not send the error message (request %s)", request_id)
+        await _apologise(context, "de", request_id)
+
+
+async def _apologise(context: TurnContext, language: Language, request_id: str) -> None:
+    """The error message with its reference; a failure to send it is one line."""
+    try:
+        await context.send_activity(
+            text_activity(cards.markdown(t("error", language, request_id=request_id))))
+    except Exception as error:
+        failure(logger, error, DELIVERY_FAILURES,
+                "Teams: could not send the error message (request %s)", request_id)
 
 
 async def _updated(context: TurnContext, activity: Activity, what: str) -> bool:
@@ -301,8 +320,8 @@ async def _updated(context: TurnContext, activity: Activity, what: str) -> bool:
     activity.id = context.activity.reply_to_id
     try:
         await context.update_activity(activity)
-    except Exception:
-        logger.exception("Teams: could not update %s", what)
+    except Exception as error:
+        failure(logger, error, DELIVERY_FAILURES, "Teams: could not update %s", what)
         activity.id = None
         return False
     return True

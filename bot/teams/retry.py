@@ -1,6 +1,9 @@
 """Teams outbound replies that survive a 429 or a 5xx: the SDK's connector client gets an
 aiohttp client middleware that retries with backoff (honouring ``Retry-After``), so a
-busy Bot Connector delays an answer instead of turning it into an error message."""
+busy Bot Connector delays an answer instead of turning it into an error message.
+
+A connector that cannot be reached is given up on quickly: a short connect timeout and
+one retry, since Teams holds the incoming request while the reply is on its way."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# How a call to the Bot Connector fails for good (refused, unreachable, an error status
+# after the retries): one log line, no traceback.
+DELIVERY_FAILURES: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,9 @@ class RetryPolicy:
     attempts: int = 4  # in all, the first included
     backoff: float = 0.5  # seconds before the first retry; doubled each time
     max_delay: float = 10.0  # cap on any wait, Retry-After included
+    connect_attempts: int = 2  # in all, when no connection could be made
+    connect_timeout: float = 2.0  # seconds for a TCP connection to the connector
+    call_timeout: float = 15.0  # seconds for one attempt in all
 
 
 def retry_after(value: str | None) -> float | None:
@@ -50,12 +59,14 @@ class RetryingCalls:
     async def __call__(self, request: ClientRequest, handler: ClientHandlerType
                        ) -> ClientResponse:
         policy = self.policy
+        limit = policy.attempts
         for attempt in range(1, policy.attempts + 1):
             delay = policy.backoff * 2 ** (attempt - 1)
             try:
                 response = await handler(request)
             except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-                if attempt == policy.attempts:
+                limit = min(policy.attempts, policy.connect_attempts)
+                if attempt >= limit:
                     self._error("connection")
                     raise
                 why = type(exc).__name__
@@ -72,8 +83,7 @@ class RetryingCalls:
                 response.release()
             delay = min(delay, policy.max_delay)
             logger.warning("Teams: %s %s failed (%s); retry %d of %d in %.1f s",
-                           request.method, request.url.path, why, attempt,
-                           policy.attempts - 1, delay)
+                           request.method, request.url.path, why, attempt, limit - 1, delay)
             if self._on_retry is not None:
                 self._on_retry()
             await asyncio.sleep(delay)
@@ -100,5 +110,8 @@ class RetryingClientFactory(RestChannelServiceClientFactory):
         token = old.headers.get("Authorization", "").removeprefix("Bearer ")
         endpoint = client.base_uri
         await old.close()
-        session = ClientSession(base_url=endpoint, middlewares=(self._calls,))
+        policy = self._calls.policy
+        timeout = aiohttp.ClientTimeout(total=policy.call_timeout, connect=policy.connect_timeout,
+                                        sock_connect=policy.connect_timeout)
+        session = ClientSession(base_url=endpoint, middlewares=(self._calls,), timeout=timeout)
         return TeamsConnectorClient(endpoint=endpoint, token=token, session=session)

@@ -20,7 +20,7 @@ from bot import compose
 from bot.config import Settings
 from bot.conversation import Answerer
 from bot.core.store_guard import GuardedStore
-from bot.server import Running, start
+from bot.server import CONVERSATION_KEY, Running, start
 from tests.support.net import HttpResult, LoopThread, http
 
 SECRET = "test-signing-secret-0123456789"
@@ -40,6 +40,11 @@ class SlackServer:
         self.running: Running = running
         self.url = f"http://127.0.0.1:{self.running.port}"
         self.verifier = SignatureVerifier(SECRET)
+
+    @property
+    def store(self) -> GuardedStore | None:
+        """The server's store (None: it has none)."""
+        return self.running.web_app[CONVERSATION_KEY].store
 
     def idle(self, timeout: float = 20.0) -> None:
         """Wait until every acknowledged request has been answered (the server's own

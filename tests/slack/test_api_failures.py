@@ -78,7 +78,10 @@ def test_exhausted_web_api_retries_are_logged_once_and_not_called_again(
     assert fake_slack.posts() == []  # nothing went anywhere else either
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(failures) == 1 and FAILED in failures[0].getMessage()
-    assert "request_id=" in failures[0].getMessage() and failures[0].exc_info is not None
+    assert "request_id=" in failures[0].getMessage()
+    # One line with the reason: a traceback would say nothing more about a refusal.
+    assert "SlackApiError" in failures[0].getMessage() and "status: 500" in \
+        failures[0].getMessage() and failures[0].exc_info is None
 
 
 def test_exhausted_response_url_retries_are_logged_once_and_not_called_again(

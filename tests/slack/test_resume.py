@@ -187,3 +187,55 @@ def test_a_delivery_whose_check_fails_stays_pending_and_does_not_block_the_other
     assert [c.params["thread_ts"] for c in posts] == [fine]
     assert not store.is_answered(message(broken, channel="C0BROKEN").key)
     assert store.is_answered(message(fine).key)
+
+
+def test_a_restarted_server_takes_over_its_predecessors_deliveries_at_once(
+        loop_thread: LoopThread, slack_settings: Settings, engine: StubEngine,
+        store: GuardedStore, fake_slack: FakeSlack) -> None:
+    """The predecessor (same instance name) held two deliveries with a long lease when it
+    died: they are answered at start, not when the lease runs out; a live replica's
+    delivery is left alone."""
+    mine, also_mine, theirs = p.next_ts(), p.next_ts(), p.next_ts()
+    for ts in (mine, also_mine, theirs):
+        store.accept(message(ts), lease_seconds=600)
+    store.renew("bot-a", [message(mine).key, message(also_mine).key], lease_seconds=600)
+    store.renew("bot-b", [message(theirs).key], lease_seconds=600)
+    settings = reconfigure(slack_settings, {"instance": "bot-a",
+                                            "delivery_lease_seconds": 600.0})
+    started = time.monotonic()
+    server = SlackServer(loop_thread, settings, engine, store=store)
+    try:
+        posts = fake_slack.wait_posts(2)
+        took = time.monotonic() - started
+        server.idle()
+        assert sorted(c.params["thread_ts"] for c in posts) == sorted([mine, also_mine])
+        assert took < 10  # not the 600 s of their lease
+        assert store.is_answered(message(mine).key) and store.is_answered(
+            message(also_mine).key)
+        assert not store.is_answered(message(theirs).key)
+    finally:
+        server.stop()
+
+
+def test_a_live_servers_leases_are_renewed_so_another_does_not_answer_too(
+        loop_thread: LoopThread, slack_settings: Settings, store: GuardedStore,
+        fake_slack: FakeSlack) -> None:
+    """Answering takes longer than the lease: the heartbeat renews it, so the other
+    replica's sweep never takes the delivery over."""
+    short = reconfigure(slack_settings, {"delivery_lease_seconds": 0.6,
+                                         "resume_interval_seconds": 0.1})
+    slow = SlackServer(loop_thread, reconfigure(short, {"instance": "slow"}), SlowEngine(),
+                       store=store)
+    other = SlackServer(loop_thread, reconfigure(short, {"instance": "other"}), StubEngine(),
+                        store=store)
+    try:
+        ts = p.next_ts()
+        mention = p.app_mention("<@UBOT0001> Was macht ein Sales Manager?", ts=ts)
+        assert slow.event(p.event_callback(mention)).status == 200
+        slow.idle()  # 1.5 s of answering: the lease ran out twice meanwhile, unrenewed
+        other.idle()
+        assert [c.params["thread_ts"] for c in fake_slack.posts()] == [ts]
+        assert store.is_answered(durable.message_key(p.CHANNEL, ts))
+    finally:
+        slow.stop()
+        other.stop()

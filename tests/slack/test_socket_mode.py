@@ -3,6 +3,7 @@ from the fake Slack, acknowledgements and answers recorded there."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -65,3 +66,23 @@ def test_socket_mode_serves_no_http_events(socket_server: SlackServer,
     # Health waits for the start-up self-check, which may still run on a busy machine.
     loop_thread.run(socket_server.running.wait_checked())
     assert http("GET", socket_server.url + "/healthz").status == 200
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "event_callback", "event": None, "event_id": "Ev1"},
+    {**p.event_callback(p.app_mention("x", ts="1.2")), "authorizations": "x"},
+], ids=["event null", "authorizations a string"])
+def test_an_envelope_of_the_wrong_shape_is_acknowledged_and_ignored(
+        socket_server: SlackServer, fake_slack: FakeSlack, loop_thread: LoopThread,
+        payload: object, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        loop_thread.run(fake_slack.push({
+            "envelope_id": "env-odd", "type": "events_api", "accepts_response_payload": False,
+            "retry_attempt": 0, "retry_reason": "", "payload": payload}))
+        fake_slack.wait_for(acked("env-odd"), what="the envelope acknowledgement")
+        socket_server.idle()
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1, [r.getMessage() for r in problems]
+    assert problems[0].getMessage().startswith("Slack request ignored: ")
+    assert problems[0].exc_info is None
+    assert fake_slack.posts() == []

@@ -10,6 +10,7 @@ import pytest
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.slack_response import SlackResponse
 
 from bot.slack.blocks import Message
 from bot.slack.targets import (
@@ -28,10 +29,12 @@ MESSAGE = Message(text="Antwort", blocks=({"type": "section",
 class Recorder:
     """Stands in for AsyncWebClient and respond(): records calls."""
 
-    def __init__(self, *, open_fails: bool = False, status: int = 200) -> None:
+    def __init__(self, *, open_fails: bool = False, status: int = 200,
+                 open_answer: Any = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.open_fails = open_fails
         self.status = status
+        self.open_answer = open_answer or {"ok": False, "error": "missing_scope"}
 
     async def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("chat.postMessage", kwargs))
@@ -44,7 +47,7 @@ class Recorder:
     async def conversations_open(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("conversations.open", kwargs))
         if self.open_fails:
-            raise SlackApiError("nope", {"ok": False, "error": "missing_scope"})
+            raise SlackApiError("nope", self.open_answer)
         return {"ok": True, "channel": {"id": "D0DM"}}
 
     async def __call__(self, **kwargs: Any) -> Any:
@@ -90,6 +93,12 @@ def test_channel_answers_are_visible_notes_private() -> None:
 
 def test_dm_falls_back_to_the_user_id_when_open_fails() -> None:
     rec = Recorder(open_fails=True)
+    run(direct_message_target(client(rec), "U1").send(MESSAGE))
+    assert rec.calls[-1][0] == "chat.postMessage" and rec.calls[-1][1]["channel"] == "U1"
+    # An answer that is no JSON (from a proxy in between) is no reason to give up either.
+    rec = Recorder(open_fails=True, open_answer=SlackResponse(
+        client=None, http_verb="POST", api_url="x", req_args={}, data="<html>502</html>",
+        headers={}, status_code=502))
     run(direct_message_target(client(rec), "U1").send(MESSAGE))
     assert rec.calls[-1][0] == "chat.postMessage" and rec.calls[-1][1]["channel"] == "U1"
     rec = Recorder()

@@ -50,9 +50,19 @@ def test_unwritable_sqlite_folder_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_resume_interval_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ROLLE_RESUME_INTERVAL_SECONDS", raising=False)
-    assert Settings(_env_file=None).resume_interval_seconds == 5.0
+    assert Settings(_env_file=None).resume_interval_seconds == 2.0
     monkeypatch.setenv("ROLLE_RESUME_INTERVAL_SECONDS", "0.5")
     assert Settings(_env_file=None).resume_interval_seconds == 0.5
     monkeypatch.setenv("ROLLE_RESUME_INTERVAL_SECONDS", "0")  # a sweep without a pause
     with pytest.raises(ValidationError, match="ROLLE_RESUME_INTERVAL_SECONDS"):
         Settings(_env_file=None)
+
+
+def test_lease_and_instance_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ROLLE_DELIVERY_LEASE_SECONDS", "ROLLE_INSTANCE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=None)
+    # Renewed every quarter lease by a live process, so a short lease is safe.
+    assert (settings.delivery_lease_seconds, settings.instance) == (12.0, "")
+    monkeypatch.setenv("ROLLE_INSTANCE", "bot-1")
+    assert Settings(_env_file=None).instance == "bot-1"

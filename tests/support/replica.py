@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -14,11 +16,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from slack_sdk.signature import SignatureVerifier
-
 from tests.support.net import http
 
 SECRET = "test-signing-secret-0123456789"  # the same as tests.slack.harness.SECRET
+
+
+def signed_headers(secret: str, body: str, content_type: str,
+                   extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Headers as Slack sends them with ``body``, signed with ``secret`` now."""
+    ts = str(int(time.time()))
+    raw = body.encode("utf-8", "surrogatepass")
+    base = b"v0:" + ts.encode() + b":" + raw
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": "v0=" + hmac.new(secret.encode(), base, hashlib.sha256)
+            .hexdigest(), **(extra or {})}
 
 
 def free_port() -> int:
@@ -44,13 +55,15 @@ def serve_env(*, api_url: str, database_url: str, index_dir: Path,
 
 class Replica:
     """One `rolle serve` process on a loopback port; started and ready (``/healthz``
-    200) when the constructor returns."""
+    200) when the constructor returns. ``started`` is when the process was spawned."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, start_timeout: float = 180) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log: Path, *, start_timeout: float = 180,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()  # a restarted server: its predecessor's port
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = log.open("ab")
+        self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve"],
             env={**env, "PORT": str(self.port)}, stdout=self._log, stderr=self._log)
@@ -72,11 +85,21 @@ class Replica:
         """POST a signed slash command; the HTTP status (0: no connection)."""
         return self._post(urlencode(form), "application/x-www-form-urlencoded", {})
 
+    def interaction(self, payload: dict[str, Any]) -> int:
+        """POST a signed interaction (a button click); the HTTP status."""
+        return self._post(urlencode({"payload": json.dumps(payload)}),
+                          "application/x-www-form-urlencoded", {})
+
+    def get(self, path: str) -> tuple[int, Any]:
+        """GET ``path``: the status and the body (JSON decoded when it is JSON)."""
+        result = http("GET", self.url + path)
+        try:
+            return result.status, json.loads(result.body)
+        except ValueError:
+            return result.status, result.body
+
     def _post(self, body: str, content_type: str, extra: dict[str, str]) -> int:
-        ts = str(int(time.time()))
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-                   "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
-                       timestamp=ts, body=body) or "", **extra}
+        headers = signed_headers(SECRET, body, content_type, extra)
         return http("POST", self.url + "/slack/events", body.encode(), headers).status
 
     def stop(self) -> None:

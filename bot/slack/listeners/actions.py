@@ -23,6 +23,7 @@ from bot.conversation import Conversation, Reply, new_request_id
 from bot.core.context import Context
 from bot.core.models import Language
 from bot.core.store import Surface, Verdict
+from bot.logs import failure
 from bot.slack.blocks import (
     ACTION_ASK,
     ACTION_DECLINE,
@@ -44,7 +45,12 @@ from bot.slack.keys import click_key
 from bot.slack.offers import read_decline
 from bot.slack.render import render
 from bot.slack.responder import answer, constant, deliver
-from bot.slack.targets import click_target, post_to_response_url, response_url_target
+from bot.slack.targets import (
+    API_FAILURES,
+    click_target,
+    post_to_response_url,
+    response_url_target,
+)
 from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
 from bot.texts import t
 
@@ -125,6 +131,9 @@ async def share_answer(
     conversation = deps_of(context).conversation
     request_id = new_request_id()
     user = body.get("user", {}).get("id", "")
+    if not body.get("response_url"):  # the button only exists on ephemeral answers
+        log.warning("request_id=%s: a share click without a response_url ignored", request_id)
+        return
     try:
         ref = AnswerRef.decode(action.get("value"))
         if ref is None:
@@ -136,8 +145,10 @@ async def share_answer(
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
         log.info("request_id=%s user=%s shared passage=%s", request_id, user, reply.shown[0].id)
-    except Exception:
-        log.exception("request_id=%s: sharing failed", request_id)
+    except Exception as error:
+        # An old or forged button (ValueError, LookupError) is no bug.
+        failure(log, error, (ValueError, LookupError, *API_FAILURES),
+                "request_id=%s: sharing failed", request_id)
         await deliver(response_url_target(respond, keep_original=True).send,
                       constant(error_message(request_id)), request_id=request_id)
 
@@ -206,8 +217,8 @@ async def _replaced(body: dict[str, Any], respond: AsyncRespond, message: Messag
         return False
     try:
         await post_to_response_url(respond, message, replace_original=True)
-    except Exception:
-        log.exception("request_id=%s: replacing %s failed", request_id, what)
+    except Exception as error:
+        failure(log, error, API_FAILURES, "request_id=%s: replacing %s failed", request_id, what)
         return False
     return True
 

@@ -17,6 +17,7 @@ from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import
 from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 
 from bot.conversation import new_request_id
+from bot.logs import failure
 from bot.slack import durable
 from bot.slack.blocks import Message
 from bot.slack.deps import acknowledge, deps_of, lazy
@@ -24,7 +25,7 @@ from bot.slack.keys import thread_key
 from bot.slack.markup import question_from
 from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
-from bot.slack.targets import Target
+from bot.slack.targets import API_FAILURES, Target
 from bot.slack.views import assistant_prompts
 from bot.texts import t
 
@@ -54,9 +55,9 @@ async def greet(say: AsyncSay, set_suggested_prompts: AsyncSetSuggestedPrompts) 
         await say(t("assistant_greeting"))
         await set_suggested_prompts(prompts=assistant_prompts(),
                                     title=t("assistant_prompts_title"))
-    except Exception:
-        log.exception("request_id=%s: greeting in the assistant thread failed",
-                      new_request_id())
+    except Exception as error:
+        failure(log, error, API_FAILURES,
+                "request_id=%s: greeting in the assistant thread failed", new_request_id())
 
 
 async def answer_in_thread(
@@ -80,9 +81,11 @@ async def answer_in_thread(
         await say(**message.kwargs())
 
     thread_ts = payload.get("thread_ts")
-    await answer(deps, question_from(payload.get("text"), context.bot_user_id), user=user,
-                 target=Target(send=send, private=send), request_id=request_id,
-                 surface="assistant", thread=thread_key(
-                     str(channel), str(thread_ts) if thread_ts else None, user=str(user),
-                     direct=True))
-    await durable.answered(deps, durable.message_key(channel, ts))
+    key = durable.message_key(channel, ts)
+    with deps.leases.answering(key):
+        await answer(deps, question_from(payload.get("text"), context.bot_user_id),
+                     user=user, target=Target(send=send, private=send),
+                     request_id=request_id, surface="assistant", thread=thread_key(
+                         str(channel), str(thread_ts) if thread_ts else None, user=str(user),
+                         direct=True))
+        await durable.answered(deps, key)

@@ -35,7 +35,7 @@ async def answer_command(
     """Reply to one ``/rolle …`` invocation, visible to the person who typed it."""
     deps = deps_of(context)
     key = durable.command_key(str(command.get("trigger_id") or ""))
-    with durable.answering(key):
+    with deps.leases.answering(key):
         await answer(
             deps,
             question_from(command.get("text"), context.bot_user_id),

@@ -50,7 +50,7 @@ async def answer_event(
     key = durable.message_key(channel, ts)
     target = conversation_target(client, channel, user, thread_ts, is_im=direct,
                                  metadata=durable.metadata(key))
-    with durable.answering(key):
+    with deps.leases.answering(key):
         await answer(deps, question_from(event.get("text"), context.bot_user_id), user=user,
                      target=target, request_id=new_request_id(),
                      surface="dm" if direct else "mention",

@@ -13,10 +13,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
+from bot.logs import failure
 from bot.slack.deps import acknowledge, deps_of, lazy
 from bot.slack.listeners import APP_HOME_OPENED, MEMBER_JOINED
 from bot.slack.responder import constant, deliver
-from bot.slack.targets import direct_message_target
+from bot.slack.targets import API_FAILURES, direct_message_target
 from bot.slack.views import home_view, welcome_message
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ async def publish_home(
             gaps = await asyncio.to_thread(conversation.gaps)
         view = home_view(conversation.engine.by_department(), gaps=gaps)
         await client.views_publish(user_id=event["user"], view=view)
-    except Exception:
-        log.exception("request_id=%s: publishing the App Home failed", new_request_id())
+    except Exception as error:
+        failure(log, error, API_FAILURES, "request_id=%s: publishing the App Home failed",
+                new_request_id())
 
 
 async def welcome_member(
@@ -59,8 +61,9 @@ async def welcome_member(
     try:
         if not await deps.onboarding.matches(event.get("channel"), client):
             return
-    except Exception:
-        log.exception("request_id=%s: looking up the onboarding channel failed", request_id)
+    except Exception as error:
+        failure(log, error, API_FAILURES,
+                "request_id=%s: looking up the onboarding channel failed", request_id)
         return
     log.info("request_id=%s user=%s joined the onboarding channel: welcome DM", request_id, user)
 
