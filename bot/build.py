@@ -6,7 +6,7 @@ the questions. When the model cache holds the export of exactly the configured
 model's files, torch is not imported; otherwise the model is loaded with
 sentence-transformers, exported (or its export of the same weights reused), and the
 export's vectors are checked equal to sentence-transformers' on a sample of the chunks
-(:func:`bot.core.export.check_sample`). Like :mod:`bot.compose`, it turns settings into
+(:func:`bot.core.embedding.export.check_sample`). Like :mod:`bot.compose`, it turns settings into
 core calls; the core itself takes explicit arguments.
 """
 
@@ -22,10 +22,8 @@ import numpy as np
 
 from bot.compose import fingerprint, load_embedder
 from bot.config import Settings
-from bot.core import packaged
-from bot.core.embedder import Embedder, SentenceTransformerEmbedder, resolve_model
-from bot.core.errors import IndexPermissionError, ModelLoadError
-from bot.core.export import (
+from bot.core.embedding import packaged
+from bot.core.embedding.export import (
     Export,
     check_equal,
     check_sample,
@@ -34,11 +32,13 @@ from bot.core.export import (
     model_files_key,
     valid_export,
 )
-from bot.core.index import build_index
+from bot.core.embedding.index import build_index
+from bot.core.embedding.onnx import OnnxEmbedder
+from bot.core.embedding.protocol import Embedder, SentenceTransformerEmbedder, resolve_model
+from bot.core.embedding.runtime import onnx_folder
+from bot.core.errors import IndexPermissionError, ModelLoadError
 from bot.core.knowledge import Knowledge
-from bot.core.lemma_tables import prepare_tables
-from bot.core.onnx_embedder import OnnxEmbedder
-from bot.core.runtime import onnx_folder
+from bot.core.text.lemma_tables import prepare_tables
 
 
 def export_problem(settings: Settings, manifest: dict[str, Any]) -> str | None:
@@ -64,7 +64,7 @@ def _check_writable(folder: Path) -> None:
 
 def build_lemma_tables(settings: Settings) -> Path | None:
     """Copy simplemma's dictionaries into the model cache folder's lemma tables unless
-    they are there (:mod:`bot.core.lemma_tables`: a fast start for every later process).
+    they are there (:mod:`bot.core.text.lemma_tables`: a fast start for every later process).
 
     Returns:
         The folder if it was written now, None if it was there already.
@@ -117,57 +117,69 @@ def build(
         return build_index(settings.index_dir, knowledge, fingerprint(settings, knowledge),
                            lambda: packaged.PackagedE5Embedder(threads=0), force=force,
                            on_wait=on_wait)
-    onnx = settings.embedder == "onnx"
-    cache = settings.model_cache
-    export: Export | None = None
-    reference: SentenceTransformerEmbedder | None = None  # what a fresh export is checked on
+    if settings.embedder != "onnx":
+        return build_index(settings.index_dir, knowledge, fingerprint(settings, knowledge),
+                           lambda: embedder or load_embedder(settings), force=force,
+                           on_wait=on_wait)
+    job = _OnnxBuild(settings, embedder)
+    return build_index(
+        settings.index_dir,
+        knowledge,
+        fingerprint(settings, knowledge),
+        job.load,
+        force=force,
+        extra_problem=lambda m: export_problem(settings, m),
+        after_embed=job.manifest_entry,
+        on_wait=on_wait,
+    )
 
-    def load() -> Embedder:
-        nonlocal export, reference
-        if not onnx:
-            return embedder or load_embedder(settings)
-        _check_writable(cache)
+
+class _OnnxBuild:
+    """An index build on the ONNX runtime: find or make the export, embed the knowledge
+    with it, then describe the export (and its check) for the manifest."""
+
+    def __init__(self, settings: Settings, embedder: SentenceTransformerEmbedder | None) -> None:
+        self.settings = settings
+        self.given = embedder
+        self.export: Export | None = None
+        self.reference: SentenceTransformerEmbedder | None = None  # a fresh export's check
+
+    def load(self) -> Embedder:
+        """The export's embedder (exported now unless the cache holds it)."""
+        settings = self.settings
+        _check_writable(settings.model_cache)
         files_key = _files_key(settings.model)
-        export = find_export(cache, files_key) if embedder is None else None
+        export = find_export(settings.model_cache, files_key) if self.given is None else None
         if export is None:
-            reference = embedder or load_embedder(settings)
-            export = export_onnx(reference.model, settings.model, cache,
+            self.reference = self.given or load_embedder(settings)
+            export = export_onnx(self.reference.model, settings.model, settings.model_cache,
                                  source_files=files_key)
+        self.export = export
         # The knowledge is embedded with the export that will embed the questions, every
         # chunk at once: all cores (serving uses one thread per question).
         return OnnxEmbedder(export.folder, query_prompt=settings.query_prompt,
                             passage_prompt=settings.passage_prompt,
                             expected_sha256=export.sha256, threads=0)
 
-    def add_export(used: Embedder, texts: list[str], vectors: np.ndarray) -> dict[str, Any]:
-        if export is None:
+    def manifest_entry(self, used: Embedder, texts: list[str],
+                       vectors: np.ndarray) -> dict[str, Any]:
+        """The manifest's ``onnx`` entry; a fresh export is compared on a sample."""
+        if self.export is None:
             return {}
-        entry: dict[str, Any] = {"path": _relative(export.folder), "sha256": export.sha256,
-                                 "reused": export.reused, "embedded_with": "onnx"}
-        if reference is not None:  # just loaded with sentence-transformers: compare
+        entry: dict[str, Any] = {"path": self._relative(self.export.folder),
+                                 "sha256": self.export.sha256,
+                                 "reused": self.export.reused, "embedded_with": "onnx"}
+        if self.reference is not None:  # just loaded with sentence-transformers: compare
             picked = check_sample(texts)
-            cosine = check_equal(export.folder, vectors[picked],
-                                 reference.embed_passages([texts[i] for i in picked]))
+            cosine = check_equal(self.export.folder, vectors[picked],
+                                 self.reference.embed_passages([texts[i] for i in picked]))
             floor = math.floor(min(cosine, 1.0) * 1e7) / 1e7  # the printed "≥" stays true
             entry.update(checked_texts=len(picked), min_cosine_to_sentence_transformers=floor)
         return {"onnx": entry}
 
-    def _relative(folder: Path) -> str:
+    def _relative(self, folder: Path) -> str:
+        index_dir = self.settings.index_dir.resolve()
         try:
-            return str(folder.resolve().relative_to(settings.index_dir.resolve()))
+            return str(folder.resolve().relative_to(index_dir))
         except ValueError:
             return str(folder.resolve())
-
-    return build_index(
-        settings.index_dir,
-        knowledge,
-        fingerprint(settings, knowledge),
-        load,
-        force=force,
-        extra_problem=(lambda m: export_problem(settings, m)) if onnx else None,
-        after_embed=add_export,
-        on_wait=on_wait,
-    )
-
-
-

@@ -97,7 +97,7 @@ def cmd_roles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.evaluate import evaluate
+    from bot.evaluation.evaluate import evaluate
 
     paths = [Path(f) for f in args.files]
     for path in paths:  # before the model loads
@@ -106,7 +106,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
     engine = compose.load_engine(settings)
     if args.cv:
-        from bot.core.calibrate import cross_validate, load_items
+        from bot.evaluation.calibrate import cross_validate, load_items
 
         engine = compose.load_engine(settings, with_decision=False)
         items = load_items(engine, paths)
@@ -134,9 +134,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.calibrate import cross_validate, fit, load_items
-    from bot.core.decision import decision_file
-    from bot.core.evaluate import question_files
+    from bot.core.retrieval.decision import decision_file
+    from bot.evaluation.calibrate import cross_validate, fit, load_items
+    from bot.evaluation.evaluate import question_files
 
     paths = [Path(f) for f in args.files] or question_files()
     engine = compose.load_engine(settings, with_decision=False)
@@ -283,21 +283,21 @@ def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.admin import db_purge, db_upgrade
+    from bot.admin import db_purge, db_upgrade
 
     print(db_upgrade(settings) if args.action == "upgrade" else db_purge(settings))
     return EXIT_OK
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.admin import forget
+    from bot.admin import forget
 
     print(forget(settings, args.user_id))
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.admin import report
+    from bot.admin import report
 
     print(report(settings, days=args.days, html=Path(args.html) if args.html else None))
     return EXIT_OK

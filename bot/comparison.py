@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.core.highlight import Sentence, sentences
 from bot.core.models import Passage
+from bot.core.retrieval.highlight import Sentence, sentences
 from bot.reply import Contrast, ContrastRow
 
 OPENING_SENTENCES = 2

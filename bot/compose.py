@@ -11,20 +11,22 @@ from typing import Any
 
 from bot.config import Settings
 from bot.conversation import Answerer, Conversation
-from bot.core import packaged
-from bot.core.decision import Decision, load_decision
-from bot.core.embedder import Embedder, SentenceTransformerEmbedder
+from bot.core.embedding import packaged
+from bot.core.embedding.index import Fingerprint, load_index, read_manifest
+from bot.core.embedding.protocol import Embedder, SentenceTransformerEmbedder
+from bot.core.embedding.runtime import BUILD_COMMAND, check_dimension, onnx_folder
 from bot.core.engine import Engine
 from bot.core.errors import IndexMissingError, ModelLoadError
-from bot.core.index import Fingerprint, load_index, read_manifest
 from bot.core.knowledge import Knowledge, load_knowledge
-from bot.core.lemma import use_tables
-from bot.core.lemma_tables import find_tables as find_lemma_tables
 from bot.core.people import Directories, Directory, load_people
-from bot.core.runtime import BUILD_COMMAND, check_dimension, onnx_folder
-from bot.core.store import StoreError
-from bot.core.store_guard import GuardedStore
+from bot.core.retrieval.decision import Decision, load_decision
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import StoreError
+from bot.core.text.lemma import use_tables
+from bot.core.text.lemma_tables import find_tables as find_lemma_tables
 from bot.ratelimit import Limiter, RateLimiter, StoreLimiter
+from bot.store import SqlStore
+from bot.store import open_store as open_sql_store
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def runtime_embedder(settings: Settings, manifest: dict[str, Any]) -> Embedder:
                 f"The index in {settings.index_dir} has no ONNX export of the model: run "
                 f"`{BUILD_COMMAND}` (or set ROLLE_EMBEDDER=sentence-transformers)."
             )
-        from bot.core.onnx_embedder import OnnxEmbedder
+        from bot.core.embedding.onnx import OnnxEmbedder
 
         embedder = OnnxEmbedder(folder, query_prompt=settings.query_prompt,
                                 passage_prompt=settings.passage_prompt,
@@ -167,6 +169,13 @@ def reload_engine(settings: Settings, previous: Engine) -> Engine:
                   max_question_chars=settings.max_question_chars)
 
 
+def store_from_settings(settings: Settings) -> SqlStore:
+    """Open (and migrate) the store that ``settings`` name."""
+    secret = settings.secret.get_secret_value() if settings.secret else None
+    return open_sql_store(settings.database_url, secret=secret,
+                          max_question_chars=settings.max_question_chars)
+
+
 def open_store(settings: Settings) -> GuardedStore:
     """The database that ``settings`` name, migrated, behind the guard that turns a
     database failure into a log line instead of a lost answer.
@@ -177,8 +186,6 @@ def open_store(settings: Settings) -> GuardedStore:
     Raises:
         DatabaseURLError: ``ROLLE_DATABASE_URL`` cannot be used (one clear line).
     """
-    from bot.store.admin import store_from_settings
-
     try:
         return GuardedStore(store_from_settings(settings))
     except StoreError as exc:  # the guard says so once and opens it when it is back

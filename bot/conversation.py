@@ -19,16 +19,16 @@ from dataclasses import replace
 from typing import Literal, Protocol
 
 from bot import followup, leads, replies
-from bot.core import language as lang
 from bot.core.context import Context
 from bot.core.models import Answer, Language
 from bot.core.people import Directory, asks_for_people
-from bot.core.store import NewQuestion, PassageScore, Platform, Surface
-from bot.core.store_guard import GuardedStore
-from bot.core.text import clean_question
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import NewQuestion, PassageScore, Platform, Surface
+from bot.core.text import language as lang
+from bot.core.text.clean import clean_question
 from bot.core.tour import TourAction
 from bot.logs import current_ref
-from bot.ratelimit import Limiter, Verdict
+from bot.ratelimit import Admission, Limiter
 from bot.replies import Answerer
 from bot.reply import Lead, Reply, ReplyKind
 from bot.report.gaps import Gap
@@ -171,10 +171,10 @@ class Conversation:
                          tour=view), False
         language = lang.detect(question)
         if question and user is not None and self.limiter is not None:
-            verdict = self.limiter.check(user)
-            if verdict is not Verdict.ALLOW:
+            admission = self.limiter.check(user)
+            if admission is not Admission.ALLOW:
                 return Reply(kind="rate_limited", language=language, question=question,
-                             notify=verdict is Verdict.NOTIFY), False
+                             notify=admission is Admission.NOTIFY), False
         if context is not None and question:
             reading = followup.read(question, context, self._names_of(engine), engine.get)
             if reading is not None:

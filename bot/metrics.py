@@ -20,8 +20,8 @@ from prometheus_client import (
 
 if TYPE_CHECKING:
     from bot.conversation import Reply
-    from bot.core.store import Platform, Surface
-    from bot.core.store_guard import GuardedStore
+    from bot.core.storage.guard import GuardedStore
+    from bot.core.storage.port import Platform, Surface
     from bot.reload import Serving
 
 __all__ = ["CONTENT_TYPE_LATEST", "METRICS_KEY", "Metrics"]

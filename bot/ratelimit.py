@@ -8,12 +8,12 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Protocol
 
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 
 WINDOW_SECONDS = 60.0
 
 
-class Verdict(Enum):
+class Admission(Enum):
     """What to do with a question."""
 
     ALLOW = "allow"  # answer it
@@ -24,7 +24,7 @@ class Verdict(Enum):
 class Limiter(Protocol):
     """Counts a user's question and says what to do with it."""
 
-    def check(self, user: str) -> Verdict:
+    def check(self, user: str) -> Admission:
         """Count a question from ``user`` and say whether to answer it."""
         ...
 
@@ -39,12 +39,12 @@ class StoreLimiter:
         self.store = store
         self.per_minute = per_minute
 
-    def check(self, user: str) -> Verdict:
+    def check(self, user: str) -> Admission:
         """Allow up to ``per_minute`` a minute; tell the user once; then stay quiet."""
         count = self.store.count_question(user, window_seconds=int(WINDOW_SECONDS))
         if count <= self.per_minute:
-            return Verdict.ALLOW
-        return Verdict.NOTIFY if count == self.per_minute + 1 else Verdict.DROP
+            return Admission.ALLOW
+        return Admission.NOTIFY if count == self.per_minute + 1 else Admission.DROP
 
 
 class RateLimiter:
@@ -74,7 +74,7 @@ class RateLimiter:
         self._asked: dict[str, deque[float]] = {}
         self._notified: dict[str, float] = {}
 
-    def check(self, user: str) -> Verdict:
+    def check(self, user: str) -> Admission:
         """Count a question from ``user`` and say whether to answer it."""
         now = self._clock()
         times = self._asked.pop(user, None) or deque()
@@ -85,12 +85,12 @@ class RateLimiter:
         if len(times) < self.per_minute:
             times.append(now)
             self._notified.pop(user, None)
-            return Verdict.ALLOW
+            return Admission.ALLOW
         told = self._notified.get(user)
         if told is not None and told > now - WINDOW_SECONDS:
-            return Verdict.DROP
+            return Admission.DROP
         self._notified[user] = now
-        return Verdict.NOTIFY
+        return Admission.NOTIFY
 
     def _forget_idle(self) -> None:
         while len(self._asked) > self._max_users:

@@ -4,7 +4,7 @@ kept across restarts, atomic claims), else in this process's memory."""
 
 from __future__ import annotations
 
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.dedup import RecentKeys
 
 CLAIM_SECONDS = 3600.0  # Slack retries for about an hour at most; Teams for less

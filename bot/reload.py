@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.conversation import Answerer, Conversation
+from bot.core.embedding.index_store import current_dir
+from bot.core.engine import Health, self_check
 from bot.core.errors import RollenbotError
-from bot.core.index_store import current_dir
-from bot.core.runtime import Health, self_check
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from bot import leads
 from bot.comparison import contrast as contrast_of
 from bot.comparison import openings
 from bot.core.context import Context
-from bot.core.embedder import Embedder
-from bot.core.highlight import gist
-from bot.core.highlight import highlights as choose_highlights
+from bot.core.embedding.protocol import Embedder
 from bot.core.models import Answer, Hit, Language, Passage
-from bot.core.text import clean_question
+from bot.core.retrieval.highlight import gist
+from bot.core.retrieval.highlight import highlights as choose_highlights
+from bot.core.text.clean import clean_question
 from bot.reply import NoAnswer, OfferLabel, Reply, ReplyKind
 
 MAX_OFFERED = 2  # further matches or related roles shown as buttons under a quote

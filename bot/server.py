@@ -35,7 +35,7 @@ from aiohttp.typedefs import Handler
 
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.health import healthz, metrics_page, readyz
 from bot.inflight import InFlight
 from bot.instance import INSTANCE_KEY, Instance

@@ -7,9 +7,9 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.core.highlight import excerpt, gist, locate
 from bot.core.models import Answer, Language, Passage
-from bot.core.text import clean_question
+from bot.core.retrieval.highlight import excerpt, gist, locate
+from bot.core.text.clean import clean_question
 from bot.core.tour import TourAction, TourView
 from bot.reply import Contrast, Reply
 from bot.texts import report_lines, t

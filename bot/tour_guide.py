@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.models import Language, Passage
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.core.tour import Tour, TourAction, TourState, TourView
 
 # "tour" (or "tour <Bereich>") starts the guided tour; the English phrases get English UI.

@@ -25,14 +25,14 @@ def _off(name: str) -> None:
     from dataclasses import replace
 
     import bot.compose as compose
-    import bot.core.calibrate as calibrate
     import bot.core.engine as engine
-    import bot.core.german as german
     import bot.core.knowledge as knowledge
-    import bot.core.lemma as lemma
-    import bot.core.lexical as lexical
-    from bot.core.chatter import _MENTION
-    from bot.core.typos import TypoCorrector
+    import bot.core.retrieval.lexical as lexical
+    import bot.core.text.german as german
+    import bot.core.text.lemma as lemma
+    import bot.evaluation.calibrate as calibrate
+    from bot.core.text.chatter import _MENTION
+    from bot.core.text.typos import TypoCorrector
 
     def readings_without_lower(word: str) -> tuple[str, ...]:
         return lemma.readings(word)[:1]
@@ -72,8 +72,8 @@ def worker(name: str, seeds: int, folds: int) -> None:
     _off(name)
     from bot import compose
     from bot.config import Settings
-    from bot.core.calibrate import cross_validate, load_items
-    from bot.core.evaluate import question_files
+    from bot.evaluation.calibrate import cross_validate, load_items
+    from bot.evaluation.evaluate import question_files
 
     settings = Settings()
     engine = compose.load_engine(settings, with_decision=False)

@@ -36,7 +36,7 @@ HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 
 
 def _questions() -> list[str]:
-    from bot.core.evaluate import labelled_questions
+    from bot.evaluation.evaluate import labelled_questions
 
     return labelled_questions()
 
@@ -45,7 +45,7 @@ def worker(rounds: int, spawned_at: float) -> None:
     """One process as `rolle ask` runs it: load the engine, answer, measure; print JSON."""
     from bot.compose import load_engine
     from bot.config import Settings
-    from bot.core.runtime import self_check
+    from bot.core.engine import self_check
 
     imported = time.time()
     engine = load_engine(Settings())

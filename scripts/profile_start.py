@@ -60,10 +60,9 @@ def main() -> None:
     step("import the Teams adapter (Microsoft Agents SDK, msal)")
     from bot.compose import fingerprint, open_store, runtime_embedder, use_lemma_tables
     from bot.config import Settings
-    from bot.core.engine import Engine
-    from bot.core.index import load_index
+    from bot.core.embedding.index import load_index
+    from bot.core.engine import Engine, self_check
     from bot.core.knowledge import load_knowledge
-    from bot.core.runtime import self_check
 
     settings = Settings()
     knowledge = load_knowledge(settings.knowledge_dir, settings.max_entry_chars)

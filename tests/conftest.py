@@ -26,10 +26,10 @@ import pytest
 from bot import compose
 from bot.build import build, build_lemma_tables
 from bot.config import Settings
-from bot.core.embedder import Embedder, SentenceTransformerEmbedder
+from bot.core.embedding.packaged import PackagedE5Embedder
+from bot.core.embedding.protocol import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
 from bot.core.knowledge import load_knowledge
-from bot.core.packaged import PackagedE5Embedder
 from tests.support.net import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,13 +66,13 @@ LONG = {
     "tests/test_reliability_outage.py::": 25,
     "tests/test_fuzz_serve.py::": 30,
     "tests/test_reload.py::": 30,
-    "tests/core/test_embedder.py::test_onnx_vectors_equal": 28,
+    "tests/core/embedding/test_embedder.py::test_onnx_vectors_equal": 28,
     "tests/test_build.py::test_changed_model_files": 25,
     "tests/test_reliability_cli.py::": 16,
     "tests/test_cli.py::test_eval_cross_validates": 16,
-    "tests/core/test_index_safety.py::test_overlapping_forced_builds": 15,
+    "tests/core/embedding/test_index_safety.py::test_overlapping_forced_builds": 15,
     "tests/test_cli.py::test_real_command": 13,
-    "tests/core/test_embedder.py::test_same_top1": 12,
+    "tests/core/embedding/test_embedder.py::test_same_top1": 12,
     "tests/test_build.py::test_a_build_with_the_cached_export": 10,
 }
 

@@ -231,7 +231,7 @@ class Recorder(logging.Handler):
             if record.exc_info or record.stack_info or "Traceback" in text or (
                     record.levelno >= logging.ERROR and record.name.startswith(
                         ("aiohttp", "asyncio", "slack_bolt", "microsoft_agents",
-                         "bot.slack.bolt", "bot.core.store_guard", "bot.store"))):
+                         "bot.slack.bolt", "bot.core.storage.guard", "bot.store"))):
                 error = record.exc_info[1] if record.exc_info else None
                 cause = f" ({type(error).__name__}: {str(error)[:200]})" if error else ""
                 bad.append(f"{record.levelname} {record.name}: {text[:300]}{cause}")

@@ -17,11 +17,11 @@ import pytest
 from bot.build import build
 from bot.compose import fingerprint
 from bot.config import Settings
-from bot.core.embedder import resolve_model
-from bot.core.export import CHECK_TEXTS, EXPORT_FORMAT, find_export, model_files_key
-from bot.core.index import load_index
+from bot.core.embedding.export import CHECK_TEXTS, EXPORT_FORMAT, find_export, model_files_key
+from bot.core.embedding.index import load_index
+from bot.core.embedding.onnx import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE, file_sha256
+from bot.core.embedding.protocol import resolve_model
 from bot.core.knowledge import load_knowledge
-from bot.core.onnx_embedder import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE, file_sha256
 from tests.conftest import MINILM, make_settings
 
 
@@ -48,7 +48,7 @@ def test_a_build_with_the_cached_export_embeds_with_it(
                                 "reused": True, "embedded_with": "onnx"}
     assert build(settings, knowledge) is None  # up to date
     # The same vectors as the session's index (cosine ≥ 0.9999 on every chunk; the ONNX
-    # export against sentence-transformers itself: tests/core/test_embedder.py).
+    # export against sentence-transformers itself: tests/core/embedding/test_embedder.py).
     mine, session = _vectors(settings), _vectors(minilm_settings)
     assert mine.shape == session.shape == (manifest["chunks"], manifest["dimension"])
     assert float(np.sum(mine * session, axis=1).min()) >= 0.9999

@@ -126,7 +126,7 @@ def test_eval_prints_the_figures(run, tmp_path: Path) -> None:
 
 def test_eval_cross_validates(run) -> None:
     """The command's wiring (folds, figures by style); the cross-validation itself:
-    tests/core/test_calibrate.py."""
+    tests/evaluation/test_calibrate.py."""
     data = Path(__file__).parent / "data"
     code, out, _ = run("eval", "--cv", "2", str(data / "styled_questions.yaml"))
     assert code == 0 and out.startswith("2-fold cross-validated: ")
@@ -134,7 +134,7 @@ def test_eval_cross_validates(run) -> None:
 
 
 def test_calibrate_writes_a_decision_the_engine_loads(run, tmp_path: Path) -> None:
-    from bot.core.decision import load_decision
+    from bot.core.retrieval.decision import load_decision
 
     data = Path(__file__).parent / "data"
     output = tmp_path / "decision.json"

@@ -11,7 +11,7 @@ import pytest
 from bot.conversation import Conversation
 from bot.core.models import Passage
 from bot.core.people import DirectoryError, FileDirectory, Person
-from bot.core.store import Platform
+from bot.core.storage.port import Platform
 from bot.terminal import render
 from bot.texts import t
 from tests.support.stub_engine import Canned, StubEngine

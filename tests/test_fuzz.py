@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import compose
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.server import Running, start
 from tests.conftest import make_settings
 from tests.fuzz import (

@@ -20,8 +20,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.conversation import Conversation, Reply
-from bot.core.highlight import excerpt, gist, sentences
 from bot.core.models import Answer, Hit, Passage
+from bot.core.retrieval.highlight import excerpt, gist, sentences
 from bot.report.gaps import Gap
 from bot.slack import blocks as slack
 from bot.slack.markup import escape as slack_escape
@@ -29,7 +29,7 @@ from bot.slack.render import render as slack_render
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
 from bot.texts import t
-from tests.core.test_highlight import PASSAGES, QUESTIONS
+from tests.core.retrieval.test_highlight import PASSAGES, QUESTIONS
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import texts_of, toggle_titled, toggles_of, visible
 

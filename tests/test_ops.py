@@ -21,8 +21,8 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.errors import IndexDamagedError
 from bot.core.models import Answer
-from bot.core.store import StoreError
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import StoreError
 from bot.reload import Reloader
 from bot.server import Running, start
 from tests.support import reconfigure, sqlite_store

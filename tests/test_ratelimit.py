@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ratelimit import RateLimiter, Verdict
+from bot.ratelimit import Admission, RateLimiter
 
 
 class Clock:
@@ -18,10 +18,10 @@ class Clock:
 def test_allows_up_to_the_limit_then_notifies_once() -> None:
     clock = Clock()
     limiter = RateLimiter(3, clock=clock)
-    assert [limiter.check("U1") for _ in range(3)] == [Verdict.ALLOW] * 3
-    assert limiter.check("U1") is Verdict.NOTIFY
-    assert limiter.check("U1") is Verdict.DROP
-    assert limiter.check("U2") is Verdict.ALLOW  # other users are not affected
+    assert [limiter.check("U1") for _ in range(3)] == [Admission.ALLOW] * 3
+    assert limiter.check("U1") is Admission.NOTIFY
+    assert limiter.check("U1") is Admission.DROP
+    assert limiter.check("U2") is Admission.ALLOW  # other users are not affected
 
 
 def test_window_slides() -> None:
@@ -30,17 +30,17 @@ def test_window_slides() -> None:
     limiter.check("U1")
     clock.now = 30
     limiter.check("U1")
-    assert limiter.check("U1") is Verdict.NOTIFY
+    assert limiter.check("U1") is Admission.NOTIFY
     clock.now = 60.5  # the first question left the window
-    assert limiter.check("U1") is Verdict.ALLOW
-    assert limiter.check("U1") is Verdict.NOTIFY  # told again: the earlier note is old
+    assert limiter.check("U1") is Admission.ALLOW
+    assert limiter.check("U1") is Admission.NOTIFY  # told again: the earlier note is old
 
 
 def test_idle_users_are_forgotten_beyond_the_bound() -> None:
     limiter = RateLimiter(1, clock=Clock(), max_users=2)
     for user in ("U1", "U2", "U3"):
         limiter.check(user)
-    assert limiter.check("U1") is Verdict.ALLOW  # U1 was forgotten
+    assert limiter.check("U1") is Admission.ALLOW  # U1 was forgotten
 
 
 def test_rejects_a_zero_limit() -> None:

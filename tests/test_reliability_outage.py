@@ -126,7 +126,7 @@ def test_postgres_stopped_and_started_costs_no_answer_and_no_record(
     [feedback] = reader.feedback_since(datetime.now(UTC) - timedelta(hours=1))
     assert feedback.question_id == json.loads(helpful)["i"]
     reader.close()
-    lines = [line for line in log.splitlines() if "bot.core.store_guard" in line]
+    lines = [line for line in log.splitlines() if "bot.core.storage.guard" in line]
     assert len(lines) == 2, lines
     assert " WARNING " in lines[0] and "database unavailable: " in lines[0]
     assert " WARNING " in lines[1] and "database back after " in lines[1]

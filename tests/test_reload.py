@@ -19,8 +19,8 @@ import pytest
 from bot import compose
 from bot.build import build
 from bot.config import Settings
-from bot.core.index import FAISS_FILE
-from bot.core.index_store import current_folder, switch_current
+from bot.core.embedding.index import FAISS_FILE
+from bot.core.embedding.index_store import current_folder, switch_current
 from bot.core.knowledge import load_knowledge
 from bot.server import start
 from tests.conftest import ROOT, make_settings

@@ -13,8 +13,9 @@ import pytest
 
 from bot import cli, compose
 from bot.config import Settings
-from bot.core.embedder import Embedder
-from bot.core.store import NewQuestion, Outcome, PassageScore, Platform
+from bot.core.embedding.protocol import Embedder
+from bot.core.models import Outcome
+from bot.core.storage.port import NewQuestion, PassageScore, Platform
 from bot.report import build_report, group_questions, render_html, render_text, top_gaps
 from bot.report.summary import percentile
 from bot.store import SqlStore, open_store

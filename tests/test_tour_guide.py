@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.conversation import Conversation
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.core.tour import TourState
 from tests.support import sqlite_store
 from tests.support.stub_engine import StubEngine

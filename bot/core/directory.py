@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.models import Passage
 from bot.core.people import DirectoryError, Person
-from bot.core.store import MemberSnapshot, Platform
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import MemberSnapshot, Platform
 from bot.core.titles import TitleMatcher
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """The engine: retrieve passages for a question, rank them by dense and lexical evidence,
-decide with the learned :class:`~bot.core.decision.Decision` whether there is an answer
+decide with the learned :class:`~bot.core.retrieval.decision.Decision` whether there is an answer
 at all, and compose the :class:`Answer`.
 
 It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
@@ -8,26 +8,27 @@ It knows nothing of Slack or Teams; adapters call :meth:`Engine.answer`.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.core import language
-from bot.core.chatter import strip_chatter
-from bot.core.decision import Decision, Signals, decide
-from bot.core.embedder import Embedder
+from bot.core.embedding.index import DenseIndex
+from bot.core.embedding.protocol import Embedder
 from bot.core.errors import ModelLoadError
-from bot.core.german import fold, normalize
-from bot.core.index import DenseIndex
 from bot.core.knowledge import Knowledge, by_department
-from bot.core.lexical import LexicalIndex, LexicalWeights
 from bot.core.models import Answer, Hit, Passage
-from bot.core.text import clean_lines, clean_question
+from bot.core.retrieval.decision import Decision, Signals, decide
+from bot.core.retrieval.lexical import LexicalIndex, LexicalWeights
+from bot.core.text import language
+from bot.core.text.chatter import strip_chatter
+from bot.core.text.clean import clean_lines, clean_question
+from bot.core.text.german import fold, normalize
 
 CLARIFY_HITS = 3  # candidates offered by "Meinst du …?"
 
-__all__ = ["Decision", "Engine", "Signals", "clean_question", "decide"]
+__all__ = ["Decision", "Engine", "Health", "Signals", "clean_question", "decide", "self_check"]
 
 
 def question_text(text: str) -> str:
@@ -205,3 +206,36 @@ class Engine:
 
 def _name_key(name: str) -> str:
     return fold(re.sub(r"[\s\-_.]+", " ", normalize(name)).strip())
+
+
+@dataclass(frozen=True)
+class Health:
+    """The outcome of :func:`self_check`."""
+
+    ok: bool
+    detail: str
+    seconds: float
+
+
+def self_check(engine: Engine) -> Health:
+    """Embed and search one real question (the first role's name) end to end.
+
+    For ``/healthz`` at start: ok only when the answer names that role first. Never
+    raises.
+    """
+    started = time.perf_counter()
+    roles = engine.roles() or engine.passages
+    if not roles:
+        return Health(False, "the knowledge has no passages", 0.0)
+    expected = roles[0]
+    try:
+        answer = engine.answer(f"Was macht ein {expected.title}?")
+    except Exception as exc:  # a health check reports, never raises
+        return Health(False, f"answering failed: {exc}", time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if not answer.answered or not answer.hits:
+        return Health(False, f"no answer for '{expected.title}' ({answer.reason})", seconds)
+    if answer.hits[0].passage.id != expected.id:
+        return Health(False, f"'{expected.title}' found '{answer.hits[0].passage.id}' first",
+                      seconds)
+    return Health(True, f"'{expected.title}' answered in {seconds * 1000:.0f} ms", seconds)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.core.errors import KnowledgeError
 from bot.core.models import Passage
-from bot.core.store import Platform
+from bot.core.storage.port import Platform
 
 log = logging.getLogger(__name__)
 

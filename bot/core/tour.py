@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.core.highlight import gist
 from bot.core.models import Language, Passage
+from bot.core.retrieval.highlight import gist
 
 # What a button (or a typed word) asks of the tour.
 TourAction = Literal["start", "next", "back", "more", "less", "end", "resume", "menu"]

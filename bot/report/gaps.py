@@ -24,8 +24,8 @@ from datetime import datetime
 
 import numpy as np
 
-from bot.core.embedder import Embedder
-from bot.core.german import Analyzer
+from bot.core.embedding.protocol import Embedder
+from bot.core.text.german import Analyzer
 
 DEFAULT_GROUPING = (0.55, 0.85)  # join; above the second no shared topic word is needed
 _ANALYZER = Analyzer()

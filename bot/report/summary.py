@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from bot.core.embedder import Embedder
-from bot.core.store import FeedbackRow, QuestionRow
+from bot.core.embedding.protocol import Embedder
+from bot.core.storage.port import FeedbackRow, QuestionRow
 from bot.report.gaps import Gap, group_questions
 
 OUTCOMES = ("answer", "clarify", "none")

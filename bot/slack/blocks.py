@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
+from bot.core.retrieval.highlight import excerpt, gist
 from bot.reply import Contrast
 from bot.slack.markup import escape, shorten, split_text, unescape
 from bot.texts import t
@@ -257,7 +257,7 @@ def passages_message(
             after a 👎 the thanks and the optional "Was hat gefehlt?" line ("missing").
         full: quote the whole passages instead of their gist.
         highlights: the gist of each quoted passage by id (default: chosen for
-            ``question`` by :func:`bot.core.highlight.gist`).
+            ``question`` by :func:`bot.core.retrieval.highlight.gist`).
         extra: blocks shown below the quote (the people holding the role).
         about: for a follow-up, the title of the earlier answer it was read against.
         contrast: two departments' comparison paragraphs, side by side, in place of

@@ -30,7 +30,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
-from bot.core.store import Delivery, NewDelivery
+from bot.core.storage.port import Delivery, NewDelivery
 from bot.instance import Instance
 from bot.logs import failure
 from bot.slack import keys

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.core.store_guard import GuardedStore
+    from bot.core.storage.guard import GuardedStore
 
 
 class Leases:

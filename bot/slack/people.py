@@ -23,8 +23,8 @@ from slack_sdk.web import WebClient
 
 from bot.config import Settings
 from bot.core.directory import CachedMembers, TitleDirectory
-from bot.core.store import Member, MemberSnapshot
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import Member, MemberSnapshot
 
 SOURCE = "slack"
 PAGE_SIZE = 200  # Slack recommends at most 200 per page

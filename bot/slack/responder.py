@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.conversation import Reply
-from bot.core.store import Surface
+from bot.core.storage.port import Surface
 from bot.logs import failure
 from bot.slack.blocks import Message, error_message
 from bot.slack.deps import SlackDeps

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from bot.core.store import Member, MemberSnapshot, clean_text
-from bot.core.store import stored_id as _id
+from bot.core.storage.port import Member, MemberSnapshot, clean_text
+from bot.core.storage.port import stored_id as _id
 from bot.store.schema import directories, directory_members
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from bot.core.store import Delivery
+from bot.core.storage.port import Delivery
 from bot.store import reads
 from bot.store.schema import deliveries, meta
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, RowMapping, and_, select
 
-from bot.core.store import Delivery, FeedbackRow, PassageScore, QuestionRow
+from bot.core.storage.port import Delivery, FeedbackRow, PassageScore, QuestionRow
 from bot.store.schema import feedback, question_passages, questions
 
 

@@ -4,7 +4,7 @@ Claims, deliveries, thread marks and rate counts are single ``INSERT … ON CONF
 or ``UPDATE … RETURNING`` statements, so they are atomic across threads and processes
 on both databases. Every database failure becomes a :class:`StoreError` with a
 reference and whether it is an outage (:func:`is_outage`); the guard
-(:mod:`bot.core.store_guard`) or the command that called logs it.
+(:mod:`bot.core.storage.guard`) or the command that called logs it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core.context import Context
-from bot.core.store import (
+from bot.core.storage.port import (
     MAX_COMMENT_CHARS,
     MAX_QUESTION_CHARS,
     Delivery,
@@ -46,7 +46,7 @@ from bot.core.store import (
     Verdict,
     clean_text,
 )
-from bot.core.store import stored_id as _id
+from bot.core.storage.port import stored_id as _id
 from bot.core.tour import TourState
 from bot.store import contexts, directory, leases, reads, tours
 from bot.store.schema import (
@@ -94,7 +94,7 @@ def dialect_insert(engine: Engine) -> Callable[..., Any]:
 
 
 class SqlStore:
-    """The :class:`bot.core.store.Store` on a SQLAlchemy engine (see ``open_store``)."""
+    """The :class:`bot.core.storage.port.Store` on a SQLAlchemy engine (see ``open_store``)."""
 
     def __init__(
         self, engine: Engine, *, secret: bytes,

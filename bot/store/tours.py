@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from bot.core.store import clean_text
+from bot.core.storage.port import clean_text
 from bot.core.tour import TourState
 from bot.store.schema import tours
 

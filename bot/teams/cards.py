@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
+from bot.core.retrieval.highlight import excerpt, gist
 from bot.reply import Lead
 from bot.teams.views import apply_visibility, view_state, view_switcher
 from bot.texts import t
@@ -219,7 +219,7 @@ def passage_card(
         feedback: the 👍/👎 buttons ("ask"), the thanks after a click ("thanks"), or the
             thanks and the optional "Was hat gefehlt?" line after a 👎 ("missing").
         highlights: the verbatim sentences to show first (default: chosen for
-            ``question`` by :func:`bot.core.highlight.gist`).
+            ``question`` by :func:`bot.core.retrieval.highlight.gist`).
         full: open with the whole passage in view.
         about: for a follow-up, the earlier answer's passage it was read against.
 

@@ -15,10 +15,10 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot.conversation import Conversation, Reply, new_request_id
-from bot.core import language as lang_detect
 from bot.core.context import Context
 from bot.core.models import Language
-from bot.core.store import Surface, Verdict
+from bot.core.storage.port import Surface, Verdict
+from bot.core.text import language as lang_detect
 from bot.inflight import InFlight
 from bot.logs import failure, reason
 from bot.records import Records

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from bot.core.highlight import excerpt
 from bot.core.models import Language
+from bot.core.retrieval.highlight import excerpt
 from bot.core.tour import TOUR_ACTIONS, TourAction, TourView
 from bot.teams.cards import ACTION_KEY, _block, _card, _submit, escape
 from bot.teams.cards import quote as _quote

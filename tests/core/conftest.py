@@ -7,8 +7,8 @@ import pytest
 
 from bot import compose
 from bot.config import Settings
+from bot.core.embedding.onnx import OnnxEmbedder
 from bot.core.engine import Engine
-from bot.core.onnx_embedder import OnnxEmbedder
 
 
 @pytest.fixture(scope="session")

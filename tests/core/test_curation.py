@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from wordfreq import top_n_list, zipf_frequency
 
-from bot.core.evaluate import labelled_questions
-from bot.core.german import fold, lemma, normalize, stop_words
 from bot.core.knowledge import load_knowledge
+from bot.core.text.german import fold, lemma, normalize, stop_words
+from bot.evaluation.evaluate import labelled_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = load_knowledge(ROOT / "knowledge")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.engine import Engine
-from bot.core.evaluate import evaluate
-from bot.core.text import clean_question
+from bot.core.text.clean import clean_question
+from bot.evaluation.evaluate import evaluate
 from tests.conftest import SHARED_EVAL
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -21,8 +21,8 @@ from bot.core.people import (
     asks_for_people,
     load_people,
 )
-from bot.core.store import Member, MemberSnapshot, Platform
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import Member, MemberSnapshot, Platform
 from tests.conftest import ROOT
 from tests.support import Clock, sqlite_store
 

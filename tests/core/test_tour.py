@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.highlight import gist
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Passage, Source
+from bot.core.retrieval.highlight import gist
 from bot.core.tour import Tour, TourState
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"

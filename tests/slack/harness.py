@@ -19,7 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import compose
 from bot.config import Settings
 from bot.conversation import Answerer
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.server import CONVERSATION_KEY, Running, start
 from tests.support.net import HttpResult, LoopThread, http
 

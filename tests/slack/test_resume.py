@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.core.store import Delivery, NewDelivery
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import Delivery, NewDelivery
 from bot.slack import durable
 from bot.texts import t
 from tests.slack import payloads as p

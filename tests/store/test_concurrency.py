@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.core.store import NewDelivery
+from bot.core.storage.port import NewDelivery
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision
 from tests.support import Clock

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.store import NewDelivery, NewQuestion, StoreError
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
+from bot.core.storage.port import NewDelivery, NewQuestion, StoreError
 from bot.store import SqlStore, open_store
 from tests.pg import PostgresServer, create_database
 from tests.store.test_concurrency import race

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import inspect
 
-from bot.core.store import Member, MemberSnapshot
+from bot.core.storage.port import Member, MemberSnapshot
 from bot.store import SqlStore
 from tests.support import Clock
 

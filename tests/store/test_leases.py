@@ -5,7 +5,7 @@ another replica took over since, nor what was answered."""
 
 from __future__ import annotations
 
-from bot.core.store import NewDelivery
+from bot.core.storage.port import NewDelivery
 from bot.store import SqlStore
 from bot.store.leases import name
 from bot.store.schema import meta

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.core.store import NewDelivery, NewQuestion, PassageScore
+from bot.core.storage.port import NewDelivery, NewQuestion, PassageScore
 from bot.store import SqlStore, open_store
 from bot.store.migrate import current_revision, head_revision, shipped_head
 from bot.store.schema import deliveries, feedback, questions, rate_windows

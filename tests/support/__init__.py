@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 
 
 class Clock:

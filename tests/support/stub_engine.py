@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core import language
 from bot.core.knowledge import by_department, load_knowledge
 from bot.core.models import Answer, Hit, Outcome, Passage, Reason
-from bot.core.text import clean_question
+from bot.core.text import language
+from bot.core.text.clean import clean_question
 from tests.fakes import HashEmbedder
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"

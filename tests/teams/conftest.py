@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot import compose
 from bot.config import Settings
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.teams.app import add_teams_routes
 from tests.support import reconfigure
 from tests.support.net import LoopThread, start_site

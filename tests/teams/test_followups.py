@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.store_guard import GuardedStore
+from bot.core.storage.guard import GuardedStore
 from bot.teams import cards
 from bot.texts import t
 from tests.support import sqlite_store

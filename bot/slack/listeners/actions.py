@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import Conversation, Reply, new_request_id
 from bot.core.context import Context
 from bot.core.models import Language
-from bot.core.store import Surface, Verdict
+from bot.core.storage.port import Surface, Verdict
 from bot.logs import failure
 from bot.slack.blocks import (
     ACTION_ASK,
