@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from bench import _questions  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
+
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _ids = itertools.count(1)
 
@@ -157,7 +159,8 @@ def main() -> None:
           f"({runs[0]['n']} Teams questions over loopback HTTP per start, one at a time; "
           f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
           "medians of the starts)\n")
-    print("| rolle serve (ONNX embedder, SQLite store) | value |\n|---|---|")
+    model = Settings.model_fields["model"].default  # the ROLLE_ variables were cleared
+    print(f"| rolle serve ({model}, SQLite store) | value |\n|---|---|")
     print(f"| start to healthy (spawn → /healthz 200, self-check passed) | "
           f"{med('healthy'):.2f} s |")
     print(f"| CPU time of the server until healthy (user + system) | "
