@@ -1,12 +1,31 @@
 """Peak memory of the packaged embedder for one long batch, whole (``one``) or in its
-bounded chunks (``chunked``): `python scripts/batch_memory.py one|chunked QUESTIONS.txt`."""
+bounded chunks (``chunked``): `python scripts/batch_memory.py one|chunked QUESTIONS.txt`
+(one question per line)."""
 
-import resource, sys
+from __future__ import annotations
+
+import resource
+import sys
+from pathlib import Path
+
 from bot.core.embedding import packaged
-if sys.argv[1] == "one": packaged.BATCH_SIZE = 10**9
-e = packaged.PackagedE5Embedder(threads=1)
-qs = open(sys.argv[2], encoding="utf-8").read().splitlines()
-e.embed_queries(qs[:1])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-e.embed_queries(qs)
-print(sys.argv[1], f"after load+1: {base:.0f} MiB, after batch of {len(qs)}: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MiB")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(mode: str, path: str) -> None:
+    if mode == "one":
+        packaged.BATCH_SIZE = 10**9
+    embedder = packaged.PackagedE5Embedder(threads=1)
+    questions = Path(path).read_text(encoding="utf-8").splitlines()
+    embedder.embed_queries(questions[:1])
+    loaded = peak_mib()
+    embedder.embed_queries(questions)
+    print(f"{mode}: {loaded:.0f} MiB loaded, {peak_mib():.0f} MiB after a batch of "
+          f"{len(questions)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
