@@ -28,7 +28,8 @@ from bot.build import build, build_lemma_tables
 from bot.config import Settings
 from bot.core.embedder import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
-from bot.core.knowledge import load_knowledge
+from bot.core.evaluate import labelled_questions
+from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.packaged import PackagedE5Embedder
 from tests.support.net import LoopThread
 
@@ -149,6 +150,19 @@ def pytest_configure_node(node: Any) -> None:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Test settings with an empty index folder (nothing is built)."""
     return make_settings(tmp_path_factory.mktemp("empty-index"))
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    """The real knowledge base (knowledge/*.yaml), loaded once."""
+    return load_knowledge(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def gist_questions() -> list[str]:
+    """Every question of the labelled files (the shared ones when present), an empty
+    one and two bare words: what the gist tests pick sentences for."""
+    return ["", "Vertriebsleiter", "Aufgaben", *labelled_questions()]
 
 
 @pytest.fixture(scope="session")
