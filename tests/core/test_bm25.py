@@ -3,8 +3,8 @@ knowledge base's documents."""
 
 from __future__ import annotations
 
+import bm25s
 import numpy as np
-import pytest
 
 from bot.core.bm25 import term_scores
 from bot.core.knowledge import Knowledge
@@ -13,7 +13,6 @@ from bot.core.lexical import LexicalIndex, LexicalWeights
 
 def test_term_scores_equal_bm25s_on_the_knowledge(knowledge: Knowledge,
                                                   lexical: LexicalIndex) -> None:
-    bm25s = pytest.importorskip("bm25s")
     cal = LexicalWeights()
     docs = [lexical._document(p)[0] for p in knowledge.passages]
     ours = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
