@@ -8,9 +8,11 @@ when the process restarts.
 
 from __future__ import annotations
 
+import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from cachetools import TTLCache
 
 
 class RecentKeys:
@@ -34,25 +36,19 @@ class RecentKeys:
             ttl_seconds: forget keys after this long (None: only by size).
             clock: the time source, replaceable in tests.
         """
-        self._keys: OrderedDict[str, float] = OrderedDict()
-        self._max_size = max_size
-        self._ttl = ttl_seconds
-        self._clock = clock
+        ttl = math.inf if ttl_seconds is None else ttl_seconds
+        self._keys: TTLCache[str, bool] = TTLCache(max_size, ttl, timer=clock)
 
     def __contains__(self, key: object) -> bool:
-        self._expire()
         return key in self._keys
 
     def __len__(self) -> int:
-        self._expire()
+        self._keys.expire()
         return len(self._keys)
 
     def add(self, key: str) -> None:
         """Remember ``key`` (again), as the newest entry."""
-        self._keys[key] = self._clock()
-        self._keys.move_to_end(key)
-        while len(self._keys) > self._max_size:
-            self._keys.popitem(last=False)
+        self._keys[key] = True
 
     def claim(self, key: str) -> bool:
         """Remember ``key``; True only if it was not already there."""
@@ -60,13 +56,3 @@ class RecentKeys:
             return False
         self.add(key)
         return True
-
-    def _expire(self) -> None:
-        if self._ttl is None:
-            return
-        deadline = self._clock() - self._ttl
-        while self._keys:
-            oldest, added = next(iter(self._keys.items()))
-            if added >= deadline:
-                break
-            del self._keys[oldest]

@@ -10,6 +10,8 @@ The default model is the packaged multilingual-e5-small; ``st_embedder`` and
 sentence-transformers, exported to ONNX). With pytest-xdist every worker has its own
 session fixtures; each index is still built once per run: the first worker that needs
 it builds it and publishes a copy in a folder all workers share, the others copy that.
+The workers share the tests by ``--dist worksteal`` (pyproject.toml): one that runs out
+takes the tests another has not started yet, so no order or timing is kept here.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,7 +30,8 @@ from bot.config import Settings
 from bot.core.embedding.packaged import PackagedE5Embedder
 from bot.core.embedding.protocol import Embedder, SentenceTransformerEmbedder
 from bot.core.engine import Engine
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.evaluation.evaluate import labelled_questions
 from tests.support.net import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,98 +59,35 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-# Tests that take ten seconds or more each (their own `rolle` processes, a fresh venv, the
-# model with torch), with rough seconds of their own on a busy 2-CPU machine.
-LONG = {
-    "tests/test_runtime_install.py::": 90,
-    "tests/test_reliability_crash.py::": 25,
-    "tests/test_replicas.py::": 35,
-    "tests/test_reliability_outage.py::": 25,
-    "tests/test_fuzz_serve.py::": 30,
-    "tests/test_reload.py::": 30,
-    "tests/core/embedding/test_embedder.py::test_onnx_vectors_equal": 28,
-    "tests/test_build.py::test_changed_model_files": 25,
-    "tests/test_reliability_cli.py::": 16,
-    "tests/test_cli.py::test_eval_cross_validates": 16,
-    "tests/core/embedding/test_index_safety.py::test_overlapping_forced_builds": 15,
-    "tests/test_cli.py::test_real_command": 13,
-    "tests/core/embedding/test_embedder.py::test_same_top1": 12,
-    "tests/test_build.py::test_a_build_with_the_cached_export": 10,
-}
-
-
-def _long(item: pytest.Item) -> tuple[int, int]:
-    """(rank, seconds) of a LONG test; (len(LONG), 0) for every other test."""
-    return next(((rank, seconds) for rank, (prefix, seconds) in enumerate(LONG.items())
-                 if item.nodeid.startswith(prefix)), (len(LONG), 0))
-
-
-def spread_long_tests(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
-    """The items in the order that gives each of ``workers`` workers an even share of
-    the LONG tests, run first.
-
-    ``--dist worksteal`` first hands each worker one consecutive part of the list (of
-    ``len // workers`` items, as xdist splits it), then lets a worker that runs out take
-    the not yet started tail of another's part. So the LONG tests are dealt, the longest
-    first, to the part with the fewest seconds so far and put at its head; the other tests
-    fill the parts in their collection order (tests of a module stay together), and
-    stealing evens out the rest. Every part but the first starts with its tests that
-    do not need the real model, while the first worker builds the shared index.
-    """
-    long = sorted((i for i in items if _long(i)[1]), key=_long)
-    others = [i for i in items if not _long(i)[1]]
-    sizes, left = [], len(items)
-    for part in range(workers):
-        sizes.append(left // (workers - part))
-        left -= sizes[-1]
-    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
-    load = [0] * workers
-    for item in long:
-        part = min((p for p in range(workers) if len(heads[p]) < sizes[p]),
-                   key=lambda p: load[p])
-        heads[part].append(item)
-        load[part] += _long(item)[1]
-    ordered: list[pytest.Item] = []
-    for part in range(workers):
-        fill = sizes[part] - len(heads[part])
-        own, others = others[:fill], others[fill:]
-        if part == 0:
-            ordered += heads[part] + own
-        else:
-            # Meanwhile the first worker loads the model and exports it (the other
-            # workers would wait for it): the tests without the real model come first.
-            cheap = [i for i in own if not _needs_model(i)]
-            ordered += cheap + heads[part] + [i for i in own if _needs_model(i)]
-    return ordered
-
-
 def _needs_model(item: pytest.Item) -> bool:
     return bool(_REAL & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that loads the real model as ``slow`` (``-m "not slow"`` skips
-    them for a quick run; ``make test`` runs everything). In an xdist worker, order the
-    tests for ``--dist worksteal`` (:func:`spread_long_tests`; every worker orders alike,
-    as xdist requires)."""
+    them for a quick run; ``make test`` runs everything)."""
     for item in items:
         if _needs_model(item):
             item.add_marker(pytest.mark.slow)
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None and workerinput.get("rolle_dist") == "worksteal":
-        items[:] = spread_long_tests(items, int(workerinput["workercount"]))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """Tell each xdist worker the distribution mode (a worker's own option says "no")."""
-    node.workerinput["rolle_dist"] = node.config.getoption("dist")
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Test settings with an empty index folder (nothing is built)."""
     return make_settings(tmp_path_factory.mktemp("empty-index"))
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    """The real knowledge base (knowledge/*.yaml), loaded once."""
+    return load_knowledge(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def gist_questions() -> list[str]:
+    """Every question of the labelled files (the shared ones when present), an empty
+    one and two bare words: what the gist tests pick sentences for."""
+    return ["", "Vertriebsleiter", "Aufgaben", *labelled_questions()]
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ nothing leaves the machine.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from tests.fuzz import (
 from tests.slack.fake_slack import FakeSlack
 from tests.support.net import LoopThread, http, start_site
 from tests.support.replica import SECRET, Replica, serve_env, signed_headers
+from tests.support.wait import wait_until
 from tests.teams.harness import FakeConnector
 
 pytestmark = pytest.mark.slow
@@ -105,9 +105,9 @@ def test_rolle_serve_fuzzed(served: Served) -> None:
     answered, and nothing went wrong on the way."""
     slack_bodies(served)
     teams_bodies(served)
-    deadline = time.monotonic() + 60
-    while served.server.get("/healthz")[1]["in_flight"] and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # A poll: the process tells its answers in flight only on /healthz.
+    wait_until(lambda: not served.server.get("/healthz")[1]["in_flight"], 60,
+               what="no answer in flight")
     status, health = served.server.get("/healthz")
     assert (status, health["status"], health["database"], health["in_flight"]) == (
         200, "ok", "ok", 0)

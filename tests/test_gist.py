@@ -20,6 +20,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.conversation import Conversation, Reply
+from bot.core.knowledge import load_knowledge
 from bot.core.models import Answer, Hit, Passage
 from bot.core.retrieval.highlight import excerpt, gist, sentences
 from bot.report.gaps import Gap
@@ -29,9 +30,11 @@ from bot.slack.render import render as slack_render
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
 from bot.texts import t
-from tests.core.retrieval.test_highlight import PASSAGES, QUESTIONS
+from tests.conftest import ROOT
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import texts_of, toggle_titled, toggles_of, visible
+
+PASSAGES = load_knowledge(ROOT / "knowledge").passages  # parametrises: read at collection
 
 WHOLE_LINES = {p.id: [line.strip() for line in p.text.splitlines() if line.strip()]
                for p in PASSAGES}
@@ -100,11 +103,11 @@ def reveals_whole(card: dict, shown: dict, full: dict, passage: Passage) -> None
 
 @pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p.id)
 def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_action_away(
-        passage: Passage) -> None:
+        passage: Passage, gist_questions: list[str]) -> None:
     by_id = {p.id: p for p in PASSAGES}
     lines = WHOLE_LINES[passage.id]
     whole = {s.text(passage.text) for s in sentences(passage.text)}
-    for question in QUESTIONS:
+    for question in gist_questions:
         chosen = gist(passage, question)
         assert chosen and set(chosen) <= whole
 

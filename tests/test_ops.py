@@ -3,14 +3,12 @@ and the engine swap of hot reload (refusals, answers in flight)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
 import re
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +26,7 @@ from bot.server import Running, start
 from tests.support import reconfigure, sqlite_store
 from tests.support.net import LoopThread, http
 from tests.support.stub_engine import StubEngine
+from tests.support.wait import Logged
 from tests.teams.harness import FakeConnector, personal_message
 
 
@@ -291,12 +290,11 @@ def test_sighup_reloads_the_running_server(loop_thread: LoopThread, serve: Any,
     loop_thread.run(running.wait_checked())
     running.reloader._load = lambda previous: new  # what compose.reload_engine would give
 
-    async def hangup() -> None:
-        running.reloader.request()  # what the SIGHUP handler calls
-        while running.reloader.reloads < 1:
-            await asyncio.sleep(0.01)
-
-    loop_thread.run(hangup(), timeout=10)
+    with Logged("bot.reload") as said:
+        # What the SIGHUP handler calls, in the loop.
+        loop_thread.loop.call_soon_threadsafe(running.reloader.request)
+        said.wait_for("reloaded the index (SIGHUP)", timeout=10)
+    assert running.reloader.reloads == 1
     assert conversation.engine is new
     assert json.loads(get(running, "/healthz")[1])["index"]["knowledge_hash"] == "new"
 
@@ -337,11 +335,10 @@ def test_healthz_readyz_and_metrics_tell_the_database(
     page = get(running, "/metrics")[1]
     assert metric(page, "rollenbot_database_up") == 0
     assert metric(page, "rollenbot_database_outages") == 1
-    switch.down = False
-    deadline = time.monotonic() + 5
-    while json.loads(get(running, "/healthz")[1])["database"] != "ok":
-        assert time.monotonic() < deadline, "the probe did not find the database back"
-        time.sleep(0.05)
+    with Logged("bot.core.storage.guard", logging.WARNING) as said:
+        switch.down = False
+        said.wait_for("database back", timeout=5)  # the probe found it
+    assert json.loads(get(running, "/healthz")[1])["database"] == "ok"
     assert get(running, "/readyz")[0] == 200
     assert metric(get(running, "/metrics")[1], "rollenbot_database_up") == 1
     store.close()

@@ -11,8 +11,7 @@ run with ``-s`` to see them.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.support.net import LoopThread, start_site
 from tests.support.replica import Replica, serve_env
+from tests.support.wait import wait_until
 from tests.test_ops import metric
 
 pytestmark = pytest.mark.slow
@@ -44,16 +44,6 @@ def outage_env(loop_thread: LoopThread, real_settings: Settings,
                     index_dir=real_settings.index_dir, ROLLE_RATE_LIMIT_PER_MINUTE="1000")
     yield env, fake, url
     loop_thread.run(runner.cleanup())
-
-
-def until(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    """Seconds until ``condition`` holds (a bounded poll)."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.02)
-    return time.monotonic() - started
 
 
 def mention(n: int) -> dict[str, object]:
@@ -103,13 +93,16 @@ def test_postgres_stopped_and_started_costs_no_answer_and_no_record(
         assert metric(metrics, "rollenbot_database_kept_writes") > 0
 
         pg_private.start()  # returns once PostgreSQL accepts connections
-        back = until(lambda: len(recorded(reader)) == 3 + 10 + 1, 10,
-                     "the questions asked while the database was away")
-        healthy = until(lambda: server.get("/healthz")[1]["database"] == "ok", 10, "healthz")
+        # Polls: the server's database and /healthz send no signal to the test.
+        back = wait_until(lambda: len(recorded(reader)) == 3 + 10 + 1, 10, every=0.02,
+                          what="the questions asked while the database was away")
+        healthy = wait_until(lambda: server.get("/healthz")[1]["database"] == "ok", 10,
+                             every=0.02, what="healthz")
         after = mention(99)
         assert server.event(after) == 200
         fake.wait_posts(3 + 10 + 1 + 1 + 1)
-        until(lambda: len(recorded(reader)) == 3 + 10 + 1 + 1, 2, "the question after")
+        wait_until(lambda: len(recorded(reader)) == 3 + 10 + 1 + 1, 2, every=0.02,
+                   what="the question after")
         assert server.get("/readyz")[0] == 200
         log = server.log()
     finally:

@@ -10,7 +10,6 @@ import json
 import logging
 import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from bot.core.knowledge import load_knowledge
 from bot.server import start
 from tests.conftest import ROOT, make_settings
 from tests.support.net import LoopThread, http
+from tests.support.wait import Logged, wait_until
 from tests.teams.harness import FakeConnector, personal_message
 
 QUESTION = "Was macht ein Vertriebsleiter?"
@@ -61,6 +61,7 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
                                     host="127.0.0.1", port=0))
     base = f"http://127.0.0.1:{running.port}"
     replies: list[tuple[int, dict[str, Any]]] = []
+    replied = threading.Condition()
     stop = threading.Event()
 
     def stream() -> None:
@@ -70,23 +71,26 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
                           json.dumps(personal_message(connector.url, QUESTION)).encode(),
                           {"Content-Type": "application/json"}).status
             messages = connector.wait_messages(before + 1) if status == 202 else []
-            replies.append((status, messages[-1] if messages else {}))
+            with replied:
+                replies.append((status, messages[-1] if messages else {}))
+                replied.notify_all()
 
     asker = threading.Thread(target=stream)
     try:
         loop_thread.run(running.wait_checked())
         asker.start()
-        time.sleep(1.0)
+        wait_until(lambda: len(replies) >= 2, 60, what="answers from the old index",
+                   changed=replied)
         edit_knowledge(knowledge_dir)
-        with caplog.at_level(logging.INFO, logger="bot.reload"):
+        with caplog.at_level(logging.INFO, logger="bot.reload"), Logged("bot.reload") as said:
             manifest = build(settings, load_knowledge(knowledge_dir))
             assert manifest is not None and manifest["knowledge_hash"] != old_hash
-            deadline = time.monotonic() + 30
-            while running.reloader.reloads < 1 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            said.wait_for("reloaded the index")
             assert running.reloader.reloads == 1, caplog.text
             swapped_at = len(replies)
-            time.sleep(1.0)
+            # Two more: the second was asked after the swap.
+            wait_until(lambda: len(replies) >= swapped_at + 2, 60,
+                       what="answers after the swap", changed=replied)
             stop.set()
             asker.join(60)
             health = json.loads(http("GET", base + "/healthz").body)
@@ -99,9 +103,7 @@ def test_a_new_index_is_swapped_in_under_load_and_a_damaged_one_refused(
             shutil.copytree(good, damaged)
             (damaged / FAISS_FILE).write_bytes(b"not a faiss index")
             switch_current(settings.index_dir, damaged)
-            deadline = time.monotonic() + 30
-            while running.reloader.refusals < 1 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            said.wait_for("new index refused")
             assert running.reloader.refusals == 1
             refused = [r for r in caplog.records
                        if r.name == "bot.reload" and r.levelno >= logging.WARNING]

@@ -7,7 +7,6 @@ loopback and the fake Slack Web API recording what the replicas post.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.support.net import LoopThread, start_site
 from tests.support.replica import Replica, serve_env
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.slow
 MENTION = f"<@{BOT_USER_ID}>"
@@ -47,7 +47,8 @@ def test_a_retry_to_another_replica_is_answered_once(
         # claim is checked before the acknowledgement, so no answer can follow later.
         assert second.event(payload, retry=1) == 200
         fake.wait_posts(1)
-        time.sleep(1.0)  # what the first replica posts arrives within this
+        # Nothing in flight on either replica: nothing more can be posted.
+        wait_until(lambda: first.idle() and second.idle(), 30, what="no answer in flight")
         assert len(fake.posts()) == 1
     finally:
         first.stop()

@@ -1,5 +1,5 @@
-"""Fixtures for the engine core's ONNX path: all-MiniLM-L6-v2 exported by `rolle build`'s
-code path (once per session, about 15 s for the export)."""
+"""Fixtures for the engine core: the lexical index over the real knowledge, and the ONNX
+path (all-MiniLM-L6-v2 exported by `rolle build`'s code path, once per session)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from bot import compose
 from bot.config import Settings
 from bot.core.embedding.onnx import OnnxEmbedder
 from bot.core.engine import Engine
+from bot.core.knowledge import Knowledge
+from bot.core.retrieval.lexical import LexicalIndex
+
+
+@pytest.fixture(scope="session")
+def lexical(knowledge: Knowledge) -> LexicalIndex:
+    """The lexical index (analyzer, typo lexicon, BM25) over the real knowledge."""
+    return LexicalIndex(knowledge.passages, knowledge.synonyms)
 
 
 @pytest.fixture(scope="session")

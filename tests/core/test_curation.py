@@ -7,18 +7,16 @@ holds real synonyms, not self-mappings or inflections the lemmatizer already cov
 
 from __future__ import annotations
 
+import functools
 import re
-from pathlib import Path
 
 import pytest
 from wordfreq import top_n_list, zipf_frequency
 
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Knowledge
 from bot.core.text.german import fold, lemma, normalize, stop_words
 from bot.evaluation.evaluate import labelled_questions
 
-ROOT = Path(__file__).resolve().parents[2]
-KNOWLEDGE = load_knowledge(ROOT / "knowledge")
 # Words that join the parts of a real name: "Head of Sales", "Marketing und Vertrieb".
 CONNECTORS = frozenset({"of", "for", "and", "und", "vs", "versus", "the", "e"})
 
@@ -31,16 +29,18 @@ def _questions() -> list[str]:
     return labelled_questions()
 
 
-# Function words: German stop words, and English ones among the 150 commonest words.
-FUNCTION_WORDS = (stop_words("de") | (stop_words("en") & set(top_n_list("en", 150)))) - {
-    *CONNECTORS, "a", "b"}
+@functools.cache
+def function_words() -> frozenset[str]:
+    """German stop words, and English ones among the 150 commonest words."""
+    return frozenset((stop_words("de") | (stop_words("en") & set(top_n_list("en", 150))))
+                     - {*CONNECTORS, "a", "b"})
 
 
 def question_shaped(term: str) -> bool:
     """A phrase with function words ("Ziel des Marketings", "Karriere im Vertrieb"), or
     with a lower-case German word, a verb or adjective ("gemessen", "Kunden überzeugen").
     Names are nouns, titles and abbreviations joined by "of", "und", "vs."."""
-    if any(w in FUNCTION_WORDS for w in _words(term)):
+    if any(w in function_words() for w in _words(term)):
         return True
     return any(
         w[:1].islower() and fold(w.lower()) not in CONNECTORS
@@ -58,12 +58,12 @@ def test_question_files_are_found() -> None:
     assert len(_questions()) >= 150
 
 
-def test_no_alias_or_search_term_is_a_question_fragment() -> None:
+def test_no_alias_or_search_term_is_a_question_fragment(knowledge: Knowledge) -> None:
     questions = [_words(q) for q in _questions()]
     fragments = sorted(
         {
             f"{p.id}: {term!r}"
-            for p in KNOWLEDGE.passages
+            for p in knowledge.passages
             for term in (*p.aliases, *p.search_terms)
             if question_shaped(term) and any(_contains(q, _words(term)) for q in questions)
         }
@@ -71,12 +71,12 @@ def test_no_alias_or_search_term_is_a_question_fragment() -> None:
     assert fragments == []
 
 
-def test_aliases_and_search_terms_are_names() -> None:
+def test_aliases_and_search_terms_are_names(knowledge: Knowledge) -> None:
     """Stricter: no question-shaped term at all, whether a question contains it yet or
     not (the hidden questions are not in the files)."""
     shaped = sorted(
         f"{p.id}: {term!r}"
-        for p in KNOWLEDGE.passages
+        for p in knowledge.passages
         for term in (*p.aliases, *p.search_terms)
         if question_shaped(term)
     )
@@ -95,13 +95,13 @@ def test_question_shape_rule(term: str, shaped: bool) -> None:
     assert question_shaped(term) is shaped
 
 
-def test_glossary_has_no_self_mappings_or_inflections() -> None:
+def test_glossary_has_no_self_mappings_or_inflections(knowledge: Knowledge) -> None:
     def lemmas(text: str) -> tuple[str, ...]:
         return tuple(lemma(w) for w in re.findall(r"[A-Za-zÄÖÜäöüß0-9-]+", text))
 
     bad = [
         f"{key} -> {value}"
-        for key, values in KNOWLEDGE.synonyms.items()
+        for key, values in knowledge.synonyms.items()
         for value in values
         if lemmas(key) == lemmas(value) or fold(key) == fold(value).replace("-", "")
     ]

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.directory import CachedMembers, TitleDirectory
 from bot.core.errors import KnowledgeError
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.models import Passage
 from bot.core.people import (
     Directories,
@@ -26,9 +26,19 @@ from bot.core.storage.port import Member, MemberSnapshot, Platform
 from tests.conftest import ROOT
 from tests.support import Clock, sqlite_store
 
-ROLES = tuple(p for p in load_knowledge(ROOT / "knowledge").passages if p.kind == "role")
-ROLE_IDS = [p.id for p in ROLES]
-SALES_HEAD = next(p for p in ROLES if p.id == "vertriebsleiter")
+Roles = tuple[Passage, ...]
+
+
+@pytest.fixture(scope="module")
+def roles(knowledge: Knowledge) -> Roles:
+    """The roles of the real knowledge base."""
+    return tuple(p for p in knowledge.passages if p.kind == "role")
+
+
+@pytest.fixture(scope="module")
+def sales_head(roles: Roles) -> Passage:
+    """The Vertriebsleiter role."""
+    return next(p for p in roles if p.id == "vertriebsleiter")
 
 
 @pytest.mark.parametrize("question", [
@@ -66,14 +76,15 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_people_file_names_people_per_role(tmp_path: Path) -> None:
+def test_people_file_names_people_per_role(tmp_path: Path, roles: Roles,
+                                           sales_head: Passage) -> None:
     path = write(tmp_path, "people:\n  vertriebsleiter:\n    - name: Erika Muster\n"
                  "      email: erika@example.com\n    - name: Max Beispiel\n")
-    directory = load_people(path, ROLE_IDS)
-    assert directory.people(SALES_HEAD, ROLES, platform="teams") == (
+    directory = load_people(path, [p.id for p in roles])
+    assert directory.people(sales_head, roles, platform="teams") == (
         Person(name="Erika Muster", email="erika@example.com"), Person(name="Max Beispiel"))
-    other = next(p for p in ROLES if p.id == "sales-manager")
-    assert directory.people(other, ROLES, platform="slack") == ()
+    other = next(p for p in roles if p.id == "sales-manager")
+    assert directory.people(other, roles, platform="slack") == ()
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -89,10 +100,10 @@ def test_people_file_names_people_per_role(tmp_path: Path) -> None:
     ("people: [\n", "people.yaml: invalid YAML at line 2"),
 ])
 def test_a_broken_people_file_names_file_entry_and_field(
-    tmp_path: Path, text: str, message: str,
+    tmp_path: Path, text: str, message: str, roles: Roles,
 ) -> None:
     with pytest.raises(KnowledgeError) as error:
-        load_people(write(tmp_path, text), ROLE_IDS)
+        load_people(write(tmp_path, text), [p.id for p in roles])
     assert str(error.value).startswith(message)
 
 
@@ -113,17 +124,18 @@ class Broken:
         raise DirectoryError("down")
 
 
-def test_directories_merge_by_name_and_survive_a_broken_one() -> None:
+def test_directories_merge_by_name_and_survive_a_broken_one(roles: Roles,
+                                                            sales_head: Passage) -> None:
     slack = FileDirectory({"vertriebsleiter": (
         Person(name="Erika Muster", user_id="U1", url="https://x.slack.com/team/U1"),)})
     file = FileDirectory({"vertriebsleiter": (
         Person(name="erika  muster", email="erika@example.com"), Person(name="Max"))})
-    merged = Directories(Broken(), slack, file).people(SALES_HEAD, ROLES, platform="slack")
+    merged = Directories(Broken(), slack, file).people(sales_head, roles, platform="slack")
     assert merged == (Person(name="Erika Muster", user_id="U1",
                              url="https://x.slack.com/team/U1", email="erika@example.com"),
                       Person(name="Max"))
     with pytest.raises(DirectoryError):
-        Directories(Broken()).people(SALES_HEAD, ROLES, platform="slack")
+        Directories(Broken()).people(sales_head, roles, platform="slack")
 
 
 # --- the cached directory -----------------------------------------------------------------
@@ -158,47 +170,49 @@ def directory(fetch: Fetcher, store: GuardedStore | None, clock: Clock) -> Title
                           link=lambda snap, uid: f"{snap.team_url}team/{uid}")
 
 
-def test_cached_directory_fetches_at_most_hourly(store: GuardedStore) -> None:
+def test_cached_directory_fetches_at_most_hourly(store: GuardedStore, roles: Roles,
+                                                 sales_head: Passage) -> None:
     clock = Clock()
     fetch = Fetcher(clock)
     people = directory(fetch, store, clock)
-    found = people.people(SALES_HEAD, ROLES, platform="slack")
+    found = people.people(sales_head, roles, platform="slack")
     assert found == (Person(name="Erika", user_id="U1",
                             url="https://acme.slack.com/team/U1"),)
     clock.now += timedelta(minutes=59)
-    people.people(SALES_HEAD, ROLES, platform="slack")
+    people.people(sales_head, roles, platform="slack")
     assert fetch.calls == 1
     # Another replica (a fresh process) reads the shared store instead of Slack.
-    assert directory(fetch, store, clock).people(SALES_HEAD, ROLES, platform="slack") == found
+    assert directory(fetch, store, clock).people(sales_head, roles, platform="slack") == found
     assert fetch.calls == 1
     clock.now += timedelta(minutes=2)
     fetch.members = (Member(user_id="U3", name="Nora", title="Head of Sales"),)
-    assert [p.name for p in people.people(SALES_HEAD, ROLES, platform="slack")] == ["Nora"]
+    assert [p.name for p in people.people(sales_head, roles, platform="slack")] == ["Nora"]
     assert fetch.calls == 2
-    assert people.people(SALES_HEAD, ROLES, platform="teams") == ()  # Slack's directory
+    assert people.people(sales_head, roles, platform="teams") == ()  # Slack's directory
 
 
 def test_failed_refresh_keeps_the_last_copy_and_retries_a_minute_later(
-    store: GuardedStore,
+    store: GuardedStore, roles: Roles, sales_head: Passage,
 ) -> None:
     clock = Clock()
     fetch = Fetcher(clock)
     people = directory(fetch, store, clock)
-    people.people(SALES_HEAD, ROLES, platform="slack")
+    people.people(sales_head, roles, platform="slack")
     clock.now += timedelta(hours=2)
     fetch.failing = True
-    assert [p.name for p in people.people(SALES_HEAD, ROLES, platform="slack")] == ["Erika"]
-    assert [p.name for p in people.people(SALES_HEAD, ROLES, platform="slack")] == ["Erika"]
+    assert [p.name for p in people.people(sales_head, roles, platform="slack")] == ["Erika"]
+    assert [p.name for p in people.people(sales_head, roles, platform="slack")] == ["Erika"]
     assert fetch.calls == 2  # one failed attempt per minute, across replicas
     clock.now += timedelta(minutes=1)
     fetch.failing = False
-    people.people(SALES_HEAD, ROLES, platform="slack")
+    people.people(sales_head, roles, platform="slack")
     assert fetch.calls == 3
 
 
-def test_no_copy_and_a_failed_fetch_is_a_directory_error() -> None:
+def test_no_copy_and_a_failed_fetch_is_a_directory_error(roles: Roles,
+                                                         sales_head: Passage) -> None:
     clock = Clock()
     fetch = Fetcher(clock)
     fetch.failing = True
     with pytest.raises(DirectoryError):
-        directory(fetch, None, clock).people(SALES_HEAD, ROLES, platform="slack")
+        directory(fetch, None, clock).people(sales_head, roles, platform="slack")

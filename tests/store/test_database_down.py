@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +20,9 @@ from bot.core.storage.port import NewDelivery, NewQuestion, StoreError
 from bot.store import SqlStore, open_store
 from tests.pg import PostgresServer, create_database
 from tests.store.test_concurrency import race
+from tests.support.wait import Logged
+
+GUARD_LOG = "bot.core.storage.guard"  # the guard's one logger (bot.core.storage.breaker)
 
 
 def ask(text: str, **changes: object) -> NewQuestion:
@@ -32,16 +34,6 @@ def ask(text: str, **changes: object) -> NewQuestion:
 
 def texts(store: SqlStore) -> list[str]:
     return [q.text for q in store.questions_since(datetime.now(UTC) - timedelta(hours=1))]
-
-
-def until(condition: Callable[[], bool], timeout: float) -> float:
-    """Seconds until ``condition`` holds (a bounded poll); fails after ``timeout``."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not within {timeout} s")
-        time.sleep(0.01)
-    return time.monotonic() - started
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -59,7 +51,7 @@ def test_an_outage_is_one_warning_and_nothing_done_meanwhile_is_lost(
 
     delivery = NewDelivery(key="slack:message:C1:1.0", platform="slack", kind="message",
                            user_id="U1", payload={"text": "x"}, target={"channel": "C1"})
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO), Logged(GUARD_LOG, logging.WARNING) as said:
         started = time.monotonic()
         during = guarded.record_question(ask("währenddessen"))
         assert time.monotonic() - started < 5  # refused quickly, no hanging caller
@@ -86,7 +78,8 @@ def test_an_outage_is_one_warning_and_nothing_done_meanwhile_is_lost(
         caplog.clear()
 
         pg_private.start()  # returns once the server accepts connections
-        back = until(lambda: guarded.up, timeout=5)
+        back = said.wait_for("database back", timeout=5)
+        assert guarded.up
     print(f"\nrecording resumed {back:.2f} s after PostgreSQL was back")
     assert back <= 1.0
     assert len(warnings(caplog)) == 1 and warnings(caplog)[0].startswith(
@@ -111,8 +104,10 @@ def test_the_database_is_probed_at_once_when_used_again() -> None:
     assert guarded.record_question(ask("x")) is not None
     assert not guarded.up
     flaky.broken = False
-    guarded.record_question(ask("y"))  # kept, and wakes the probe
-    assert until(lambda: guarded.up, timeout=1.0) < 1.0
+    with Logged(GUARD_LOG, logging.WARNING) as said:
+        guarded.record_question(ask("y"))  # kept, and wakes the probe
+        assert said.wait_for("database back", timeout=1.0) < 1.0
+    assert guarded.up
     assert flaky.recorded == ["x", "y"]
     guarded.close()
 
@@ -149,8 +144,9 @@ def test_the_kept_writes_are_bounded(caplog: pytest.LogCaptureFixture) -> None:
     assert guarded.kept == 3 and guarded.dropped == 3
     assert len(warnings(caplog)) == 2  # away; the buffer is full (once)
     flaky.broken = False
-    guarded.record_question(ask("q6"))
-    until(lambda: guarded.up, timeout=1.0)
+    with Logged(GUARD_LOG, logging.WARNING) as said:
+        guarded.record_question(ask("q6"))
+        said.wait_for("database back", timeout=1.0)
     assert flaky.recorded == ["q4", "q5", "q6"]  # the newest are kept
     assert "4 dropped while the buffer was full" in caplog.records[-1].getMessage()
     guarded.close()
@@ -218,7 +214,7 @@ def test_guard_opens_the_store_once_the_database_is_up(
             opened.append(open_store(url, secret="s"))
             return opened[-1]
 
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING), Logged(GUARD_LOG, logging.WARNING) as said:
         try:
             opener()
         except StoreError as exc:
@@ -229,7 +225,7 @@ def test_guard_opens_the_store_once_the_database_is_up(
         assert not guarded.check()
         assert len(warnings(caplog)) == 1  # the probe's failed attempts say nothing
         pg_private.start()
-        assert until(lambda: guarded.up, timeout=5) <= 1.0
+        assert said.wait_for("database back", timeout=5) <= 1.0
     assert guarded.check()
     assert [q.text for q in guarded.questions_since(datetime.now(UTC) - timedelta(hours=1))
             ] == ["beim Start"]

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.support.net import http
+from tests.support.wait import wait_until
 
 SECRET = "test-signing-secret-0123456789"  # the same as tests.slack.harness.SECRET
 
@@ -67,12 +68,16 @@ class Replica:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve"],
             env={**env, "PORT": str(self.port)}, stdout=self._log, stderr=self._log)
-        deadline = time.monotonic() + start_timeout
-        while http("GET", self.url + "/healthz").status != 200:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                raise AssertionError(f"replica did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        try:  # a poll: /healthz is where the process says it is ready
+            wait_until(self._ready, start_timeout, every=0.2, what="/healthz 200")
+        except AssertionError:
+            self.kill()
+            raise AssertionError(f"replica did not start: {log.read_text()[-2000:]}") from None
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError("the process exited")
+        return http("GET", self.url + "/healthz").status == 200
 
     def event(self, payload: dict[str, Any], retry: int | None = None) -> int:
         """POST a signed Events API callback; the HTTP status (0: no connection)."""
@@ -97,6 +102,10 @@ class Replica:
             return result.status, json.loads(result.body)
         except ValueError:
             return result.status, result.body
+
+    def idle(self) -> bool:
+        """No answer in flight (counted from before the acknowledgement on)."""
+        return self.get("/healthz")[1]["in_flight"] == 0
 
     def _post(self, body: str, content_type: str, extra: dict[str, str]) -> int:
         headers = signed_headers(SECRET, body, content_type, extra)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cachetools import TLRUCache
+
 from bot.core.context import Context
 from bot.core.storage.breaker import MAX_KEPT, PROBE_SECONDS, Breaker, Write
 from bot.core.storage.port import (
@@ -40,35 +42,31 @@ MAX_LOCAL = 10_000
 
 
 class _Local:
-    """Bounded in-memory keys with expiry times (monotonic seconds), thread-safe: the
-    store is called from worker threads."""
+    """Bounded in-memory keys, each with its own lifetime (monotonic seconds),
+    thread-safe: the store is called from worker threads."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
-        self._until: OrderedDict[str, float] = OrderedDict()
-        self._clock = clock
+        # The value is the key's lifetime in seconds; it expires that long after its put.
+        self._keys: TLRUCache[str, float] = TLRUCache(
+            MAX_LOCAL, lambda _key, ttl, now: now + ttl, timer=clock)
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> float | None:
-        until = self._until.get(key)
-        return until if until is not None and until > self._clock() else None
+    def __contains__(self, key: str) -> bool:
+        """Whether ``key`` is there and unexpired."""
+        with self._lock:
+            return key in self._keys
 
     def put(self, key: str, ttl: float) -> None:
         with self._lock:
-            self._put(key, ttl)
+            self._keys[key] = ttl
 
     def claim(self, key: str, ttl: float) -> bool:
         """Put ``key`` unless it is there and unexpired; True if put."""
         with self._lock:
-            if self.get(key) is not None:
+            if key in self._keys:
                 return False
-            self._put(key, ttl)
+            self._keys[key] = ttl
             return True
-
-    def _put(self, key: str, ttl: float) -> None:
-        self._until[key] = self._clock() + ttl
-        self._until.move_to_end(key)
-        while len(self._until) > MAX_LOCAL:
-            self._until.popitem(last=False)
 
 
 class GuardedStore:
@@ -220,7 +218,7 @@ class GuardedStore:
         """Claim in the database, or in process memory while it is away (a key claimed
         here, in an outage too, is not claimed again; one claimed meanwhile is written
         to the database when it is back, for the other replicas)."""
-        if self._claims.get(key) is not None:
+        if key in self._claims:
             return False
 
         def local() -> bool:
@@ -295,7 +293,7 @@ class GuardedStore:
     def in_thread(self, conversation: str, thread: str) -> bool:
         """In process memory (a thread answered here, in an outage too), else from the
         database."""
-        if self._threads.get(f"{conversation}\x1f{thread}") is not None:
+        if f"{conversation}\x1f{thread}" in self._threads:
             return True
         return self._call("look up a thread", lambda: self.store.in_thread(
             conversation, thread), lambda: False)

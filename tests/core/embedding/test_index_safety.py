@@ -31,6 +31,7 @@ from bot.core.retrieval.decision import load_decision
 from tests.conftest import ROOT
 from tests.core.embedding.test_index import _fingerprint
 from tests.fakes import HashEmbedder
+from tests.support.wait import Lines
 
 KNOWLEDGE = ROOT / "knowledge"
 
@@ -201,11 +202,17 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path, knowledge: Knowledge
     first.start()
     assert inside.wait(30)
     messages: list[str] = []
+    waiting = threading.Event()
+
+    def on_wait(message: str) -> None:
+        messages.append(message)
+        waiting.set()
+
     second = threading.Thread(target=lambda: order.append(
         "second: nothing to do" if build_index(tmp_path, knowledge, fp, HashEmbedder,
-                                               on_wait=messages.append) is None else "second"))
+                                               on_wait=on_wait) is None else "second"))
     second.start()
-    time.sleep(0.5)
+    assert waiting.wait(30)
     assert second.is_alive() and messages == [
         f"Another build is running in {tmp_path}: waiting for it to finish."]
     release.set()
@@ -216,27 +223,18 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path, knowledge: Knowledge
 
 
 PAUSED_BUILD = """
-import sys, time
-from pathlib import Path
+import sys
 from bot import cli
 from bot.core.embedding import index
 
 original = index.switch_current
 def paused(index_dir, build_dir):
-    Path(sys.argv[1]).write_text(build_dir.name)
-    while not Path(sys.argv[2]).exists():
-        time.sleep(0.05)
+    print("paused before switching to", build_dir.name, flush=True)
+    sys.stdin.readline()  # until the test says go (or closes the pipe)
     original(index_dir, build_dir)
 index.switch_current = paused
 sys.exit(cli.main(["build", "--force"]))
 """
-
-
-def _wait_for(predicate, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.mark.slow
@@ -246,28 +244,29 @@ def test_overlapping_forced_builds_never_lose_the_live_index(
     index_dir = tmp_path / "index"
     env = {**os.environ, "ROLLE_INDEX_DIR": str(index_dir), "ROLLE_KNOWLEDGE_DIR": str(KNOWLEDGE),
            "ROLLE_MODEL_CACHE_DIR": str(real_settings.model_cache), "HF_HUB_OFFLINE": "1"}
-    paused_at, go = tmp_path / "paused", tmp_path / "go"
-    err_a, err_b = (tmp_path / "a.err").open("w+"), (tmp_path / "b.err").open("w+")
-    a = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(paused_at), str(go)], env=env,
-                         cwd=ROOT, stdout=subprocess.PIPE, stderr=err_a, text=True)
+    err_a = (tmp_path / "a.err").open("w+")
+    a = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD], env=env, cwd=ROOT,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err_a, text=True)
+    assert a.stdin is not None and a.stdout is not None
+    out_a = Lines(a.stdout)
     try:
-        _wait_for(paused_at.exists)
+        paused_at = out_a.wait_for("paused before switching to").split()[-1]
         b = subprocess.Popen([sys.executable, "-m", "bot.cli", "build", "--force"], env=env,
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=err_b, text=True)
-        _wait_for(lambda: "Another build is running" in (tmp_path / "b.err").read_text())
-        time.sleep(1)
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out_b, err_b = Lines(b.stdout), Lines(b.stderr)
+        err_b.wait_for("Another build is running")
+        time.sleep(1)  # under test: a second later the second build still waits
         assert b.poll() is None, "the second build must wait for the first"
-        go.touch()
-        out_a, _ = a.communicate(timeout=300)
-        out_b, _ = b.communicate(timeout=300)
+        a.stdin.close()  # go on
+        a.wait(300)
+        b.wait(300)
     finally:
-        go.touch()
         a.kill()
-    assert a.returncode == 0 and b.returncode == 0, (tmp_path / "b.err").read_text()
-    assert "Built index" in out_a and "Built index" in out_b
+    assert a.returncode == 0 and b.returncode == 0, err_b.text()
+    assert "Built index" in out_a.text() and "Built index" in out_b.text()
     live = _in_use(index_dir)
-    assert live.is_dir() and live.name != paused_at.read_text()  # B built after A
-    assert (index_dir / paused_at.read_text()).is_dir()  # A's build is kept as the previous
+    assert live.is_dir() and live.name != paused_at  # B built after A
+    assert (index_dir / paused_at).is_dir()  # A's build is kept as the previous
     engine = compose.load_engine(real_settings.model_copy(update={"index_dir": index_dir}))
     assert engine.answer("Was macht ein BDM?").hits[0].passage.id == "business-development-manager"
 

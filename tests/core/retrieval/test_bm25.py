@@ -3,18 +3,18 @@ knowledge base's documents."""
 
 from __future__ import annotations
 
+import bm25s
 import numpy as np
-import pytest
 
+from bot.core.knowledge import Knowledge
 from bot.core.retrieval.bm25 import term_scores
-from bot.core.retrieval.lexical import LexicalWeights
-from tests.core.text.test_german import KNOWLEDGE, LEXICAL
+from bot.core.retrieval.lexical import LexicalIndex, LexicalWeights
 
 
-def test_term_scores_equal_bm25s_on_the_knowledge() -> None:
-    bm25s = pytest.importorskip("bm25s")
+def test_term_scores_equal_bm25s_on_the_knowledge(knowledge: Knowledge,
+                                                  lexical: LexicalIndex) -> None:
     cal = LexicalWeights()
-    docs = [LEXICAL._document(p)[0] for p in KNOWLEDGE.passages]
+    docs = [lexical._document(p)[0] for p in knowledge.passages]
     ours = term_scores(docs, k1=cal.bm25_k1, b=cal.bm25_b)
     reference = bm25s.BM25(k1=cal.bm25_k1, b=cal.bm25_b)
     reference.index(docs, show_progress=False)

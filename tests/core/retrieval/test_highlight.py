@@ -10,23 +10,14 @@ import pytest
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Passage, Source
 from bot.core.retrieval.highlight import MAX_CHARS, MAX_SENTENCES, excerpt, gist, locate, sentences
-from bot.evaluation.evaluate import labelled_questions as all_labelled_questions
 
 ROOT = Path(__file__).resolve().parents[3]
-PASSAGES = load_knowledge(ROOT / "knowledge").passages
+PASSAGES = load_knowledge(ROOT / "knowledge").passages  # parametrises: read at collection
 
 
-def labelled_questions() -> list[str]:
-    """Every question of the labelled files (the shared ones when present)."""
-    return ["", "Vertriebsleiter", "Aufgaben", *all_labelled_questions()]
-
-
-QUESTIONS = labelled_questions()
-
-
-def test_there_are_questions_to_check() -> None:
+def test_there_are_questions_to_check(gist_questions: list[str]) -> None:
     assert len(PASSAGES) >= 18
-    assert len(QUESTIONS) > 250  # tests/data alone has 246
+    assert len(gist_questions) > 250  # tests/data alone has 246
 
 
 def check_gist(passage: Passage, question: str) -> tuple[str, ...]:
@@ -46,8 +37,9 @@ def check_gist(passage: Passage, question: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p.id)
-def test_every_gist_is_verbatim_whole_sentences_in_order_within_limits(passage: Passage) -> None:
-    for question in QUESTIONS:
+def test_every_gist_is_verbatim_whole_sentences_in_order_within_limits(
+        passage: Passage, gist_questions: list[str]) -> None:
+    for question in gist_questions:
         check_gist(passage, question)
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.retrieval.lexical import LexicalIndex
 from bot.core.text.compounds import CompoundSplitter
 from bot.core.text.german import Analyzer, stop_words
-from tests.core.text.test_german import LEXICAL
 
-SPLITTER = CompoundSplitter(frozenset(), stop_words("de"))
+
+@pytest.fixture(scope="module")
+def splitter() -> CompoundSplitter:
+    """A splitter without a lexicon: common words only."""
+    return CompoundSplitter(frozenset(), stop_words("de"))
 
 
 @pytest.mark.parametrize(
@@ -21,8 +25,8 @@ SPLITTER = CompoundSplitter(frozenset(), stop_words("de"))
      ("suchmaschinenwerbung", ("such", "maschinen", "werbung"))],  # "suche" lost its "e"
 )
 def test_compounds_split_into_common_words_without_a_lexicon(
-        word: str, parts: tuple[str, ...]) -> None:
-    assert SPLITTER.split(word) == parts
+        word: str, parts: tuple[str, ...], splitter: CompoundSplitter) -> None:
+    assert splitter.split(word) == parts
 
 
 @pytest.mark.parametrize(
@@ -30,10 +34,11 @@ def test_compounds_split_into_common_words_without_a_lexicon(
     ["wichtiger", "schreiben", "marketing", "mannschaft", "betreuung", "abrechnung",
      "unterscheidet", "überzeugen", "vertrieb", "e-mail", "kunde"],
 )
-def test_common_words_prefixes_and_short_words_stay_whole(word: str) -> None:
+def test_common_words_prefixes_and_short_words_stay_whole(word: str,
+                                                          splitter: CompoundSplitter) -> None:
     # "wichtiger" is far more common than "wich" + "tiger"; "unter" and "über" are stop
     # words, so "unter·scheidet" is no compound.
-    assert SPLITTER.split(word) == ()
+    assert splitter.split(word) == ()
 
 
 def test_knowledge_words_count_as_words() -> None:
@@ -43,8 +48,8 @@ def test_knowledge_words_count_as_words() -> None:
     assert lexicon.split("aussteuerungslogik") == ("aussteuerungs", "logik")
 
 
-def test_the_analyzer_gives_lemmatised_parts_of_question_words() -> None:
-    words = LEXICAL.analyzer.words(
+def test_the_analyzer_gives_lemmatised_parts_of_question_words(lexical: LexicalIndex) -> None:
+    words = lexical.analyzer.words(
         "Vertriebsleiterin Kundenbetreuung Marketingstrategie Verkaufsgespräche wichtiger")
     assert [w.parts for w in words] == [
         ("vertrieb", "leiterin"), ("kunde", "betreuung"), ("marketing", "strategie"),

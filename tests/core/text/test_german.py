@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Knowledge
 from bot.core.retrieval.lexical import LexicalIndex
 from bot.core.text.german import Analyzer, fold, lemma, readings, separable_verbs, stop_words
 from bot.core.text.language import detect
 
-KNOWLEDGE = load_knowledge(Path(__file__).resolve().parents[3] / "knowledge")
-LEXICAL = LexicalIndex(KNOWLEDGE.passages, KNOWLEDGE.synonyms)
 
+@pytest.fixture(scope="module")
+def best(lexical: LexicalIndex, knowledge: Knowledge) -> Callable[..., str]:
+    """The id of the passage the lexical scores rank first for a question."""
+    def best(question: str, lang: str = "de") -> str:
+        scores = lexical.scores(lexical.analyze(question, lang))  # type: ignore[arg-type]
+        return knowledge.passages[int(scores.argmax())].id
 
-def _best(question: str, lang: str = "de") -> str:
-    scores = LEXICAL.scores(LEXICAL.analyze(question, lang))  # type: ignore[arg-type]
-    return KNOWLEDGE.passages[int(scores.argmax())].id
+    return best
 
 
 def test_folding_and_lemmas() -> None:
@@ -77,41 +79,42 @@ def test_nouns_are_told_from_sentence_initial_verbs() -> None:
     [("Vertriebsleitr", "vertriebsleiter"), ("Vertriebsasistenz", "vertriebsassistenz"),
      ("Developement", "development"), ("Vertriebsmanschaft", "vertriebsmannschaft")],
 )
-def test_typos_are_corrected_against_the_knowledge(typo: str, fixed: str) -> None:
-    (word,) = LEXICAL.analyzer.words(typo)
+def test_typos_are_corrected_against_the_knowledge(typo: str, fixed: str,
+                                                   lexical: LexicalIndex) -> None:
+    (word,) = lexical.analyzer.words(typo)
     assert word.corrected and word.surface == fixed and word.typed == fold(typo.lower())
 
 
-def test_real_words_are_never_corrected() -> None:
-    for word in LEXICAL.analyzer.words("Drucker Raum buchen Leads formulieren"):
+def test_real_words_are_never_corrected(lexical: LexicalIndex) -> None:
+    for word in lexical.analyzer.words("Drucker Raum buchen Leads formulieren"):
         assert not word.corrected, word
     # Umlauts are folded for matching, but word lists spell them: "wünschen" is common.
-    for word in LEXICAL.analyzer.words("wünschen Wünsche Größe Gespräche"):
+    for word in lexical.analyzer.words("wünschen Wünsche Größe Gespräche"):
         assert not word.corrected, word
 
 
-def test_misspelled_role_names_find_their_role() -> None:
-    assert _best("Was macht ein Vertriebsleitr?") == "vertriebsleiter"
-    assert _best("sales manger", "en") == "sales-manager"
-    assert _best("Aufgaben Vertriebsasistenz") == "vertriebsassistenz"
-    assert _best("Busines Developement Manger Aufgaben?") == "business-development-manager"
+def test_misspelled_role_names_find_their_role(best: Callable[..., str]) -> None:
+    assert best("Was macht ein Vertriebsleitr?") == "vertriebsleiter"
+    assert best("sales manger", "en") == "sales-manager"
+    assert best("Aufgaben Vertriebsasistenz") == "vertriebsassistenz"
+    assert best("Busines Developement Manger Aufgaben?") == "business-development-manager"
 
 
-def test_compound_question_finds_its_section() -> None:
-    assert _best("Wer führt die Vertriebsmannschaft?") == "vertriebsleiter"
-    assert _best("Vertriebsinnendienst") == "vertriebsassistenz"
+def test_compound_question_finds_its_section(best: Callable[..., str]) -> None:
+    assert best("Wer führt die Vertriebsmannschaft?") == "vertriebsleiter"
+    assert best("Vertriebsinnendienst") == "vertriebsassistenz"
 
 
-def test_glossary_expands_english_words() -> None:
-    query = LEXICAL.analyze("Who handles existing customers?", "en")
+def test_glossary_expands_english_words(lexical: LexicalIndex) -> None:
+    query = lexical.analyze("Who handles existing customers?", "en")
     assert any("bestandskunde" in terms for terms in query.expansions.values())
 
 
-def test_coverage_separates_known_from_unknown_topics() -> None:
+def test_coverage_separates_known_from_unknown_topics(lexical: LexicalIndex) -> None:
     def cov(question: str) -> float:
-        query = LEXICAL.analyze(question)
-        scores = LEXICAL.scores(query)
-        return LEXICAL.coverage(query, int(scores.argmax()))
+        query = lexical.analyze(question)
+        scores = lexical.scores(query)
+        return lexical.coverage(query, int(scores.argmax()))
 
     assert cov("Wer beantwortet Rückfragen von Bestandskunden?") == 1.0
     assert cov("Was macht ein Steuerberater?") < 0.5
@@ -119,20 +122,22 @@ def test_coverage_separates_known_from_unknown_topics() -> None:
     assert cov("Kann mir jemand beim Drucker helfen?") < 0.35
 
 
-def test_a_word_found_only_inside_a_compound_covers_less() -> None:
+def test_a_word_found_only_inside_a_compound_covers_less(lexical: LexicalIndex,
+                                                         knowledge: Knowledge) -> None:
     # "Langfristig versus kurzfristig" speaks of a "langen Zeitraum", never of a "Raum".
-    doc = [p.id for p in KNOWLEDGE.passages].index("langfristig-versus-kurzfristig")
-    whole = LEXICAL.coverage(LEXICAL.analyze("Zeitraum buchen"), doc)
-    part = LEXICAL.coverage(LEXICAL.analyze("Raum buchen"), doc)
+    doc = [p.id for p in knowledge.passages].index("langfristig-versus-kurzfristig")
+    whole = lexical.coverage(lexical.analyze("Zeitraum buchen"), doc)
+    part = lexical.coverage(lexical.analyze("Raum buchen"), doc)
     assert 0 < part < whole
 
 
-def test_name_spans_prefer_the_longest_name_and_find_two_roles() -> None:
-    query = LEXICAL.analyze("Was macht der Head of Business Development?")
-    ids = [KNOWLEDGE.passages[d].id for d, _, _ in LEXICAL.name_spans(query)]
+def test_name_spans_prefer_the_longest_name_and_find_two_roles(
+        lexical: LexicalIndex, knowledge: Knowledge) -> None:
+    query = lexical.analyze("Was macht der Head of Business Development?")
+    ids = [knowledge.passages[d].id for d, _, _ in lexical.name_spans(query)]
     assert ids == ["head-of-business-development"]
-    query = LEXICAL.analyze("Unterschied zwischen Sales Manager und Vertriebsleiter")
-    ids = [KNOWLEDGE.passages[d].id for d, _, _ in LEXICAL.name_spans(query)]
+    query = lexical.analyze("Unterschied zwischen Sales Manager und Vertriebsleiter")
+    ids = [knowledge.passages[d].id for d, _, _ in lexical.name_spans(query)]
     assert ids == ["sales-manager", "vertriebsleiter"]
 
 
