@@ -24,6 +24,7 @@ from bot.core.highlight import excerpt, gist, sentences
 from bot.core.models import Answer, Hit, Passage
 from bot.report.gaps import Gap
 from bot.slack import blocks as slack
+from bot.slack import kit
 from bot.slack.markup import escape as slack_escape
 from bot.slack.render import render as slack_render
 from bot.teams import cards
@@ -37,21 +38,21 @@ WHOLE_LINES = {p.id: [line.strip() for line in p.text.splitlines() if line.strip
                for p in PASSAGES}
 
 
-def slack_first_quote(message: slack.Message) -> str:
+def slack_first_quote(message: kit.Message) -> str:
     """The text of the first section after the header and context lines."""
     first = next(b for b in message.blocks if b["type"] == "section")
     assert message.blocks.index(first) <= 2, "the gist comes right after the title"
     return str(first["text"]["text"])
 
 
-def section_texts(message: slack.Message) -> str:
+def section_texts(message: kit.Message) -> str:
     """The text of every section, its fields (side by side) included."""
     return "\n".join([b["text"]["text"] for b in message.blocks
                       if b["type"] == "section" and "text" in b]
                      + [f["text"] for b in message.blocks for f in b.get("fields", ())])
 
 
-def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Message:
+def slack_full(message: kit.Message, passages: dict[str, Passage]) -> kit.Message:
     """The message the "Ganze Beschreibung" button puts in its place."""
     [value] = [e["value"] for b in message.blocks if b["type"] == "actions"
                for e in b["elements"] if e["action_id"] == slack.ACTION_FULL]
@@ -111,7 +112,7 @@ def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_acti
         message = slack.passages_message([passage], "de", question=question or None)
         first = slack_first_quote(message)
         for line in excerpt(passage.text, chosen):
-            assert slack.quote(line) in first
+            assert kit.quote(line) in first
         full = slack_full(message, by_id)
         full_text = section_texts(full)
         assert all(slack_escape(line) in full_text for line in lines)
@@ -180,15 +181,15 @@ def slack_replies() -> dict[str, Reply]:
     }
 
 
-def check_limits(message: slack.Message) -> None:
-    assert len(message.blocks) <= slack.MAX_BLOCKS
+def check_limits(message: kit.Message) -> None:
+    assert len(message.blocks) <= kit.MAX_BLOCKS
     for block in message.blocks:
         Block.parse(dict(block)).validate_json()  # raises beyond Slack's limits
         if block["type"] == "actions":
-            assert len(block["elements"]) <= slack.MAX_ELEMENTS
+            assert len(block["elements"]) <= kit.MAX_ELEMENTS
             for element in block["elements"]:
-                assert len(element["text"]["text"]) <= slack.MAX_BUTTON_CHARS
-                assert len(element.get("value", "")) <= slack.MAX_VALUE_CHARS
+                assert len(element["text"]["text"]) <= kit.MAX_BUTTON_CHARS
+                assert len(element.get("value", "")) <= kit.MAX_VALUE_CHARS
     assert len(message.text) <= 40000
 
 
@@ -210,9 +211,9 @@ def test_every_slack_message_type_fits_block_kit_and_quotes_start_with_the_gist(
         chosen = reply.gist(passage)
         assert chosen and all(s in passage.text for s in chosen)
         text = section_texts(message)
-        assert all(slack.quote(line) in text for line in excerpt(passage.text, chosen))
+        assert all(kit.quote(line) in text for line in excerpt(passage.text, chosen))
     if not reply.comparison:
-        assert slack_first_quote(message) == slack.quote(
+        assert slack_first_quote(message) == kit.quote(
             "\n".join(excerpt(reply.shown[0].text, reply.gist(reply.shown[0]))))
     full = slack_full(message, by_id)
     check_limits(full)

@@ -1,10 +1,6 @@
-"""Answers as Block Kit messages, within Slack's limits and with all text escaped.
-
-Limits (https://docs.slack.dev/reference/block-kit/blocks): section text <= 3000
-characters, <= 50 blocks per message, button value <= 2000, button text <= 75, header
-<= 150, <= 25 elements per actions block. Long passages are split at paragraph, line or
-word boundaries; if a passage still needs more blocks than a message has, the message
-says that it was shortened.
+"""Answers as Block Kit messages (made with :mod:`bot.slack.kit`): the quoted passages
+with their gist first, the buttons that show more or fewer of them, share the answer
+and ask for feedback, and the short replies of our own text. All user text is escaped.
 """
 
 from __future__ import annotations
@@ -13,21 +9,39 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
+
+from slack_sdk.models.blocks import (
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+)
 
 from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
 from bot.reply import Contrast
-from bot.slack.markup import escape, shorten, split_text, unescape
+from bot.slack.kit import (
+    MAX_BLOCKS,
+    MAX_VALUE_CHARS,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    echo,
+    fields,
+    fit,
+    gist_sections,
+    header,
+    mention,
+    quote,
+    quote_sections,
+    section,
+)
+from bot.slack.markup import escape, shorten, unescape
 from bot.texts import t
 
-MAX_SECTION_CHARS = 3000
-MAX_BLOCKS = 50
-MAX_VALUE_CHARS = 2000
-MAX_BUTTON_CHARS = 75
-MAX_HEADER_CHARS = 150
-MAX_ELEMENTS = 25
-MAX_ECHO_CHARS = 500
 MAX_FALLBACK_CHARS = 3000
 FURTHER_MATCHES = 2
 
@@ -39,28 +53,12 @@ ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
 ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
 ACTION_FULL = "answer_full"  # value: AnswerRef of the version to show (full or gist)
 ACTION_DECLINE = "clarify_none"  # "Keins davon"; value: {"i": question id, "l": language}
-MAX_FIELD_CHARS = 2000
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
 MAX_COMMENT_CHARS = 300
 
-Block = dict[str, Any]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
 Feedback = Literal["ask", "thanks", "missing"]
-
-
-@dataclass(frozen=True)
-class Message:
-    """A Slack message: the notification ``text`` and the Block Kit ``blocks``."""
-
-    text: str
-    blocks: tuple[Block, ...] = ()
-
-    def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for chat.postMessage, chat.postEphemeral or respond()."""
-        if not self.blocks:
-            return {"text": self.text}
-        return {"text": self.text, "blocks": list(self.blocks)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,89 +132,11 @@ class AnswerRef:
                    feedback=feedback if feedback in ("thanks", "missing") else "ask")
 
 
-# --- building blocks ---------------------------------------------------------------------
-def section(mrkdwn: str) -> Block:
-    """A section with mrkdwn text (the caller escapes user text)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn[:MAX_SECTION_CHARS]}}
-
-
-def context(mrkdwn: str) -> Block:
-    """A context line."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn[:3000]}]}
-
-
-def header(text: str) -> Block:
-    """A header (plain text, so nothing in it is markup)."""
-    return {"type": "header",
-            "text": {"type": "plain_text", "text": shorten(text, MAX_HEADER_CHARS), "emoji": True}}
-
-
-def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
-    """A button; ``value`` must already fit Slack's 2000 characters."""
-    if len(value) > MAX_VALUE_CHARS:
-        raise ValueError(f"button value of {len(value)} characters for {action_id}")
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": shorten(text, MAX_BUTTON_CHARS), "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def actions(elements: Sequence[Block]) -> list[Block]:
-    """Actions blocks holding ``elements``, 25 per block."""
-    return [{"type": "actions", "elements": list(elements[i:i + MAX_ELEMENTS])}
-            for i in range(0, len(elements), MAX_ELEMENTS)]
-
-
-def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0) -> list[Block]:
+def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0
+                    ) -> list[ButtonElement]:
     """One "show this passage" button per passage, with unique action ids."""
     return [button(p.title, f"{ACTION_SHOW}.{language}.{n}", p.id)
             for n, p in enumerate(passages, start)]
-
-
-def mention(user_id: str) -> str:
-    """``<@U…>`` for a real user id; anything else is escaped and shown as text."""
-    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
-
-
-def echo(question: str) -> str:
-    """The question as it may be shown back: shortened and escaped."""
-    return escape(shorten(question, MAX_ECHO_CHARS))
-
-
-def quote(text: str) -> str:
-    """Escaped text as a mrkdwn blockquote, line by line."""
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in escape(text).split("\n"))
-
-
-def quote_sections(passage: Passage) -> list[Block]:
-    """The passage as blockquote sections: one per paragraph, long ones split."""
-    return [section(quote(piece))
-            for paragraph in passage.paragraphs
-            for piece in split_text(paragraph, MAX_SECTION_CHARS, quote)]
-
-
-def gist_sections(passage: Passage, sentences: Sequence[str]) -> list[Block]:
-    """The chosen verbatim sentences as blockquote sections (usually one)."""
-    text = "\n".join(excerpt(passage.text, sentences))
-    return [section(quote(piece)) for piece in split_text(text, MAX_SECTION_CHARS, quote)]
-
-
-def fields(*texts: str) -> Block:
-    """A section whose mrkdwn ``texts`` Slack shows side by side, two to a row."""
-    return {"type": "section", "fields": [{"type": "mrkdwn", "text": text[:MAX_FIELD_CHARS]}
-                                          for text in texts]}
-
-
-def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
-    """``blocks`` if they fit into ``room`` blocks, else the first ones and a note."""
-    if len(blocks) <= room:
-        return blocks
-    return [*blocks[: room - 1], context(escape(t("truncated", language)))]
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -268,7 +188,7 @@ def passages_message(
     best = quoted[0]
     title = " ↔ ".join(p.title for p in quoted) if contrast is None else t(
         "contrast_title", language, left=contrast.sides[0], right=contrast.sides[1])
-    head = [header(title)]
+    head: list[Block] = [header(title)]
     if about:
         head.append(context(escape(t("about", language, title=about))))
     if shared_by:
@@ -280,7 +200,7 @@ def passages_message(
         head.append(context(t("your_question", language, question=echo(question))))
     cited = quoted if contrast is None else [row.passage for row in contrast.rows]
     sources = dict.fromkeys(p.source.label() for p in cited)
-    tail = [context(t("source", language, source=escape(" · ".join(sources))))]
+    tail: list[Block] = [context(t("source", language, source=escape(" · ".join(sources))))]
     chosen = {p.id: tuple((highlights or {}).get(p.id) or gist(p, question or "")) for p in quoted}
     ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
                        passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
@@ -326,7 +246,7 @@ def passages_message(
             body.extend(fit(part, room // len(cited), language))
     first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
-    return Message(text=escape(text), blocks=(*head, *body, *extra, *tail))
+    return Message.of(escape(text), (*head, *body, *extra, *tail))
 
 
 def contrast_blocks(contrast: Contrast) -> list[Block]:
@@ -353,30 +273,12 @@ def message_for(ref: AnswerRef, passages: Sequence[Passage], *,
                             extra=extra)
 
 
-def missing_input(language: Language) -> Block:
+def missing_input(language: Language) -> InputBlock:
     """The optional one-line "Was hat gefehlt?" input shown after a 👎."""
-    return {
-        "type": "input", "block_id": MISSING_BLOCK, "optional": True,
-        "label": {"type": "plain_text", "text": t("what_was_missing", language)},
-        "element": {"type": "plain_text_input", "action_id": MISSING_BLOCK,
-                    "max_length": MAX_COMMENT_CHARS},
-    }
-
-
-def offer_message(
-    note: str, offered: Sequence[Passage], language: Language, *,
-    question: str | None = None,
-) -> Message:
-    """Our ``note`` (e.g. "nothing found", "did you mean"), the ``offered`` passages as
-    buttons, and optionally the asker's question above."""
-    blocks: list[Block] = []
-    if question is not None:
-        blocks.append(context(t("your_question", language, question=echo(question))))
-    blocks.append(section(escape(note)))
-    blocks.extend(actions(passage_buttons(offered, language)))
-    names = ", ".join(p.title for p in offered)
-    text = shorten(f"{note} {names}", MAX_FALLBACK_CHARS)
-    return Message(text=escape(text), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+    return InputBlock(block_id=MISSING_BLOCK, optional=True,
+                      label=PlainTextObject(text=t("what_was_missing", language)),
+                      element=PlainTextInputElement(action_id=MISSING_BLOCK,
+                                                    max_length=MAX_COMMENT_CHARS))
 
 
 def text_message(text: str, *, question: str | None = None, language: Language = "de") -> Message:
@@ -384,7 +286,7 @@ def text_message(text: str, *, question: str | None = None, language: Language =
     if question is None:
         return Message(text=escape(text))
     line = t("your_question", language, question=echo(question))
-    return Message(text=escape(text), blocks=(context(line), section(escape(text))))
+    return Message.of(escape(text), (context(line), section(escape(text))))
 
 
 def error_message(request_id: str) -> Message:

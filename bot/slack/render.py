@@ -4,15 +4,8 @@ here: the conversation core chose what to say, this module only says it in Block
 from __future__ import annotations
 
 from bot.reply import Reply
-from bot.slack.blocks import (
-    MAX_SECTION_CHARS,
-    Block,
-    Feedback,
-    Message,
-    passages_message,
-    section,
-    text_message,
-)
+from bot.slack.blocks import Feedback, passages_message, text_message
+from bot.slack.kit import MAX_SECTION_CHARS, Block, Message, section
 from bot.slack.markup import escape
 from bot.slack.offers import clarify_message, no_answer_message
 from bot.slack.tour import tour_message

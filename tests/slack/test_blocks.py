@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
 from bot.conversation import Conversation
@@ -13,15 +15,19 @@ from bot.slack.blocks import (
     ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_SHARE,
+    AnswerRef,
+    error_message,
+    message_for,
+    passages_message,
+)
+from bot.slack.kit import (
     MAX_BLOCKS,
     MAX_SECTION_CHARS,
     MAX_VALUE_CHARS,
-    AnswerRef,
     Message,
-    error_message,
+    actions,
+    button,
     mention,
-    message_for,
-    passages_message,
 )
 from bot.slack.render import render
 from bot.texts import t
@@ -229,3 +235,24 @@ def test_empty_and_too_long_use_the_shared_texts() -> None:
 
 def test_error_message_is_german_with_the_reference() -> None:
     assert error_message("abc123").text == t("error", "de", request_id="abc123")
+
+
+def test_blocks_are_what_the_sdk_models_make_and_they_refuse_what_slack_would() -> None:
+    best, other = passage("vertriebsleiter", "Erster Satz. Zweiter Satz."), passage("b")
+    answer = answer_message(answered(best, other, question="<!channel> Wer?"), limit=1000,
+                            show_question=True, share=True)
+    ref = AnswerRef.decode(buttons(answer)[-1]["value"])
+    assert ref is not None
+    after_thumbs_down = message_for(ref, [best, other], feedback="missing")  # an input block
+    clarify = render(Conversation(StubEngine()).from_answer(Answer(
+        question="Vertriebsdingens", answered=False, outcome="clarify",
+        hits=(Hit(passage=best, score=0.5),))))  # a section with a button beside it
+    for message in (answer, after_thumbs_down, clarify):
+        for block in message.blocks:
+            assert Block.parse(block).to_dict() == block  # nothing the models would not make
+    assert "<!channel>" not in json.dumps(answer.kwargs())
+    assert [b["type"] for b in after_thumbs_down.blocks].count("input") == 1
+    assert any("accessory" in b for b in clarify.blocks)
+    # A button value beyond Slack's 2000 characters fails where the message is made.
+    with pytest.raises(SlackObjectFormationError, match="value"):
+        Message.of("x", actions([button("Zeigen", "show", "v" * (MAX_VALUE_CHARS + 1))]))

@@ -19,9 +19,9 @@ from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 from bot.conversation import new_request_id
 from bot.logs import failure
 from bot.slack import durable
-from bot.slack.blocks import Message
 from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import thread_key
+from bot.slack.kit import Message
 from bot.slack.markup import question_from
 from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
