@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 
 from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
-from bot.reply import Contrast
+from bot.reply import Contrast, Reply
 from bot.slack.kit import (
     MAX_BLOCKS,
     MAX_VALUE_CHARS,
@@ -140,113 +140,112 @@ def passage_buttons(passages: Iterable[Passage], language: Language, start: int 
 
 
 # --- messages ------------------------------------------------------------------------------
-def passages_message(
-    passages: Sequence[Passage],
-    language: Language,
-    *,
-    shown: int = 1,
-    question: str | None = None,
-    show_question: bool = False,
-    share: bool = False,
-    shared_by: str | None = None,
-    more_label: str = "more",
-    question_id: str | None = None,
-    feedback: Feedback = "ask",
-    full: bool = False,
-    highlights: Mapping[str, Sequence[str]] | None = None,
-    extra: Sequence[Block] = (),
-    about: str | None = None,
-    contrast: Contrast | None = None,
-) -> Message:
-    """The first ``shown`` passages quoted (two: side by side, each under its own
-    title, the same kind of sentences aligned): their gist first, with a button that
-    shows them in full ("Ganze Beschreibung"; in the full version "Kurzfassung"), the
-    next two as buttons, feedback below.
+@dataclass(frozen=True, kw_only=True)
+class Look:
+    """How an answer message looks beyond what its reply says: whether it repeats the
+    question on top (``echo``, for replies only the asker sees), offers "Im Kanal
+    teilen" (``share``), names who shared it (``shared_by``, a user id), and which
+    feedback state it shows: the 👍/👎 buttons ("ask"), after a click the thanks
+    ("thanks"), after a 👎 the thanks and the optional "Was hat gefehlt?" ("missing")."""
 
-    Args:
-        passages: best first; at least ``shown``.
-        language: language of the UI strings (the quote stays German).
-        shown: how many passages are quoted (1, or 2 for a comparison).
-        question: what was asked, for the echo and the share/feedback buttons.
-        show_question: repeat the question on top (for replies only the asker sees).
-        share: add the "Im Kanal teilen" button.
-        shared_by: user id of who shared this into the channel.
-        more_label: text key of the further-passage heading ("more" or "related").
-        question_id: the recorded question, carried by the feedback buttons.
-        feedback: the 👍/👎 buttons ("ask"), or after a click the thanks ("thanks"), or
-            after a 👎 the thanks and the optional "Was hat gefehlt?" line ("missing").
-        full: quote the whole passages instead of their gist.
-        highlights: the gist of each quoted passage by id (default: chosen for
-            ``question`` by :func:`bot.core.highlight.gist`).
-        extra: blocks shown below the quote (the people holding the role).
-        about: for a follow-up, the title of the earlier answer it was read against.
-        contrast: two departments' comparison paragraphs, side by side, in place of
-            the quote (the whole paragraphs in the full version).
-    """
-    quoted = list(passages[:max(shown, 1)])
-    more = list(passages[len(quoted):len(quoted) + FURTHER_MATCHES])
-    best = quoted[0]
-    title = " ↔ ".join(p.title for p in quoted) if contrast is None else t(
-        "contrast_title", language, left=contrast.sides[0], right=contrast.sides[1])
-    head: list[Block] = [header(title)]
-    if about:
-        head.append(context(escape(t("about", language, title=about))))
-    if shared_by:
-        line = t("shared_by", language, user=mention(shared_by))
-        if question:
-            line += " · " + t("question", language, question=echo(question))
-        head.append(context(line))
-    elif show_question and question:
-        head.append(context(t("your_question", language, question=echo(question))))
+    echo: bool = False
+    share: bool = False
+    shared_by: str | None = None
+    feedback: Feedback = "ask"
+
+
+def passages_message(reply: Reply, *, look: Look = Look(), extra: Sequence[Block] = ()
+                     ) -> Message:
+    """A reply that quotes passages (``reply.shown``, at least one; two: side by side,
+    each under its own title, the same kind of sentences aligned): their gist first
+    (``reply.highlights``, else chosen for the question), with a button that shows them
+    in full ("Ganze Beschreibung"; in the full version "Kurzfassung"), the next two
+    offered passages as buttons, feedback below; ``extra`` blocks (the people holding
+    the role) below the quote. For a question how two departments differ,
+    ``reply.contrast`` is shown side by side in place of the quote."""
+    language, question, contrast = reply.language, reply.question, reply.contrast
+    quoted, more = list(reply.shown), list(reply.offered[:FURTHER_MATCHES])
+    best, label = quoted[0], reply.offer_label or "more"
     cited = quoted if contrast is None else [row.passage for row in contrast.rows]
-    sources = dict.fromkeys(p.source.label() for p in cited)
-    tail: list[Block] = [context(t("source", language, source=escape(" · ".join(sources))))]
-    chosen = {p.id: tuple((highlights or {}).get(p.id) or gist(p, question or "")) for p in quoted}
+    chosen = {p.id: tuple(reply.highlights.get(p.id) or gist(p, question)) for p in quoted}
     ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
                        passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
-                       question_id=question_id, echo=show_question, share=share,
-                       shared_by=shared_by, label=more_label, full=full, feedback=feedback)
-    if full or contrast is not None or any(
+                       question_id=reply.question_id, echo=look.echo, share=look.share,
+                       shared_by=look.shared_by, label=label, full=reply.full,
+                       feedback=look.feedback)
+    head = _head(reply, look)
+    sources = dict.fromkeys(p.source.label() for p in cited)
+    tail: list[Block] = [context(t("source", language, source=escape(" · ".join(sources))))]
+    if reply.full or contrast is not None or any(
             sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
-        toggle = replace(ref_of, full=not full).encode()
-        label = t("short_version" if full else "full_description", language)
-        tail.extend(actions([button(label, ACTION_FULL, toggle)]))
+        toggle = replace(ref_of, full=not reply.full).encode()
+        text = t("short_version" if reply.full else "full_description", language)
+        tail.extend(actions([button(text, ACTION_FULL, toggle)]))
     if more:
-        tail.append(section(f"*{escape(t(more_label, language))}*"))
+        tail.append(section(f"*{escape(t(label, language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
-    ref = replace(ref_of, feedback="ask").encode()
-    controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
-    if feedback == "ask":
-        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
-                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
-    else:
-        tail.append(context(escape(t("thanks_feedback", language))))
-    if feedback == "missing":
-        tail.append(missing_input(language))
-        controls.append(button(t("send", language), ACTION_MISSING, ref))
-    tail.extend(actions(controls))
+    tail += _feedback(replace(ref_of, feedback="ask").encode(), look, language)
     room = MAX_BLOCKS - len(head) - len(tail) - len(extra)
-
-    def quoting(passage: Passage) -> list[Block]:
-        if full or not chosen[passage.id]:
-            return quote_sections(passage)
-        return gist_sections(passage, chosen[passage.id])
-
-    if contrast is not None and not full:
-        body = fit(contrast_blocks(contrast), room, language)
-    elif len(quoted) == 1 and contrast is None:
-        body = fit(quoting(best), room, language)
-    elif not full:  # side by side, aligned: the titles in one row, the gists in the next
-        body = [fields(*(f"*{escape(p.title)}*" for p in quoted)),
-                fields(*(quote("\n".join(excerpt(p.text, chosen[p.id]))) for p in quoted))]
-    else:  # whole: one passage under the other, each under its bold title
-        body = []
-        for passage in cited:
-            part = [section(f"*{escape(passage.title)}*"), *quote_sections(passage)]
-            body.extend(fit(part, room // len(cited), language))
+    body = _quotes(reply, cited, chosen, room)
     first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
     text = shorten(f"{' / '.join(p.title for p in quoted)}: {first}", MAX_FALLBACK_CHARS)
     return Message.of(escape(text), (*head, *body, *extra, *tail))
+
+
+def _head(reply: Reply, look: Look) -> list[Block]:
+    """The title, what a follow-up was read against, and who shared it or the echo."""
+    language, question, contrast = reply.language, reply.question, reply.contrast
+    title = " ↔ ".join(p.title for p in reply.shown) if contrast is None else t(
+        "contrast_title", language, left=contrast.sides[0], right=contrast.sides[1])
+    head: list[Block] = [header(title)]
+    if reply.about:
+        head.append(context(escape(t("about", language, title=reply.about.title))))
+    if look.shared_by:
+        line = t("shared_by", language, user=mention(look.shared_by))
+        if question:
+            line += " · " + t("question", language, question=echo(question))
+        head.append(context(line))
+    elif look.echo and question:
+        head.append(context(t("your_question", language, question=echo(question))))
+    return head
+
+
+def _feedback(ref: str, look: Look, language: Language) -> list[Block]:
+    """Share and 👍/👎 (each button carrying ``ref``), or the thanks, as ``look`` says."""
+    blocks: list[Block] = []
+    controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")
+                ] if look.share else []
+    if look.feedback == "ask":
+        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
+                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+    else:
+        blocks.append(context(escape(t("thanks_feedback", language))))
+    if look.feedback == "missing":
+        blocks.append(missing_input(language))
+        controls.append(button(t("send", language), ACTION_MISSING, ref))
+    return [*blocks, *actions(controls)]
+
+
+def _quotes(reply: Reply, cited: list[Passage], chosen: Mapping[str, tuple[str, ...]],
+            room: int) -> list[Block]:
+    """The quote in at most ``room`` blocks: the gist (``chosen``) or, if ``reply.full``,
+    the whole passages; a comparison side by side; a contrast row by row."""
+    language, contrast, full = reply.language, reply.contrast, reply.full
+    if contrast is not None and not full:
+        return fit(contrast_blocks(contrast), room, language)
+    if len(reply.shown) == 1 and contrast is None:
+        best = reply.shown[0]
+        sections = quote_sections(best) if full or not chosen[best.id] else gist_sections(
+            best, chosen[best.id])
+        return fit(sections, room, language)
+    if not full:  # side by side, aligned: the titles in one row, the gists in the next
+        return [fields(*(f"*{escape(p.title)}*" for p in reply.shown)),
+                fields(*(quote("\n".join(excerpt(p.text, chosen[p.id]))) for p in reply.shown))]
+    body: list[Block] = []  # whole: one passage under the other, each under its bold title
+    for passage in cited:
+        part = [section(f"*{escape(passage.title)}*"), *quote_sections(passage)]
+        body.extend(fit(part, room // len(cited), language))
+    return body
 
 
 def contrast_blocks(contrast: Contrast) -> list[Block]:
@@ -258,19 +257,6 @@ def contrast_blocks(contrast: Contrast) -> list[Block]:
                    fields(f"*{left}*\n" + quote(" ".join(row.left)),
                           f"*{right}*\n" + quote(" ".join(row.right)))]
     return blocks
-
-
-def message_for(ref: AnswerRef, passages: Sequence[Passage], *,
-                feedback: Feedback | None = None, extra: Sequence[Block] = ()) -> Message:
-    """The answer message ``ref`` describes, for its ``passages`` (those that still
-    exist, at least one), in ``feedback`` state (default: the one in ``ref``), with the
-    ``extra`` blocks below the quote."""
-    return passages_message(passages, ref.language, shown=min(ref.shown, len(passages)),
-                            question=ref.question, show_question=ref.echo, share=ref.share,
-                            shared_by=ref.shared_by, more_label=ref.label,
-                            question_id=ref.question_id, full=ref.full,
-                            feedback=ref.feedback if feedback is None else feedback,
-                            extra=extra)
 
 
 def missing_input(language: Language) -> InputBlock:
