@@ -25,12 +25,14 @@ from bot.core.models import Answer, Hit, Passage
 from bot.core.retrieval.highlight import excerpt, gist, sentences
 from bot.report.gaps import Gap
 from bot.slack import blocks as slack
+from bot.slack import kit
 from bot.slack.markup import escape as slack_escape
 from bot.slack.render import render as slack_render
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
 from bot.texts import t
 from tests.conftest import ROOT
+from tests.slack.rebuild import button_value, rebuilt
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import texts_of, toggle_titled, toggles_of, visible
 
@@ -40,27 +42,32 @@ WHOLE_LINES = {p.id: [line.strip() for line in p.text.splitlines() if line.strip
                for p in PASSAGES}
 
 
-def slack_first_quote(message: slack.Message) -> str:
+def slack_first_quote(message: kit.Message) -> str:
     """The text of the first section after the header and context lines."""
     first = next(b for b in message.blocks if b["type"] == "section")
     assert message.blocks.index(first) <= 2, "the gist comes right after the title"
     return str(first["text"]["text"])
 
 
-def section_texts(message: slack.Message) -> str:
+def section_texts(message: kit.Message) -> str:
     """The text of every section, its fields (side by side) included."""
     return "\n".join([b["text"]["text"] for b in message.blocks
                       if b["type"] == "section" and "text" in b]
                      + [f["text"] for b in message.blocks for f in b.get("fields", ())])
 
 
-def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Message:
+@cache
+def stub_engine() -> StubEngine:
+    """The knowledge's passages, by id, for the buttons' references."""
+    return StubEngine()
+
+
+def slack_full(message: kit.Message) -> kit.Message:
     """The message the "Ganze Beschreibung" button puts in its place."""
-    [value] = [e["value"] for b in message.blocks if b["type"] == "actions"
-               for e in b["elements"] if e["action_id"] == slack.ACTION_FULL]
+    value = button_value(message.blocks)
     ref = slack.AnswerRef.decode(value)
     assert ref is not None and ref.full
-    return slack.message_for(ref, [passages[i] for i in ref.passage_ids])
+    return rebuilt(value, stub_engine())
 
 
 def teams_parts(card: dict[str, Any], n: int = 0) -> tuple[dict, dict]:
@@ -104,20 +111,25 @@ def reveals_whole(card: dict, shown: dict, full: dict, passage: Passage) -> None
 @pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p.id)
 def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_action_away(
         passage: Passage, gist_questions: list[str]) -> None:
-    by_id = {p.id: p for p in PASSAGES}
     lines = WHOLE_LINES[passage.id]
     whole = {s.text(passage.text) for s in sentences(passage.text)}
+    full = slack.passages_message(Reply(kind="answer", shown=(passage,), full=True))
+    assert all(slack_escape(line) in section_texts(full) for line in lines)
+    slack_gists: set[tuple[str, ...]] = set()  # the question only travels in the buttons
     for question in gist_questions:
         chosen = gist(passage, question)
         assert chosen and set(chosen) <= whole
 
-        message = slack.passages_message([passage], "de", question=question or None)
-        first = slack_first_quote(message)
-        for line in excerpt(passage.text, chosen):
-            assert slack.quote(line) in first
-        full = slack_full(message, by_id)
-        full_text = section_texts(full)
-        assert all(slack_escape(line) in full_text for line in lines)
+        if chosen not in slack_gists:
+            slack_gists.add(chosen)
+            message = slack.passages_message(Reply(kind="answer", shown=(passage,),
+                                                   question=question))
+            first = slack_first_quote(message)
+            for line in excerpt(passage.text, chosen):
+                assert kit.quote(line) in first
+            # The button names the whole passage (rebuilt by the core: see below).
+            ref = slack.AnswerRef.decode(button_value(message.blocks))
+            assert ref is not None and ref.full and ref.passage_ids == (passage.id,)
 
         terminal = marked(passage.text, chosen)
         assert terminal.replace(MARK, "") == passage.text  # whole, only marks added
@@ -183,15 +195,15 @@ def slack_replies() -> dict[str, Reply]:
     }
 
 
-def check_limits(message: slack.Message) -> None:
-    assert len(message.blocks) <= slack.MAX_BLOCKS
+def check_limits(message: kit.Message) -> None:
+    assert len(message.blocks) <= kit.MAX_BLOCKS
     for block in message.blocks:
         Block.parse(dict(block)).validate_json()  # raises beyond Slack's limits
         if block["type"] == "actions":
-            assert len(block["elements"]) <= slack.MAX_ELEMENTS
+            assert len(block["elements"]) <= kit.MAX_ELEMENTS
             for element in block["elements"]:
-                assert len(element["text"]["text"]) <= slack.MAX_BUTTON_CHARS
-                assert len(element.get("value", "")) <= slack.MAX_VALUE_CHARS
+                assert len(element["text"]["text"]) <= kit.MAX_BUTTON_CHARS
+                assert len(element.get("value", "")) <= kit.MAX_VALUE_CHARS
     assert len(message.text) <= 40000
 
 
@@ -207,17 +219,15 @@ def test_every_slack_message_type_fits_block_kit_and_quotes_start_with_the_gist(
     check_limits(message)
     if not reply.quotes:
         return
-    engine = StubEngine()
-    by_id = {p.id: p for p in engine.passages}
     for passage in reply.shown:
         chosen = reply.gist(passage)
         assert chosen and all(s in passage.text for s in chosen)
         text = section_texts(message)
-        assert all(slack.quote(line) in text for line in excerpt(passage.text, chosen))
+        assert all(kit.quote(line) in text for line in excerpt(passage.text, chosen))
     if not reply.comparison:
-        assert slack_first_quote(message) == slack.quote(
+        assert slack_first_quote(message) == kit.quote(
             "\n".join(excerpt(reply.shown[0].text, reply.gist(reply.shown[0]))))
-    full = slack_full(message, by_id)
+    full = slack_full(message)
     check_limits(full)
     full_text = section_texts(full)
     for passage in reply.shown:

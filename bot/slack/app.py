@@ -85,9 +85,6 @@ class _CountedRetries(AsyncRetryHandler):
         self._handler = handler
         self._on_retry = on_retry
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> _CountedRetries:
-        return self  # Bolt deep-copies the context; the metrics are not to be copied
-
     async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
                               response: HttpResponse | None = None,
                               error: Exception | None = None) -> bool:
@@ -110,9 +107,6 @@ class _CountedFailures(AsyncRetryHandler):
     def __init__(self, on_error: Callable[[str], None]) -> None:
         super().__init__(max_retry_count=0)
         self._on_error = on_error
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _CountedFailures:
-        return self  # as above
 
     async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
                               response: HttpResponse | None = None,
@@ -168,10 +162,10 @@ def create_app(settings: Settings, deps: SlackDeps,
     check_settings(settings)
     app = AsyncApp(
         client=client or web_client(settings),
-        signing_secret=settings.slack_signing_secret.get_secret_value()
-        if settings.slack_signing_secret else "",
-        # HTTP requests are verified (and their shape checked) by bot.slack.intake before
-        # Bolt sees them; Socket Mode connections are authenticated by the app token.
+        # One signature check per request: HTTP requests are verified (and their shape
+        # checked) by bot.slack.intake before Bolt sees them, so Bolt gets no secret and
+        # checks nothing; Socket Mode connections are authenticated by the app token.
+        signing_secret="",
         request_verification_enabled=False,
         # A request no listener takes goes to `unhandled` (one line, 200) instead of
         # Bolt's 404, which Slack would retry.
@@ -224,6 +218,9 @@ def add_slack_routes(
         on_error=lambda status: metrics.api_errors.labels("slack", status).inc())
     app = create_app(settings, deps, client)
     web_app.cleanup_ctx.append(durable.resumer(deps, app.client, web_app[INSTANCE_KEY]))
+    # Cleaned up in reverse order: the worker's cancelled jobs give their deliveries up
+    # before the resumer's last lease renewal.
+    web_app.cleanup_ctx.append(deps.worker.lifetime)
     if settings.slack_app_token:
         app_token = settings.slack_app_token.get_secret_value()
         handlers: list[CheckedSocketModeHandler] = []

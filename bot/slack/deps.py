@@ -1,16 +1,17 @@
 """What the Slack listeners share, handed to them through Bolt's ``context``.
 
-A global middleware (:func:`inject`) puts one :class:`SlackDeps` into every request's
-context under ``"rolle"``; listeners read it with :func:`deps_of`. Lazy listeners get a
-deep copy of the context, so ``SlackDeps`` copies as itself: the records must be shared.
+A global middleware (:func:`injector`) puts one :class:`SlackDeps` into every
+request's context under ``"rolle"``; listeners read it with :func:`deps_of`. A
+listener registered with :func:`after_ack` acknowledges at once and leaves its work
+to the app's :class:`~bot.slack.worker.Worker`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
@@ -20,16 +21,17 @@ from bot.inflight import InFlight
 from bot.records import Records
 from bot.slack.leases import Leases
 from bot.slack.onboarding import OnboardingChannel
+from bot.slack.worker import Worker
 
 CONTEXT_KEY = "rolle"
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 @dataclass(eq=False)
 class SlackDeps:
     """The conversation core plus what the Slack adapter remembers between requests
     (events and messages already answered, threads the bot answers in: in the store, so
-    replicas and restarts share them)."""
+    replicas and restarts share them), and the worker that answers after the
+    acknowledgement (its jobs counted in ``inflight``)."""
 
     conversation: Conversation
     settings: Settings
@@ -37,13 +39,14 @@ class SlackDeps:
     records: Records
     inflight: InFlight = field(default_factory=InFlight)
     leases: Leases = field(default_factory=Leases)
+    worker: Worker = field(init=False)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> SlackDeps:
-        return self
+    def __post_init__(self) -> None:
+        self.worker = Worker(self.inflight)
 
 
 def deps_of(context: AsyncBoltContext) -> SlackDeps:
-    """The :class:`SlackDeps` that :func:`inject` put into ``context``."""
+    """The :class:`SlackDeps` that :func:`injector`'s middleware put into ``context``."""
     deps: SlackDeps = context[CONTEXT_KEY]
     return deps
 
@@ -58,22 +61,18 @@ def injector(deps: SlackDeps) -> Callable[..., Awaitable[Any]]:
     return inject
 
 
-async def acknowledge(ack: Callable[[], Awaitable[Any]], context: AsyncBoltContext) -> None:
-    """Acknowledge at once and count the lazy listener that Bolt starts next as in flight
-    (it ends the count: see :func:`lazy`)."""
-    deps_of(context).inflight.begin()
-    await ack()
+def after_ack(job: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Awaitable[None]]:
+    """A Bolt listener that acknowledges at once and hands ``job`` to the worker.
 
+    ``job`` stays a plain callback that a test can call: Bolt injects the arguments it
+    names (it reads the signature through ``functools.wraps``), and it must name
+    ``context``.
+    """
 
-def lazy(func: F) -> F:
-    """``func`` as a lazy listener paired with :func:`acknowledge`: whatever happens, it
-    marks its unit of work finished. ``func`` must take ``context``."""
+    @functools.wraps(job)
+    async def listener(**kwargs: Any) -> None:
+        context: AsyncBoltContext = kwargs["context"]
+        await context.ack()  # Events are acknowledged by Bolt already; once more is harmless.
+        deps_of(context).worker.submit(job(**kwargs), what=job.__name__)
 
-    @functools.wraps(func)
-    async def run(**kwargs: Any) -> Any:
-        try:
-            return await func(**kwargs)
-        finally:
-            deps_of(kwargs["context"]).inflight.end()
-
-    return run  # type: ignore[return-value]
+    return listener

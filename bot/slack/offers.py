@@ -13,8 +13,11 @@ from bot.slack.blocks import (
     ACTION_ASK,
     ACTION_DECLINE,
     ACTION_SHOW,
-    MAX_BLOCKS,
     MAX_FALLBACK_CHARS,
+    passage_buttons,
+)
+from bot.slack.kit import (
+    MAX_BLOCKS,
     Block,
     Message,
     actions,
@@ -22,7 +25,6 @@ from bot.slack.blocks import (
     context,
     echo,
     fit,
-    passage_buttons,
     section,
 )
 from bot.slack.markup import escape, shorten
@@ -77,13 +79,13 @@ def clarify_message(reply: Reply, *, show_question: bool = False) -> Message:
         line = f"*{escape(passage.title)}*"
         if reply.blurbs.get(passage.id):
             line += "\n" + escape(reply.blurbs[passage.id])
-        blocks.append({**section(line), "accessory": button(
-            t("show", language), f"{ACTION_SHOW}.{language}.{n}", passage.id)})
+        blocks.append(section(line, accessory=button(
+            t("show", language), f"{ACTION_SHOW}.{language}.{n}", passage.id)))
     blocks.extend(actions([button(t("none_of_these", language), ACTION_DECLINE,
                                   decline_value(reply.question_id, language))]))
     names = ", ".join(p.title for p in reply.offered)
-    return Message(text=escape(shorten(f"{note} {names}", MAX_FALLBACK_CHARS)),
-                   blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+    return Message.of(escape(shorten(f"{note} {names}", MAX_FALLBACK_CHARS)),
+                      fit(blocks, MAX_BLOCKS, language))
 
 
 def no_answer_message(reply: Reply, *, show_question: bool = False) -> Message:
@@ -96,4 +98,4 @@ def no_answer_message(reply: Reply, *, show_question: bool = False) -> Message:
         blocks += [*actions(passage_buttons(reply.offered, language)),
                    context(escape(t("list_header", language)))]
     blocks += lead_buttons(reply.leads, language)
-    return Message(text=escape(note), blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+    return Message.of(escape(note), fit(blocks, MAX_BLOCKS, language))

@@ -4,15 +4,8 @@ here: the conversation core chose what to say, this module only says it in Block
 from __future__ import annotations
 
 from bot.reply import Reply
-from bot.slack.blocks import (
-    MAX_SECTION_CHARS,
-    Block,
-    Feedback,
-    Message,
-    passages_message,
-    section,
-    text_message,
-)
+from bot.slack.blocks import Feedback, Look, passages_message, text_message
+from bot.slack.kit import MAX_SECTION_CHARS, Block, Message, section
 from bot.slack.markup import escape
 from bot.slack.offers import clarify_message, no_answer_message
 from bot.slack.tour import tour_message
@@ -29,7 +22,7 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
         show_question: repeat the asker's question on top (replies only they see).
         share: offer "Im Kanal teilen" under quoted answers.
         shared_by: the user id of who shared it into the channel.
-        feedback: the state of the 👍/👎 line (see :func:`passages_message`).
+        feedback: the state of the 👍/👎 line (see :class:`~bot.slack.blocks.Look`).
     """
     language = reply.language
     echo = reply.question if show_question and reply.question else None
@@ -38,14 +31,9 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
     if reply.kind == "listing":
         return catalogue_message(reply.catalogue or {}, language, reply.leads)
     if reply.kind in ("role", "answer") and reply.shown:
-        return passages_message([*reply.shown, *reply.offered], language,
-                                shown=len(reply.shown), question=reply.question or None,
-                                show_question=echo is not None, share=share,
-                                shared_by=shared_by, more_label=reply.offer_label or "more",
-                                question_id=reply.question_id, highlights=reply.highlights,
-                                extra=people_blocks(reply), feedback=feedback,
-                                full=reply.full, contrast=reply.contrast,
-                                about=reply.about.title if reply.about else None)
+        look = Look(echo=echo is not None, share=share, shared_by=shared_by,
+                    feedback=feedback)
+        return passages_message(reply, look=look, extra=people_blocks(reply))
     if reply.kind == "empty":
         return text_message(t("empty", language))
     if reply.kind == "too_long":

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from bot.conversation import Reply
 from bot.core.storage.port import Surface
 from bot.logs import failure
-from bot.slack.blocks import Message, error_message
+from bot.slack.blocks import error_message
 from bot.slack.deps import SlackDeps
+from bot.slack.kit import Message
 from bot.slack.render import render
 from bot.slack.targets import API_FAILURES, Target
 

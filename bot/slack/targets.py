@@ -20,7 +20,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks import Message
+from bot.slack.kit import Message
 
 log = logging.getLogger(__name__)
 Send = Callable[[Message], Awaitable[None]]

@@ -93,7 +93,7 @@ def tour_message(view: TourView, language: Language) -> Message:
     if view.finished and view.state is not None:
         note = t("tour_finished", language, department=view.state.department)
         blocks = [section(escape(note)), *department_buttons(view.departments, language)]
-        return Message(text=escape(note), blocks=tuple(blocks))
+        return Message.of(escape(note), blocks)
     blocks = [section(escape(t("tour_intro", language))),
               section(f"*{escape(t('tour_question', language))}*"),
               *department_buttons(view.departments, language)]
@@ -103,7 +103,7 @@ def tour_message(view: TourView, language: Language) -> Message:
         blocks.extend(actions([button(label, f"{ACTION_TOUR}.resume", TourRef(
             department=view.resume.department, position=view.resume.position,
             language=view.resume.language).encode())]))
-    return Message(text=escape(t("tour_question", language)), blocks=tuple(blocks))
+    return Message.of(escape(t("tour_question", language)), blocks)
 
 
 def _step_message(view: TourView, language: Language) -> Message:
@@ -132,4 +132,4 @@ def _step_message(view: TourView, language: Language) -> Message:
     body = fit(quoted, MAX_BLOCKS - len(head) - len(tail), language)
     first = " ".join(view.gist) or passage.text
     text = shorten(f"{progress}: {passage.title}: {first}", 3000)
-    return Message(text=escape(text), blocks=(*head, *body, *tail))
+    return Message.of(escape(text), (*head, *body, *tail))

@@ -6,21 +6,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.views import View
+
 from bot.conversation import REPORT_DAYS
 from bot.core.models import Language, Passage
 from bot.reply import Lead
 from bot.report.gaps import Gap
-from bot.slack.blocks import (
-    ACTION_ASK,
+from bot.slack.blocks import ACTION_ASK, passage_buttons
+from bot.slack.kit import (
     MAX_BLOCKS,
     Block,
     Message,
     actions,
     button,
     context,
+    divider,
     fit,
     header,
-    passage_buttons,
     section,
 )
 from bot.slack.markup import clip_lines, escape, shorten
@@ -54,7 +56,7 @@ def help_message(language: Language = "de", leads: Sequence[Lead] = ()) -> Messa
     default: the example questions)."""
     text = t("help", language)
     buttons = lead_buttons(leads, language) if leads else example_buttons(language)
-    return Message(text=escape(text), blocks=(section(escape(text)), *buttons))
+    return Message.of(escape(text), (section(escape(text)), *buttons))
 
 
 def catalogue_message(groups: Catalogue, language: Language = "de",
@@ -67,8 +69,8 @@ def catalogue_message(groups: Catalogue, language: Language = "de",
     blocks = [section(f"*{escape(t('list_header', language))}*"),
               *catalogue_blocks(groups, language),
               context(escape(t("catalogue_hint", language))), *lead_buttons(leads, language)]
-    return Message(text=clip_lines(escape("\n".join(lines)), 3000),
-                   blocks=tuple(fit(blocks, MAX_BLOCKS, language)))
+    return Message.of(clip_lines(escape("\n".join(lines)), 3000),
+                      fit(blocks, MAX_BLOCKS, language))
 
 
 def home_view(groups: Catalogue, *, gaps: Sequence[Gap] | None = None) -> dict[str, Any]:
@@ -78,16 +80,15 @@ def home_view(groups: Catalogue, *, gaps: Sequence[Gap] | None = None) -> dict[s
         header("Rollenbot"),
         section(escape(t("home_intro"))),
         section(escape(t("home_how"))),
-        {"type": "divider"},
+        divider(),
         section(f"*{escape(t('list_header'))}*"),
         *catalogue_blocks(groups),
         context(escape(t("catalogue_hint"))),
     ]
     if gaps is not None:
         lines = report_lines(gaps, "de", REPORT_DAYS)
-        blocks[1:1] = [section(clip_lines(escape("\n".join(lines)), 3000)),
-                       {"type": "divider"}]
-    return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "de")}
+        blocks[1:1] = [section(clip_lines(escape("\n".join(lines)), 3000)), divider()]
+    return View(type="home", blocks=fit(blocks, MAX_HOME_BLOCKS, "de")).to_dict()
 
 
 def welcome_message(groups: Catalogue, departments: tuple[str, ...] = ()) -> Message:
@@ -101,14 +102,14 @@ def welcome_message(groups: Catalogue, departments: tuple[str, ...] = ()) -> Mes
     blocks = [
         section(escape(t("welcome"))),
         *example_buttons(),
-        {"type": "divider"},
+        divider(),
         section(clip_lines("\n".join(overview), 3000)),
     ]
     if departments:
         blocks += [section(f"*{escape(t('tour_question'))}*"),
                    *department_buttons(departments, "de", keep=True)]
     blocks.append(context(escape(t("welcome_tip"))))
-    return Message(text=escape(t("welcome")), blocks=tuple(fit(blocks, MAX_BLOCKS, "de")))
+    return Message.of(escape(t("welcome")), fit(blocks, MAX_BLOCKS, "de"))
 
 
 def assistant_prompts(language: Language = "de") -> list[dict[str, str]]:

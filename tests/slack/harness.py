@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import json
 import time
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot import compose
@@ -21,6 +23,7 @@ from bot.config import Settings
 from bot.conversation import Answerer
 from bot.core.storage.guard import GuardedStore
 from bot.server import CONVERSATION_KEY, Running, start
+from bot.slack import intake
 from tests.support.net import HttpResult, LoopThread, http
 
 SECRET = "test-signing-secret-0123456789"
@@ -92,3 +95,22 @@ def forged_signature(body: str, timestamp: int) -> str:
     """A well-formed signature made with the wrong secret."""
     base = f"v0:{timestamp}:{body}".encode()
     return "v0=" + hmac.new(b"not-the-secret", base, hashlib.sha256).hexdigest()
+
+
+def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count from now on the signature checks of the intake (``"intake"``) and of the
+    Slack SDK's verifier, which Bolt's own check would use (``"sdk"``)."""
+    counts: Counter[str] = Counter()
+    sign, is_valid = intake.signature, SignatureVerifier.is_valid
+
+    def counted_sign(*args: Any) -> str:
+        counts["intake"] += 1
+        return sign(*args)
+
+    def counted_is_valid(self: SignatureVerifier, *args: Any, **kwargs: Any) -> bool:
+        counts["sdk"] += 1
+        return is_valid(self, *args, **kwargs)
+
+    monkeypatch.setattr(intake, "signature", counted_sign)
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counted_is_valid)
+    return counts

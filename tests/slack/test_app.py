@@ -12,7 +12,7 @@ from bot.core.engine import Engine
 from bot.slack.app import SlackConfigError, create_app, web_client
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
-from tests.slack.harness import SlackServer, forged_signature, http
+from tests.slack.harness import SlackServer, count_signature_checks, forged_signature, http
 from tests.support import reconfigure
 
 QUESTION = f"<@{BOT_USER_ID}> Was macht ein Sales Manager?"
@@ -29,6 +29,21 @@ def test_forged_signature_gets_401_and_no_answer(server: SlackServer,
     assert server.command(form, secret="wrong-secret").status == 401
     server.idle()
     assert fake_slack.calls == []  # not even auth.test: verification comes first
+
+
+def test_each_request_is_verified_once_by_the_intake_and_not_again_by_bolt(
+        server: SlackServer, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = count_signature_checks(monkeypatch)
+    assert server.event(p.event_callback(p.app_mention(QUESTION, ts=p.next_ts()))).status == 200
+    form = p.slash_command("Sales Manager", fake_slack.response_url("once"))
+    assert server.command(form).status == 200
+    click = p.block_actions("show_passage.de.0", "sales-manager", ephemeral=True,
+                            response_url=fake_slack.response_url("click"))
+    assert server.interaction(click).status == 200
+    assert server.command(form, secret="wrong-secret").status == 401
+    fake_slack.wait_posts(3)
+    server.idle()
+    assert checks == {"intake": 4}  # one per request, the forged one included
 
 
 def test_stale_timestamp_gets_401(server: SlackServer, fake_slack: FakeSlack) -> None:

@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+import pytest
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Reply
 from bot.core.models import Answer, Hit, Passage, Source
 from bot.slack.blocks import (
     ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_SHARE,
+    AnswerRef,
+    Look,
+    error_message,
+    passages_message,
+)
+from bot.slack.kit import (
     MAX_BLOCKS,
     MAX_SECTION_CHARS,
     MAX_VALUE_CHARS,
-    AnswerRef,
     Message,
-    error_message,
+    actions,
+    button,
     mention,
-    message_for,
-    passages_message,
 )
 from bot.slack.render import render
 from bot.texts import t
+from tests.slack import rebuild
 from tests.support.stub_engine import StubEngine
 
 SOURCE = Source(title="Die Positions-Unterschiede", seed="000.txt", author="Kenneth Smit")
@@ -43,11 +51,16 @@ def answered(*passages: Passage, question: str = "Was macht ein Vertriebsleiter?
 
 
 class _Limits:
-    """Just enough engine for Conversation.from_answer."""
+    """Just enough engine for Conversation.from_answer, and for restoring a button's
+    reply from the passages on its ``shelf``."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, shelf: Sequence[Passage] = ()) -> None:
         self.max_question_chars = limit
         self.passages: tuple[Passage, ...] = ()
+        self._shelf = {p.id: p for p in shelf}
+
+    def get(self, passage_id: str) -> Passage | None:
+        return self._shelf.get(passage_id)
 
     def roles(self) -> tuple[Passage, ...]:
         return ()
@@ -77,11 +90,7 @@ def contexts(message: Message) -> list[str]:
 
 def toggled(message: Message, passages: list[Passage]) -> Message:
     """The message the "Ganze Beschreibung" / "Kurzfassung" button replaces it with."""
-    ref = AnswerRef.decode(next(b["value"] for b in buttons(message)
-                                if b["action_id"] == ACTION_FULL))
-    assert ref is not None
-    by_id = {p.id: p for p in passages}
-    return message_for(ref, [by_id[i] for i in ref.passage_ids])
+    return rebuild.toggled(message, _Limits(1000, passages))
 
 
 def test_answer_has_title_quote_source_more_and_feedback() -> None:
@@ -138,8 +147,8 @@ def test_english_question_gets_english_ui_strings() -> None:
 
 
 def test_shared_answer_names_the_sharer_and_has_no_share_button() -> None:
-    message = passages_message([passage("sales-manager")], "de", question="Wer <!here>?",
-                               shared_by="U0SHARER")
+    message = passages_message(Reply(kind="answer", shown=(passage("sales-manager"),),
+                                     question="Wer <!here>?"), look=Look(shared_by="U0SHARER"))
     assert contexts(message)[0] == "Geteilt von <@U0SHARER> · Frage: Wer &lt;!here&gt;?"
     assert not any(b["action_id"] == ACTION_SHARE for b in buttons(message))
     assert mention("not a user <!channel>") == "not a user &lt;!channel&gt;"
@@ -229,3 +238,24 @@ def test_empty_and_too_long_use_the_shared_texts() -> None:
 
 def test_error_message_is_german_with_the_reference() -> None:
     assert error_message("abc123").text == t("error", "de", request_id="abc123")
+
+
+def test_blocks_are_what_the_sdk_models_make_and_they_refuse_what_slack_would() -> None:
+    best, other = passage("vertriebsleiter", "Erster Satz. Zweiter Satz."), passage("b")
+    answer = answer_message(answered(best, other, question="<!channel> Wer?"), limit=1000,
+                            show_question=True, share=True)
+    after_thumbs_down = rebuild.rebuilt(buttons(answer)[-1]["value"],
+                                        _Limits(1000, [best, other]),
+                                        feedback="missing")  # with an input block
+    clarify = render(Conversation(StubEngine()).from_answer(Answer(
+        question="Vertriebsdingens", answered=False, outcome="clarify",
+        hits=(Hit(passage=best, score=0.5),))))  # a section with a button beside it
+    for message in (answer, after_thumbs_down, clarify):
+        for block in message.blocks:
+            assert Block.parse(block).to_dict() == block  # nothing the models would not make
+    assert "<!channel>" not in json.dumps(answer.kwargs())
+    assert [b["type"] for b in after_thumbs_down.blocks].count("input") == 1
+    assert any("accessory" in b for b in clarify.blocks)
+    # A button value beyond Slack's 2000 characters fails where the message is made.
+    with pytest.raises(SlackObjectFormationError, match="value"):
+        Message.of("x", actions([button("Zeigen", "show", "v" * (MAX_VALUE_CHARS + 1))]))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.slack.blocks import quote
+from bot.slack.kit import quote
 from bot.slack.markup import (
     clip_lines,
     escape,

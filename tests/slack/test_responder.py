@@ -11,8 +11,8 @@ import pytest
 from bot.conversation import Conversation
 from bot.ratelimit import RateLimiter
 from bot.records import Records
-from bot.slack.blocks import Message
 from bot.slack.deps import SlackDeps
+from bot.slack.kit import Message
 from bot.slack.onboarding import OnboardingChannel
 from bot.slack.responder import answer, deliver
 from bot.slack.targets import Target

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
-from tests.slack.harness import LoopThread, SlackServer, http
+from tests.slack.harness import LoopThread, SlackServer, count_signature_checks, http
 from tests.support import reconfigure
 
 
@@ -34,7 +34,9 @@ def acked(envelope_id: str) -> Callable[[list[Call]], bool]:
 
 
 def test_mention_over_socket_mode(socket_server: SlackServer, fake_slack: FakeSlack,
-                                  loop_thread: LoopThread) -> None:
+                                  loop_thread: LoopThread,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = count_signature_checks(monkeypatch)  # the app token authenticates the socket
     opened = fake_slack.of("apps.connections.open")
     assert opened and opened[0].path == "/api/apps.connections.open"
     ts = p.next_ts()
@@ -46,6 +48,7 @@ def test_mention_over_socket_mode(socket_server: SlackServer, fake_slack: FakeSl
     post = fake_slack.wait_posts(1)[0]
     assert post.params["thread_ts"] == ts
     assert header(post) == "Sales Manager"
+    assert checks == {}
 
 
 def test_slash_command_over_socket_mode(socket_server: SlackServer, fake_slack: FakeSlack,

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.slack_response import SlackResponse
 
-from bot.slack.blocks import Message
+from bot.slack.kit import Message
 from bot.slack.targets import (
     ResponseUrlError,
     click_target,

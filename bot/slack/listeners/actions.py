@@ -40,7 +40,7 @@ from bot.slack.blocks import (
     error_message,
     text_message,
 )
-from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import click_key
 from bot.slack.offers import read_decline
 from bot.slack.render import render
@@ -63,15 +63,14 @@ def register(app: AsyncApp) -> None:
     show = re.compile(rf"^{ACTION_SHOW}(\..*)?$")
     ask = re.compile(rf"^{ACTION_ASK}(\..*)?$")
     feedback = re.compile(rf"^({ACTION_HELPFUL}|{ACTION_NOT_HELPFUL})$")
-    app.action(ACTION_MISSING)(ack=acknowledge, lazy=[lazy(record_missing)])
-    app.action(show)(ack=acknowledge, lazy=[lazy(show_passage)])
-    app.action(ask)(ack=acknowledge, lazy=[lazy(ask_example)])
-    app.action(ACTION_SHARE)(ack=acknowledge, lazy=[lazy(share_answer)])
-    app.action(feedback)(ack=acknowledge, lazy=[lazy(record_feedback)])
-    app.action(ACTION_FULL)(ack=acknowledge, lazy=[lazy(toggle_full)])
-    app.action(ACTION_DECLINE)(ack=acknowledge, lazy=[lazy(decline)])
-    app.action(re.compile(rf"^{ACTION_TOUR}\.[a-z]+(\.\d+)?$"))(
-        ack=acknowledge, lazy=[lazy(tour_click)])
+    app.action(ACTION_MISSING)(after_ack(record_missing))
+    app.action(show)(after_ack(show_passage))
+    app.action(ask)(after_ack(ask_example))
+    app.action(ACTION_SHARE)(after_ack(share_answer))
+    app.action(feedback)(after_ack(record_feedback))
+    app.action(ACTION_FULL)(after_ack(toggle_full))
+    app.action(ACTION_DECLINE)(after_ack(decline))
+    app.action(re.compile(rf"^{ACTION_TOUR}\.[a-z]+(\.\d+)?$"))(after_ack(tour_click))
 
 
 def _surface(body: dict[str, Any]) -> Surface:

@@ -19,9 +19,9 @@ from slack_bolt.middleware.assistant.async_assistant import AsyncAssistant
 from bot.conversation import new_request_id
 from bot.logs import failure
 from bot.slack import durable
-from bot.slack.blocks import Message
-from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import thread_key
+from bot.slack.kit import Message
 from bot.slack.markup import question_from
 from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp) -> None:
     """Add the assistant middleware with our greeting and answer listeners."""
     assistant = AsyncAssistant()
-    assistant.thread_started(greet)
+    assistant.thread_started(after_ack(greet))
     assistant.thread_context_changed(keep_no_context)
-    assistant.user_message(lazy=[lazy(answer_in_thread)])(acknowledge)  # type: ignore[list-item]
+    assistant.user_message(after_ack(answer_in_thread))
     app.assistant(assistant)
 
 
@@ -49,8 +49,10 @@ async def keep_no_context() -> None:
     """
 
 
-async def greet(say: AsyncSay, set_suggested_prompts: AsyncSetSuggestedPrompts) -> None:
-    """Say hello in a new assistant thread and offer the example questions."""
+async def greet(context: AsyncBoltContext, say: AsyncSay,
+                set_suggested_prompts: AsyncSetSuggestedPrompts) -> None:
+    """Say hello in a new assistant thread and offer the example questions (``context``
+    carries the worker this runs in)."""
     try:
         await say(t("assistant_greeting"))
         await set_suggested_prompts(prompts=assistant_prompts(),

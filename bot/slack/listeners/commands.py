@@ -14,7 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.conversation import new_request_id
 from bot.slack import durable
-from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import command_key
 from bot.slack.markup import question_from
 from bot.slack.responder import answer
@@ -24,9 +24,9 @@ COMMAND = "/rolle"
 
 
 def register(app: AsyncApp) -> None:
-    """Listen for ``/rolle``: record and ack within Slack's 3 seconds, answer in a lazy
-    listener."""
-    app.command(COMMAND)(ack=acknowledge, lazy=[lazy(answer_command)])
+    """Listen for ``/rolle``: record and ack within Slack's 3 seconds, answer in the
+    app's worker."""
+    app.command(COMMAND)(after_ack(answer_command))
 
 
 async def answer_command(

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
 from bot.slack import durable
-from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import thread_key
 from bot.slack.listeners import APP_MENTION, MESSAGE
 from bot.slack.markup import question_from
@@ -27,8 +27,8 @@ from bot.slack.targets import conversation_target
 
 def register(app: AsyncApp) -> None:
     """Listen for ``app_mention`` and ``message`` events."""
-    app.event(APP_MENTION)(ack=acknowledge, lazy=[lazy(answer_event)])
-    app.event(MESSAGE)(ack=acknowledge, lazy=[lazy(answer_event)])
+    app.event(APP_MENTION)(after_ack(answer_event))
+    app.event(MESSAGE)(after_ack(answer_event))
 
 
 async def answer_event(

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import new_request_id
 from bot.logs import failure
-from bot.slack.deps import acknowledge, deps_of, lazy
+from bot.slack.deps import after_ack, deps_of
 from bot.slack.listeners import APP_HOME_OPENED, MEMBER_JOINED
 from bot.slack.responder import constant, deliver
 from bot.slack.targets import API_FAILURES, direct_message_target
@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp) -> None:
     """Listen for ``app_home_opened`` and ``member_joined_channel``."""
-    app.event(APP_HOME_OPENED)(ack=acknowledge, lazy=[lazy(publish_home)])
-    app.event(MEMBER_JOINED)(ack=acknowledge, lazy=[lazy(welcome_member)])
+    app.event(APP_HOME_OPENED)(after_ack(publish_home))
+    app.event(MEMBER_JOINED)(after_ack(welcome_member))
 
 
 async def publish_home(

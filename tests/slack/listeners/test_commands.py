@@ -10,11 +10,12 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.core.models import Answer
-from bot.slack.blocks import ACTION_FULL, AnswerRef, message_for
+from bot.slack.blocks import AnswerRef
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
 from tests.slack.harness import SlackServer
+from tests.slack.rebuild import button_value, rebuilt
 
 
 def ask(server: SlackServer, fake: FakeSlack, text: str, key: str = "cmd") -> dict:
@@ -27,12 +28,11 @@ def ask(server: SlackServer, fake: FakeSlack, text: str, key: str = "cmd") -> di
 
 def full_version(reply: dict, engine: Engine) -> str:
     """The whole message the "Ganze Beschreibung" button of ``reply`` shows, as JSON."""
-    [value] = [e["value"] for b in reply["blocks"] if b["type"] == "actions"
-               for e in b["elements"] if e["action_id"] == ACTION_FULL]
+    value = button_value(reply["blocks"])
     ref = AnswerRef.decode(value)
     assert ref is not None and ref.full
-    passages = [x for x in map(engine.get, ref.passage_ids) if x is not None]
-    return json.dumps(message_for(ref, passages).kwargs(), ensure_ascii=False)
+    full = rebuilt(value, engine)
+    return json.dumps(full.kwargs(), ensure_ascii=False)
 
 
 def test_question_gets_an_ephemeral_answer_with_the_question_and_share(
