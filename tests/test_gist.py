@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.buttons import Toggle
 from bot.conversation import Conversation, Reply
 from bot.core.highlight import excerpt, gist, sentences
 from bot.core.models import Answer, Hit, Passage
@@ -26,6 +27,7 @@ from bot.report.gaps import Gap
 from bot.slack import blocks as slack
 from bot.slack.markup import escape as slack_escape
 from bot.slack.render import render as slack_render
+from bot.slack.values import MAX_VALUE_CHARS, read_value
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
 from bot.texts import t
@@ -55,9 +57,9 @@ def slack_full(message: slack.Message, passages: dict[str, Passage]) -> slack.Me
     """The message the "Ganze Beschreibung" button puts in its place."""
     [value] = [e["value"] for b in message.blocks if b["type"] == "actions"
                for e in b["elements"] if e["action_id"] == slack.ACTION_FULL]
-    ref = slack.AnswerRef.decode(value)
-    assert ref is not None and ref.full
-    return slack.message_for(ref, [passages[i] for i in ref.passage_ids])
+    toggle = read_value(value, Toggle)
+    assert toggle is not None and toggle.answer.full
+    return slack.message_for(toggle.answer, [passages[i] for i in toggle.answer.passages])
 
 
 def teams_parts(card: dict[str, Any], n: int = 0) -> tuple[dict, dict]:
@@ -188,7 +190,7 @@ def check_limits(message: slack.Message) -> None:
             assert len(block["elements"]) <= slack.MAX_ELEMENTS
             for element in block["elements"]:
                 assert len(element["text"]["text"]) <= slack.MAX_BUTTON_CHARS
-                assert len(element.get("value", "")) <= slack.MAX_VALUE_CHARS
+                assert len(element.get("value", "")) <= MAX_VALUE_CHARS
     assert len(message.text) <= 40000
 
 

@@ -9,21 +9,22 @@ says that it was shortened.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
+from bot.buttons import AnswerRef, Missing, Rating, Share, ShowPassage, Toggle
 from bot.core.highlight import excerpt, gist
 from bot.core.models import Language, Passage
-from bot.reply import Contrast
-from bot.slack.markup import escape, shorten, split_text, unescape
+from bot.core.store import MAX_COMMENT_CHARS
+from bot.reply import Contrast, Feedback
+from bot.slack.markup import escape, shorten, split_text
+from bot.slack.values import MAX_VALUE_CHARS, value
 from bot.texts import t
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
-MAX_VALUE_CHARS = 2000
 MAX_BUTTON_CHARS = 75
 MAX_HEADER_CHARS = 150
 MAX_ELEMENTS = 25
@@ -31,22 +32,20 @@ MAX_ECHO_CHARS = 500
 MAX_FALLBACK_CHARS = 3000
 FURTHER_MATCHES = 2
 
-ACTION_SHOW = "show_passage"  # value: passage id; action_id: show_passage.<lang>.<n>
-ACTION_ASK = "ask_example"  # value: the question
-ACTION_SHARE = "share_answer"  # value: AnswerRef
-ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
-ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
-ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
-ACTION_FULL = "answer_full"  # value: AnswerRef of the version to show (full or gist)
-ACTION_DECLINE = "clarify_none"  # "Keins davon"; value: {"i": question id, "l": language}
+# Action ids; every value is a button of bot.buttons (see bot.slack.values).
+ACTION_SHOW = "show_passage"  # ShowPassage; action_id: show_passage.<lang>.<n>
+ACTION_ASK = "ask_example"  # Ask
+ACTION_SHARE = "share_answer"  # Share
+ACTION_HELPFUL = "feedback_helpful"  # Rating
+ACTION_NOT_HELPFUL = "feedback_not_helpful"  # Rating
+ACTION_MISSING = "feedback_missing"  # Missing; the text is in the input block
+ACTION_FULL = "answer_full"  # Toggle to the version to show (full or gist)
+ACTION_DECLINE = "clarify_none"  # "Keins davon": Decline
 MAX_FIELD_CHARS = 2000
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
-MAX_COMMENT_CHARS = 300
 
 Block = dict[str, Any]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-_QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
-Feedback = Literal["ask", "thanks", "missing"]
 
 
 @dataclass(frozen=True)
@@ -61,77 +60,6 @@ class Message:
         if not self.blocks:
             return {"text": self.text}
         return {"text": self.text, "blocks": list(self.blocks)}
-
-
-@dataclass(frozen=True, kw_only=True)
-class AnswerRef:
-    """What the share and feedback buttons carry: enough to show the answer again.
-
-    ``question_id`` is the recorded question (for feedback), ``echo``/``share``/
-    ``shared_by``/``label`` say how the message looked, so that a feedback click can
-    replace it with the same message, thanks in place of the buttons. ``full`` says
-    whether the whole passage is quoted (else its gist) and ``feedback`` which feedback
-    state the message shows, so that "Ganze Beschreibung" keeps the rest as it was.
-    """
-
-    question: str
-    passage_ids: tuple[str, ...]
-    language: Language = "de"
-    shown: int = 1  # how many of the passages were quoted (2: a comparison)
-    question_id: str | None = None
-    echo: bool = False
-    share: bool = False
-    shared_by: str | None = None
-    label: str = "more"
-    full: bool = False
-    feedback: Feedback = "ask"
-
-    def encode(self) -> str:
-        """JSON of at most 2000 characters; a long question is shortened to fit.
-
-        The question is stored escaped, so that no markup from user text travels in a
-        payload, even an invisible one.
-        """
-        question = self.question
-        extra = {"i": self.question_id, "e": int(self.echo), "s": int(self.share),
-                 "b": self.shared_by, "m": self.label, "f": int(self.full),
-                 "k": "" if self.feedback == "ask" else self.feedback}
-        extra = {k: v for k, v in extra.items() if v}
-        while True:
-            value = json.dumps(
-                {"q": escape(question), "p": list(self.passage_ids), "l": self.language,
-                 "n": self.shown, **extra},
-                ensure_ascii=False, separators=(",", ":"),
-            )
-            if len(value) <= MAX_VALUE_CHARS or not question:
-                return value
-            excess = len(value) - MAX_VALUE_CHARS
-            question = shorten(question, max(len(question) - excess - 1, 1))
-
-    @classmethod
-    def decode(cls, value: str | None) -> AnswerRef | None:
-        """The reference in a button value, or None if it is not one."""
-        try:
-            data = json.loads(value or "")
-            question, ids, language = data["q"], data["p"], data.get("l", "de")
-            shown, qid, by = data.get("n", 1), data.get("i"), data.get("b")
-            label, feedback = data.get("m", "more"), data.get("k", "ask")
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
-        if not isinstance(question, str) or not isinstance(ids, list):
-            return None
-        if not all(isinstance(i, str) for i in ids):
-            return None
-        return cls(question=unescape(question), passage_ids=tuple(ids),
-                   language="en" if language == "en" else "de",
-                   shown=2 if shown == 2 else 1,
-                   question_id=qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid)
-                   else None,
-                   echo=bool(data.get("e")), share=bool(data.get("s")),
-                   shared_by=by if isinstance(by, str) and _USER_ID.fullmatch(by) else None,
-                   label=label if label in ("more", "related") else "more",
-                   full=bool(data.get("f")),
-                   feedback=feedback if feedback in ("thanks", "missing") else "ask")
 
 
 # --- building blocks ---------------------------------------------------------------------
@@ -174,7 +102,8 @@ def actions(elements: Sequence[Block]) -> list[Block]:
 
 def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0) -> list[Block]:
     """One "show this passage" button per passage, with unique action ids."""
-    return [button(p.title, f"{ACTION_SHOW}.{language}.{n}", p.id)
+    return [button(p.title, f"{ACTION_SHOW}.{language}.{n}",
+                   value(ShowPassage(passage=p.id, language=language)))
             for n, p in enumerate(passages, start)]
 
 
@@ -282,28 +211,34 @@ def passages_message(
     sources = dict.fromkeys(p.source.label() for p in cited)
     tail = [context(t("source", language, source=escape(" · ".join(sources))))]
     chosen = {p.id: tuple((highlights or {}).get(p.id) or gist(p, question or "")) for p in quoted}
-    ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
-                       passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
-                       question_id=question_id, echo=show_question, share=share,
-                       shared_by=shared_by, label=more_label, full=full, feedback=feedback)
+    ref = AnswerRef(question=question or best.title, shown=2 if len(quoted) == 2 else 1,
+                    passages=tuple(p.id for p in [*quoted, *more]), language=language,
+                    question_id=question_id, echo=show_question, share=share,
+                    shared_by=shared_by if shared_by and _USER_ID.fullmatch(shared_by) else None,
+                    label="related" if more_label == "related" else "more",
+                    full=full, feedback=feedback)
     if full or contrast is not None or any(
             sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
-        toggle = replace(ref_of, full=not full).encode()
+        toggle = value(Toggle(answer=ref.model_copy(update={"full": not full})))
         label = t("short_version" if full else "full_description", language)
         tail.extend(actions([button(label, ACTION_FULL, toggle)]))
     if more:
         tail.append(section(f"*{escape(t(more_label, language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
-    ref = replace(ref_of, feedback="ask").encode()
-    controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")] if share else []
+    asking = ref.model_copy(update={"feedback": "ask"})
+    controls = [button(t("share", language), ACTION_SHARE, value(Share(answer=asking)),
+                       style="primary")] if share else []
     if feedback == "ask":
-        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
-                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL,
+                            value(Rating(verdict="helpful", answer=asking))),
+                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL,
+                            value(Rating(verdict="not_helpful", answer=asking)))]
     else:
         tail.append(context(escape(t("thanks_feedback", language))))
     if feedback == "missing":
         tail.append(missing_input(language))
-        controls.append(button(t("send", language), ACTION_MISSING, ref))
+        controls.append(button(t("send", language), ACTION_MISSING,
+                               value(Missing(answer=asking))))
     tail.extend(actions(controls))
     room = MAX_BLOCKS - len(head) - len(tail) - len(extra)
 

@@ -7,7 +7,6 @@ from bot.reply import Reply
 from bot.slack.blocks import (
     MAX_SECTION_CHARS,
     Block,
-    Feedback,
     Message,
     passages_message,
     section,
@@ -21,7 +20,7 @@ from bot.texts import report_lines, t
 
 
 def render(reply: Reply, *, show_question: bool = False, share: bool = False,
-           shared_by: str | None = None, feedback: Feedback = "ask") -> Message:
+           shared_by: str | None = None) -> Message:
     """The Slack message for ``reply``.
 
     Args:
@@ -29,7 +28,6 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
         show_question: repeat the asker's question on top (replies only they see).
         share: offer "Im Kanal teilen" under quoted answers.
         shared_by: the user id of who shared it into the channel.
-        feedback: the state of the 👍/👎 line (see :func:`passages_message`).
     """
     language = reply.language
     echo = reply.question if show_question and reply.question else None
@@ -43,11 +41,13 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
                                 show_question=echo is not None, share=share,
                                 shared_by=shared_by, more_label=reply.offer_label or "more",
                                 question_id=reply.question_id, highlights=reply.highlights,
-                                extra=people_blocks(reply), feedback=feedback,
+                                extra=people_blocks(reply), feedback=reply.feedback,
                                 full=reply.full, contrast=reply.contrast,
                                 about=reply.about.title if reply.about else None)
     if reply.kind == "empty":
         return text_message(t("empty", language))
+    if reply.kind == "thanks":
+        return text_message(t("thanks_feedback", language))
     if reply.kind == "too_long":
         note = t("too_long", language, length=len(reply.question), limit=reply.limit)
         return text_message(note, question=echo, language=language)

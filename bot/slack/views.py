@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.buttons import Ask
 from bot.conversation import REPORT_DAYS
 from bot.core.models import Language, Passage
 from bot.reply import Lead
@@ -26,6 +27,7 @@ from bot.slack.blocks import (
 from bot.slack.markup import clip_lines, escape, shorten
 from bot.slack.offers import lead_buttons
 from bot.slack.tour import department_buttons
+from bot.slack.values import value
 from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
 
 MAX_HOME_BLOCKS = 100
@@ -34,7 +36,7 @@ Catalogue = Mapping[str, Sequence[Passage]]
 
 def example_buttons(language: Language = "de") -> list[Block]:
     """The three example questions as buttons that ask them."""
-    return actions([button(q, f"{ACTION_ASK}.{n}", q)
+    return actions([button(q, f"{ACTION_ASK}.{n}", value(Ask(text=q, language=language)))
                     for n, q in enumerate(EXAMPLE_QUESTIONS[language])])
 
 

@@ -10,9 +10,7 @@ from sqlalchemy import Connection, delete, select
 
 from bot.core.store import clean_text
 from bot.core.tour import TourState
-from bot.store.schema import tours
-
-MAX_DEPARTMENT_CHARS = 200
+from bot.store.schema import MAX_DEPARTMENT_CHARS, tours
 
 
 def save(conn: Connection, insert: Any, user_key: str, state: TourState | None,

@@ -8,9 +8,11 @@ import threading
 
 import pytest
 
+from bot.buttons import Ask, Toggle
 from bot.core.engine import Engine
 from bot.core.models import Answer
-from bot.slack.blocks import ACTION_FULL, AnswerRef, message_for
+from bot.slack.blocks import ACTION_FULL, message_for
+from bot.slack.values import read_value
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
@@ -29,10 +31,10 @@ def full_version(reply: dict, engine: Engine) -> str:
     """The whole message the "Ganze Beschreibung" button of ``reply`` shows, as JSON."""
     [value] = [e["value"] for b in reply["blocks"] if b["type"] == "actions"
                for e in b["elements"] if e["action_id"] == ACTION_FULL]
-    ref = AnswerRef.decode(value)
-    assert ref is not None and ref.full
-    passages = [x for x in map(engine.get, ref.passage_ids) if x is not None]
-    return json.dumps(message_for(ref, passages).kwargs(), ensure_ascii=False)
+    toggle = read_value(value, Toggle)
+    assert toggle is not None and toggle.answer.full
+    passages = [x for x in map(engine.get, toggle.answer.passages) if x is not None]
+    return json.dumps(message_for(toggle.answer, passages).kwargs(), ensure_ascii=False)
 
 
 def test_question_gets_an_ephemeral_answer_with_the_question_and_share(
@@ -56,7 +58,7 @@ def test_help_list_and_role_name(server: SlackServer, fake_slack: FakeSlack,
     assert help_reply["text"] == t("help", "de")
     fake_slack.reset()
     listing = ask(server, fake_slack, "liste", "list")
-    values = [e["value"] for b in listing["blocks"] if b["type"] == "actions"
+    values = [p.points_at(e["value"]) for b in listing["blocks"] if b["type"] == "actions"
               for e in b["elements"]]
     assert values == [passage.id for passage in engine.passages] + ["tour", "hilfe"]
     for department in engine.by_department():
@@ -91,7 +93,7 @@ def test_no_answer_leads_to_each_departments_list_the_tour_and_help(
         server: SlackServer, fake_slack: FakeSlack, engine: Engine) -> None:
     reply = ask(server, fake_slack, "Wie backe ich ein Brot mit Sauerteig?")
     assert t("no_match", "de") in reply["text"]
-    rows = [[e["value"] for e in b["elements"]] for b in reply["blocks"]
+    rows = [[p.points_at(e["value"]) for e in b["elements"]] for b in reply["blocks"]
             if b["type"] == "actions"]
     assert rows == [[f"liste {d}" for d in engine.by_department()], ["tour", "hilfe"]]
 
@@ -160,7 +162,7 @@ def test_failure_gets_a_german_error_with_a_logged_reference(
 def test_example_buttons_in_help_ask_the_question(server: SlackServer,
                                                   fake_slack: FakeSlack) -> None:
     question = EXAMPLE_QUESTIONS["de"][0]
-    click = p.block_actions("ask_example.0", question, ephemeral=True,
+    click = p.block_actions("ask_example.0", p.value(Ask(text=question)), ephemeral=True,
                             response_url=fake_slack.response_url("example"))
     assert server.interaction(click).status == 200
     answer = fake_slack.wait_posts(1)[0]
