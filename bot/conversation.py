@@ -1,8 +1,8 @@
 """One conversation step for every front end: text in, one decided :class:`Reply` out.
 
 The terminal, Slack and Teams all call :meth:`Conversation.respond` (or
-:meth:`Conversation.show` for a "show this passage" button, :meth:`Conversation.decline`
-for "Keins davon") and only render the result. What a line means (help, the list, a
+:meth:`Conversation.click` for a button: see :mod:`bot.buttons`) and only render the
+result. What a line means (help, the list, a
 role by name, a follow-up, a question), which language the UI speaks, which passages
 are quoted and which are offered, the ways on, and whether the asker is over the rate
 limit is decided here, once. The last reply of each conversation (``thread``) is kept
@@ -18,7 +18,8 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Literal, Protocol
 
-from bot import followup, leads, replies
+from bot import clicks, followup, leads, replies
+from bot.buttons import Button, ButtonKind
 from bot.core.context import Context
 from bot.core.models import Answer, Language
 from bot.core.people import Directory, asks_for_people
@@ -280,6 +281,21 @@ class Conversation:
                              surface, 0)
         self._remember(thread, user, reply)
         return reply
+
+    # --- buttons (decided by bot.clicks) --------------------------------------------------
+    def click(self, button: Button, *, user: str | None = None,
+              platform: Platform = "terminal", surface: Surface = "terminal",
+              thread: str | None = None, comment: str | None = None) -> Reply:
+        """The reply to ``user`` clicking ``button`` on ``platform``/``surface`` in the
+        conversation ``thread`` (``comment``: the line typed under "Was hat gefehlt?");
+        see :func:`bot.clicks.click`. Blocking: call it in a worker thread."""
+        return clicks.click(self, button, user=user, platform=platform, surface=surface,
+                            thread=thread, comment=comment)
+
+    def refused(self, kind: ButtonKind, *, user: str | None = None) -> Reply:
+        """The reply to a click of ``kind`` whose payload is no button of ours; see
+        :func:`bot.clicks.refused`."""
+        return clicks.refused(self, kind, user=user)
 
     def decline(self, question_id: str | None, language: Language = "de") -> Reply:
         """"Keins davon" under a "Meinst du …?": the question is recorded as a miss (the

@@ -15,7 +15,7 @@ from bot.report.gaps import Gap
 
 ReplyKind = Literal[
     "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
-    "report", "tour",
+    "report", "tour", "thanks",
 ]
 # Which heading the offered passages get (keys of bot.texts).
 OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
@@ -23,6 +23,9 @@ OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
 # do not cover, or the asker said none of the "Meinst du …?" candidates fitted.
 NoAnswer = Literal["", "no_match", "out_of_scope", "declined"]
 LeadKind = Literal["example", "department", "command"]
+# Under a quote: the 👍/👎 buttons ("ask"), the thanks after a click ("thanks"), or after
+# a 👎 the thanks and the optional "Was hat gefehlt?" line ("missing").
+Feedback = Literal["ask", "thanks", "missing"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +89,7 @@ class Reply:
         contrast: for a question how two departments differ: their comparison
             paragraphs side by side.
         about: for a follow-up, the passage of the earlier answer it was read against.
+        feedback: for a quote, what its feedback line shows (after a click: thanks).
     """
 
     kind: ReplyKind
@@ -111,6 +115,7 @@ class Reply:
     full: bool = False
     contrast: Contrast | None = None
     about: Passage | None = None
+    feedback: Feedback = "ask"
 
     def gist(self, passage: Passage) -> tuple[str, ...]:
         """The highlighted sentences of a shown ``passage`` (empty if none)."""

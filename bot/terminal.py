@@ -125,6 +125,8 @@ def render(reply: Reply, *, color: bool = False) -> str:
         return render_catalogue(reply.catalogue or {}, language) + _hint(reply)
     if reply.kind == "empty":
         return t("empty", language)
+    if reply.kind == "thanks":
+        return t("thanks_feedback", language)
     if reply.kind == "too_long":
         return t("too_long", language, length=len(reply.question), limit=reply.limit)
     if reply.kind == "rate_limited":

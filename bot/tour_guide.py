@@ -1,12 +1,16 @@
 """The guided tour in the conversation: which view a "tour" line or a tour button
 leads to, and remembering the position in the store (keyed by the user's pseudonym),
-so a tour survives a restart. The tour itself (departments, steps, moves) is
-:mod:`bot.core.tour`; the front ends render the :class:`~bot.core.tour.TourView`."""
+so a tour survives a restart, and which buttons a view has (:func:`controls`,
+:func:`starts`, :func:`resume`). The tour itself (departments, steps, moves) is
+:mod:`bot.core.tour`; the front ends render the :class:`~bot.core.tour.TourView` and
+these buttons."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from bot.buttons import TourStep
 from bot.core.models import Language, Passage
 from bot.core.storage.guard import GuardedStore
 from bot.core.tour import Tour, TourAction, TourState, TourView
@@ -84,3 +88,49 @@ class TourGuide:
         view = tour.finished(current) if after is None else tour.view(
             after, full=action == "more")
         return view, current.language
+
+
+@dataclass(frozen=True, kw_only=True)
+class Control:
+    """A button under a tour step: its label (a key of :mod:`bot.texts`) and its step."""
+
+    label: str
+    step: TourStep
+
+
+def controls(view: TourView, language: Language) -> tuple[Control, ...]:
+    """The buttons under a tour step, in order: Zurück (not on the first step), Mehr lesen
+    or Weniger (when the gist is shorter than the passage), Weiter (Tour abschließen on
+    the last step) and Tour beenden; none for the menu and the end."""
+    if view.step is None or view.state is None:
+        return ()
+    state, passage = view.state, view.step.passage
+
+    def to(action: TourAction) -> TourStep:
+        return TourStep(action=action, department=state.department, position=state.position,
+                        language=language)
+
+    buttons = [] if view.first else [Control(label="tour_back", step=to("back"))]
+    if view.gist and sum(map(len, view.gist)) < len(passage.text.strip()):
+        buttons.append(Control(label="tour_less", step=to("less")) if view.full
+                       else Control(label="tour_more", step=to("more")))
+    buttons.append(Control(label="tour_finish" if view.last else "tour_next", step=to("next")))
+    buttons.append(Control(label="tour_end", step=to("end")))
+    return tuple(buttons)
+
+
+def starts(departments: Sequence[str], language: Language, *,
+           keep: bool = False) -> tuple[TourStep, ...]:
+    """One "start the tour here" button per department (``keep``: answered with a new
+    message, as on the welcome message)."""
+    return tuple(TourStep(action="start", department=d, language=language, keep=keep)
+                 for d in departments)
+
+
+def resume(view: TourView) -> TourStep | None:
+    """On the menu, the button that continues an unfinished tour."""
+    if view.resume is None:
+        return None
+    state = view.resume
+    return TourStep(action="resume", department=state.department, position=state.position,
+                    language=state.language)

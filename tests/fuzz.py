@@ -14,6 +14,18 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
+from bot.buttons import (
+    AnswerRef,
+    Ask,
+    Decline,
+    Missing,
+    Rating,
+    Share,
+    ShowPassage,
+    Toggle,
+    TourStep,
+)
+from bot.teams.cards import submit_data
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID
 from tests.teams import harness as teams
@@ -131,27 +143,36 @@ def slack_events() -> list[Json]:
     )] + [{"type": "url_verification", "challenge": "c", "token": "t"}]
 
 
-def _ref(question: str = QUESTION) -> str:
-    return json.dumps({"q": question, "p": ["sales-manager", "vertriebsleiter"], "l": "de",
-                       "n": 1, "i": "0" * 32})
+ANSWER = AnswerRef(question=QUESTION, passages=("sales-manager", "vertriebsleiter"),
+                   question_id="0" * 32)
 
 
 def slack_interactions(response_url: str) -> list[Json]:
     """Button clicks of every kind the bot's messages carry, and a view submission."""
     clicks = [
-        p.block_actions("show_passage.de.0", "sales-manager", response_url=response_url),
-        p.block_actions("ask_example.0", QUESTION, response_url=response_url,
-                        channel="D0ASKER01"),
-        p.block_actions("share_answer", _ref(), response_url=response_url, ephemeral=True),
-        p.block_actions("feedback_helpful", _ref(), response_url=response_url),
-        p.block_actions("feedback_not_helpful", _ref(), response_url=response_url,
-                        thread_ts="1710000000.000001"),
-        p.block_actions("answer_full", _ref(), response_url=response_url),
-        p.block_actions("tour.start.0", json.dumps({"d": "Marketing", "p": 0}),
+        p.block_actions("show_passage.de.0", p.value(ShowPassage(passage="sales-manager")),
                         response_url=response_url),
-        p.block_actions("show_passage.en.1", "vertriebsleiter", container_type="view"),
+        p.block_actions("ask_example.0", p.value(Ask(text=QUESTION)), response_url=response_url,
+                        channel="D0ASKER01"),
+        p.block_actions("share_answer", p.value(Share(answer=ANSWER)), response_url=response_url,
+                        ephemeral=True),
+        p.block_actions("feedback_helpful", p.value(Rating(verdict="helpful", answer=ANSWER)),
+                        response_url=response_url),
+        p.block_actions("feedback_not_helpful",
+                        p.value(Rating(verdict="not_helpful", answer=ANSWER)),
+                        response_url=response_url, thread_ts="1710000000.000001"),
+        p.block_actions("answer_full", p.value(Toggle(answer=ANSWER)), response_url=response_url),
+        p.block_actions("clarify_none", p.value(Decline(question_id="0" * 32)),
+                        response_url=response_url),
+        p.block_actions("tour.start.0",
+                        p.value(TourStep(action="start", department="Marketing")),
+                        response_url=response_url),
+        p.block_actions("show_passage.en.1",
+                        p.value(ShowPassage(passage="vertriebsleiter", language="en")),
+                        container_type="view"),
     ]
-    missing = p.block_actions("feedback_missing", _ref(), response_url=response_url)
+    missing = p.block_actions("feedback_missing", p.value(Missing(answer=ANSWER)),
+                              response_url=response_url)
     missing["state"] = {"values": {"feedback_missing_text": {
         "feedback_missing_text": {"type": "plain_text_input", "value": "mehr Beispiele"}}}}
     view = {"type": "view_submission", "user": {"id": p.USER, "team_id": "T0TEAM01"},
@@ -188,17 +209,14 @@ def teams_activities(service_url: str) -> list[Json]:
         teams.personal_message(service_url, QUESTION),
         teams.group_message(service_url, "Was macht ein Vertriebsleiter?"),
         teams.channel_message(service_url, "hilfe"),
-        teams.card_submit(service_url, {"rolle": "show", "passage": "sales-manager",
-                                        "lang": "de"}),
-        teams.card_submit(service_url, {"rolle": "ask", "q": QUESTION}),
-        teams.card_submit(service_url, {"rolle": "feedback", "helpful": True,
-                                        "ref": {"ids": ["sales-manager"], "n": 1,
-                                                "q": QUESTION, "qid": "0" * 32}}),
-        teams.card_submit(service_url, {"rolle": "missing", "missing": "mehr",
-                                        "ref": {"ids": ["sales-manager"]}},
-                          conversation_type="channel"),
-        teams.card_submit(service_url, {"rolle": "tour", "action": "start",
-                                        "department": "Marketing", "position": 0}),
+        teams.card_submit(service_url, submit_data(ShowPassage(passage="sales-manager"))),
+        teams.card_submit(service_url, submit_data(Ask(text=QUESTION))),
+        teams.card_submit(service_url, submit_data(Rating(verdict="helpful", answer=ANSWER))),
+        teams.card_submit(service_url, {**submit_data(Missing(answer=ANSWER)),
+                                        "missing": "mehr"}, conversation_type="channel"),
+        teams.card_submit(service_url, submit_data(Decline(question_id="0" * 32))),
+        teams.card_submit(service_url, submit_data(TourStep(action="start",
+                                                            department="Marketing"))),
         teams.members_added(service_url, [{"id": teams.BOT_ID}, {"id": "29:new-member"}]),
         teams.members_added(service_url, [{"id": teams.BOT_ID}], conversation_type="personal",
                             locale="en-US"),

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.buttons import Toggle
 from bot.conversation import Conversation, Reply
 from bot.core.knowledge import load_knowledge
 from bot.core.models import Answer, Hit, Passage
@@ -28,6 +29,7 @@ from bot.slack import blocks as slack
 from bot.slack import kit
 from bot.slack.markup import escape as slack_escape
 from bot.slack.render import render as slack_render
+from bot.slack.values import read_value
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
 from bot.texts import t
@@ -65,8 +67,8 @@ def stub_engine() -> StubEngine:
 def slack_full(message: kit.Message) -> kit.Message:
     """The message the "Ganze Beschreibung" button puts in its place."""
     value = button_value(message.blocks)
-    ref = slack.AnswerRef.decode(value)
-    assert ref is not None and ref.full
+    toggle = read_value(value, Toggle)
+    assert toggle is not None and toggle.answer.full
     return rebuilt(value, stub_engine())
 
 
@@ -128,8 +130,9 @@ def test_every_platform_shows_verbatim_gist_first_and_the_whole_passage_one_acti
             for line in excerpt(passage.text, chosen):
                 assert kit.quote(line) in first
             # The button names the whole passage (rebuilt by the core: see below).
-            ref = slack.AnswerRef.decode(button_value(message.blocks))
-            assert ref is not None and ref.full and ref.passage_ids == (passage.id,)
+            toggle = read_value(button_value(message.blocks), Toggle)
+            assert toggle is not None and toggle.answer.full
+            assert toggle.answer.passages == (passage.id,)
 
         terminal = marked(passage.text, chosen)
         assert terminal.replace(MARK, "") == passage.text  # whole, only marks added

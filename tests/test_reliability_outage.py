@@ -10,15 +10,16 @@ run with ``-s`` to see them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.buttons import Rating
 from bot.config import Settings
 from bot.slack import durable
+from bot.slack.values import read_value
 from bot.store import SqlStore, open_store
 from tests.pg import PostgresServer, create_database, pg_private  # noqa: F401  (the fixture)
 from tests.slack import payloads as p
@@ -117,7 +118,8 @@ def test_postgres_stopped_and_started_costs_no_answer_and_no_record(
         assert reader.is_answered(durable.message_key(event["channel"], event["ts"]))
     assert reader.is_answered(durable.command_key("trigger.away"))
     [feedback] = reader.feedback_since(datetime.now(UTC) - timedelta(hours=1))
-    assert feedback.question_id == json.loads(helpful)["i"]
+    rating = read_value(helpful, Rating)
+    assert rating is not None and feedback.question_id == rating.answer.question_id
     reader.close()
     lines = [line for line in log.splitlines() if "bot.core.storage.guard" in line]
     assert len(lines) == 2, lines

@@ -5,11 +5,9 @@ and ask for feedback, and the short replies of our own text. All user text is es
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     ButtonElement,
@@ -18,12 +16,13 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
+from bot.buttons import AnswerRef, Missing, Rating, Share, ShowPassage, Toggle
 from bot.core.models import Language, Passage
 from bot.core.retrieval.highlight import excerpt, gist
+from bot.core.storage.port import MAX_COMMENT_CHARS
 from bot.reply import Contrast, Reply
 from bot.slack.kit import (
     MAX_BLOCKS,
-    MAX_VALUE_CHARS,
     Block,
     Message,
     actions,
@@ -39,103 +38,32 @@ from bot.slack.kit import (
     quote_sections,
     section,
 )
-from bot.slack.markup import escape, shorten, unescape
+from bot.slack.markup import escape, shorten
+from bot.slack.values import value
 from bot.texts import t
 
 MAX_FALLBACK_CHARS = 3000
 FURTHER_MATCHES = 2
 
-ACTION_SHOW = "show_passage"  # value: passage id; action_id: show_passage.<lang>.<n>
-ACTION_ASK = "ask_example"  # value: the question
-ACTION_SHARE = "share_answer"  # value: AnswerRef
-ACTION_HELPFUL = "feedback_helpful"  # value: AnswerRef
-ACTION_NOT_HELPFUL = "feedback_not_helpful"  # value: AnswerRef
-ACTION_MISSING = "feedback_missing"  # value: AnswerRef; the text is in the input block
-ACTION_FULL = "answer_full"  # value: AnswerRef of the version to show (full or gist)
-ACTION_DECLINE = "clarify_none"  # "Keins davon"; value: {"i": question id, "l": language}
+# Action ids; every value is a button of bot.buttons (see bot.slack.values).
+ACTION_SHOW = "show_passage"  # ShowPassage; action_id: show_passage.<lang>.<n>
+ACTION_ASK = "ask_example"  # Ask
+ACTION_SHARE = "share_answer"  # Share
+ACTION_HELPFUL = "feedback_helpful"  # Rating
+ACTION_NOT_HELPFUL = "feedback_not_helpful"  # Rating
+ACTION_MISSING = "feedback_missing"  # Missing; the text is in the input block
+ACTION_FULL = "answer_full"  # Toggle to the version to show (full or gist)
+ACTION_DECLINE = "clarify_none"  # "Keins davon": Decline
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
-MAX_COMMENT_CHARS = 300
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-_QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
-Feedback = Literal["ask", "thanks", "missing"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class AnswerRef:
-    """What the share and feedback buttons carry: enough to show the answer again.
-
-    ``question_id`` is the recorded question (for feedback), ``echo``/``share``/
-    ``shared_by``/``label`` say how the message looked, so that a feedback click can
-    replace it with the same message, thanks in place of the buttons. ``full`` says
-    whether the whole passage is quoted (else its gist) and ``feedback`` which feedback
-    state the message shows, so that "Ganze Beschreibung" keeps the rest as it was.
-    """
-
-    question: str
-    passage_ids: tuple[str, ...]
-    language: Language = "de"
-    shown: int = 1  # how many of the passages were quoted (2: a comparison)
-    question_id: str | None = None
-    echo: bool = False
-    share: bool = False
-    shared_by: str | None = None
-    label: str = "more"
-    full: bool = False
-    feedback: Feedback = "ask"
-
-    def encode(self) -> str:
-        """JSON of at most 2000 characters; a long question is shortened to fit.
-
-        The question is stored escaped, so that no markup from user text travels in a
-        payload, even an invisible one.
-        """
-        question = self.question
-        extra = {"i": self.question_id, "e": int(self.echo), "s": int(self.share),
-                 "b": self.shared_by, "m": self.label, "f": int(self.full),
-                 "k": "" if self.feedback == "ask" else self.feedback}
-        extra = {k: v for k, v in extra.items() if v}
-        while True:
-            value = json.dumps(
-                {"q": escape(question), "p": list(self.passage_ids), "l": self.language,
-                 "n": self.shown, **extra},
-                ensure_ascii=False, separators=(",", ":"),
-            )
-            if len(value) <= MAX_VALUE_CHARS or not question:
-                return value
-            excess = len(value) - MAX_VALUE_CHARS
-            question = shorten(question, max(len(question) - excess - 1, 1))
-
-    @classmethod
-    def decode(cls, value: str | None) -> AnswerRef | None:
-        """The reference in a button value, or None if it is not one."""
-        try:
-            data = json.loads(value or "")
-            question, ids, language = data["q"], data["p"], data.get("l", "de")
-            shown, qid, by = data.get("n", 1), data.get("i"), data.get("b")
-            label, feedback = data.get("m", "more"), data.get("k", "ask")
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
-        if not isinstance(question, str) or not isinstance(ids, list):
-            return None
-        if not all(isinstance(i, str) for i in ids):
-            return None
-        return cls(question=unescape(question), passage_ids=tuple(ids),
-                   language="en" if language == "en" else "de",
-                   shown=2 if shown == 2 else 1,
-                   question_id=qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid)
-                   else None,
-                   echo=bool(data.get("e")), share=bool(data.get("s")),
-                   shared_by=by if isinstance(by, str) and _USER_ID.fullmatch(by) else None,
-                   label=label if label in ("more", "related") else "more",
-                   full=bool(data.get("f")),
-                   feedback=feedback if feedback in ("thanks", "missing") else "ask")
 
 
 def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0
                     ) -> list[ButtonElement]:
     """One "show this passage" button per passage, with unique action ids."""
-    return [button(p.title, f"{ACTION_SHOW}.{language}.{n}", p.id)
+    return [button(p.title, f"{ACTION_SHOW}.{language}.{n}",
+                   value(ShowPassage(passage=p.id, language=language)))
             for n, p in enumerate(passages, start)]
 
 
@@ -144,14 +72,11 @@ def passage_buttons(passages: Iterable[Passage], language: Language, start: int 
 class Look:
     """How an answer message looks beyond what its reply says: whether it repeats the
     question on top (``echo``, for replies only the asker sees), offers "Im Kanal
-    teilen" (``share``), names who shared it (``shared_by``, a user id), and which
-    feedback state it shows: the 👍/👎 buttons ("ask"), after a click the thanks
-    ("thanks"), after a 👎 the thanks and the optional "Was hat gefehlt?" ("missing")."""
+    teilen" (``share``) and names who shared it (``shared_by``, a user id)."""
 
     echo: bool = False
     share: bool = False
     shared_by: str | None = None
-    feedback: Feedback = "ask"
 
 
 def passages_message(reply: Reply, *, look: Look = Look(), extra: Sequence[Block] = ()
@@ -168,23 +93,25 @@ def passages_message(reply: Reply, *, look: Look = Look(), extra: Sequence[Block
     best, label = quoted[0], reply.offer_label or "more"
     cited = quoted if contrast is None else [row.passage for row in contrast.rows]
     chosen = {p.id: tuple(reply.highlights.get(p.id) or gist(p, question)) for p in quoted}
-    ref_of = AnswerRef(question=question or best.title, shown=len(quoted),
-                       passage_ids=tuple(p.id for p in [*quoted, *more]), language=language,
-                       question_id=reply.question_id, echo=look.echo, share=look.share,
-                       shared_by=look.shared_by, label=label, full=reply.full,
-                       feedback=look.feedback)
+    shared_by = look.shared_by if look.shared_by and _USER_ID.fullmatch(look.shared_by) \
+        else None
+    ref = AnswerRef(question=question or best.title, shown=2 if len(quoted) == 2 else 1,
+                    passages=tuple(p.id for p in [*quoted, *more]), language=language,
+                    question_id=reply.question_id, echo=look.echo, share=look.share,
+                    shared_by=shared_by, label="related" if label == "related" else "more",
+                    full=reply.full, feedback=reply.feedback)
     head = _head(reply, look)
     sources = dict.fromkeys(p.source.label() for p in cited)
     tail: list[Block] = [context(t("source", language, source=escape(" · ".join(sources))))]
     if reply.full or contrast is not None or any(
             sum(map(len, chosen[p.id])) < len(p.text.strip()) for p in quoted):
-        toggle = replace(ref_of, full=not reply.full).encode()
+        toggle = value(Toggle(answer=ref.model_copy(update={"full": not reply.full})))
         text = t("short_version" if reply.full else "full_description", language)
         tail.extend(actions([button(text, ACTION_FULL, toggle)]))
     if more:
         tail.append(section(f"*{escape(t(label, language))}*"))
         tail.extend(actions(passage_buttons(more, language)))
-    tail += _feedback(replace(ref_of, feedback="ask").encode(), look, language)
+    tail += _feedback(ref.model_copy(update={"feedback": "ask"}), reply, look)
     room = MAX_BLOCKS - len(head) - len(tail) - len(extra)
     body = _quotes(reply, cited, chosen, room)
     first = " ".join(chosen[best.id]) or (best.paragraphs[0] if best.paragraphs else "")
@@ -210,19 +137,24 @@ def _head(reply: Reply, look: Look) -> list[Block]:
     return head
 
 
-def _feedback(ref: str, look: Look, language: Language) -> list[Block]:
-    """Share and 👍/👎 (each button carrying ``ref``), or the thanks, as ``look`` says."""
-    blocks: list[Block] = []
-    controls = [button(t("share", language), ACTION_SHARE, ref, style="primary")
-                ] if look.share else []
-    if look.feedback == "ask":
-        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL, ref),
-                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL, ref)]
+def _feedback(asking: AnswerRef, reply: Reply, look: Look) -> list[Block]:
+    """Share (if ``look`` offers it) and the feedback line in ``reply.feedback``'s state:
+    the 👍/👎 buttons ("ask"), after a click the thanks ("thanks"), after a 👎 the thanks
+    and the optional "Was hat gefehlt?" line ("missing"); each button carries ``asking``."""
+    language, blocks = reply.language, list[Block]()
+    controls = [button(t("share", language), ACTION_SHARE, value(Share(answer=asking)),
+                       style="primary")] if look.share else []
+    if reply.feedback == "ask":
+        controls += [button(f"👍 {t('helpful', language)}", ACTION_HELPFUL,
+                            value(Rating(verdict="helpful", answer=asking))),
+                     button(f"👎 {t('not_helpful', language)}", ACTION_NOT_HELPFUL,
+                            value(Rating(verdict="not_helpful", answer=asking)))]
     else:
         blocks.append(context(escape(t("thanks_feedback", language))))
-    if look.feedback == "missing":
+    if reply.feedback == "missing":
         blocks.append(missing_input(language))
-        controls.append(button(t("send", language), ACTION_MISSING, ref))
+        controls.append(button(t("send", language), ACTION_MISSING,
+                               value(Missing(answer=asking))))
     return [*blocks, *actions(controls)]
 
 

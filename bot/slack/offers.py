@@ -4,9 +4,9 @@ department's roles and topics, the tour, help), and the ways on as buttons."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
+from bot.buttons import Ask, Decline, ShowPassage
 from bot.core.models import Language
 from bot.reply import Lead, Reply
 from bot.slack.blocks import (
@@ -28,6 +28,7 @@ from bot.slack.kit import (
     section,
 )
 from bot.slack.markup import escape, shorten
+from bot.slack.values import value
 from bot.texts import t
 
 
@@ -40,27 +41,11 @@ def lead_buttons(leads: Sequence[Lead], language: Language) -> list[Block]:
     start = 0
     for row in rows:
         if row:
-            out.extend(actions([button(lead.label, f"{ACTION_ASK}.lead.{n}", lead.text)
+            out.extend(actions([button(lead.label, f"{ACTION_ASK}.lead.{n}",
+                                       value(Ask(text=lead.text, language=language)))
                                 for n, lead in enumerate(row, start)]))
             start += len(row)
     return out
-
-
-def decline_value(question_id: str | None, language: Language) -> str:
-    """What "Keins davon" carries: the recorded question and the UI language."""
-    return json.dumps({"i": question_id or "", "l": language}, separators=(",", ":"))
-
-
-def read_decline(value: str | None) -> tuple[str | None, Language]:
-    """The question id and language a "Keins davon" button carried (checked)."""
-    try:
-        data = json.loads(value or "")
-    except ValueError:
-        data = {}
-    data = data if isinstance(data, dict) else {}
-    qid = data.get("i")
-    valid = isinstance(qid, str) and 0 < len(qid) <= 32 and qid.isalnum()
-    return (qid if valid else None), ("en" if data.get("l") == "en" else "de")
 
 
 def _echo(reply: Reply, show_question: bool) -> list[Block]:
@@ -80,9 +65,11 @@ def clarify_message(reply: Reply, *, show_question: bool = False) -> Message:
         if reply.blurbs.get(passage.id):
             line += "\n" + escape(reply.blurbs[passage.id])
         blocks.append(section(line, accessory=button(
-            t("show", language), f"{ACTION_SHOW}.{language}.{n}", passage.id)))
+            t("show", language), f"{ACTION_SHOW}.{language}.{n}",
+            value(ShowPassage(passage=passage.id, language=language)))))
+    decline = Decline(question_id=reply.question_id, language=language)
     blocks.extend(actions([button(t("none_of_these", language), ACTION_DECLINE,
-                                  decline_value(reply.question_id, language))]))
+                                  value(decline))]))
     names = ", ".join(p.title for p in reply.offered)
     return Message.of(escape(shorten(f"{note} {names}", MAX_FALLBACK_CHARS)),
                       fit(blocks, MAX_BLOCKS, language))

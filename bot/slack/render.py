@@ -4,7 +4,7 @@ here: the conversation core chose what to say, this module only says it in Block
 from __future__ import annotations
 
 from bot.reply import Reply
-from bot.slack.blocks import Feedback, Look, passages_message, text_message
+from bot.slack.blocks import Look, passages_message, text_message
 from bot.slack.kit import MAX_SECTION_CHARS, Block, Message, section
 from bot.slack.markup import escape
 from bot.slack.offers import clarify_message, no_answer_message
@@ -14,7 +14,7 @@ from bot.texts import report_lines, t
 
 
 def render(reply: Reply, *, show_question: bool = False, share: bool = False,
-           shared_by: str | None = None, feedback: Feedback = "ask") -> Message:
+           shared_by: str | None = None) -> Message:
     """The Slack message for ``reply``.
 
     Args:
@@ -22,7 +22,6 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
         show_question: repeat the asker's question on top (replies only they see).
         share: offer "Im Kanal teilen" under quoted answers.
         shared_by: the user id of who shared it into the channel.
-        feedback: the state of the 👍/👎 line (see :class:`~bot.slack.blocks.Look`).
     """
     language = reply.language
     echo = reply.question if show_question and reply.question else None
@@ -31,11 +30,12 @@ def render(reply: Reply, *, show_question: bool = False, share: bool = False,
     if reply.kind == "listing":
         return catalogue_message(reply.catalogue or {}, language, reply.leads)
     if reply.kind in ("role", "answer") and reply.shown:
-        look = Look(echo=echo is not None, share=share, shared_by=shared_by,
-                    feedback=feedback)
+        look = Look(echo=echo is not None, share=share, shared_by=shared_by)
         return passages_message(reply, look=look, extra=people_blocks(reply))
     if reply.kind == "empty":
         return text_message(t("empty", language))
+    if reply.kind == "thanks":
+        return text_message(t("thanks_feedback", language))
     if reply.kind == "too_long":
         note = t("too_long", language, length=len(reply.question), limit=reply.limit)
         return text_message(note, question=echo, language=language)

@@ -30,10 +30,9 @@ from bot.shape import (
     Text,
     obj,
 )
+from bot.slack.values import MAX_VALUE_CHARS
 
-# Slack's own limit for a button value; the bot's references are JSON in it.
-MAX_VALUE_CHARS = 2000
-MAX_VALUE_DEPTH = 16
+MAX_VALUE_DEPTH = 16  # a button value is a button's JSON (bot.slack.values)
 
 # Slack's ids and timestamps are short; the store keeps 255 characters of an id.
 _ID = Is(str, "a string", 255)

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
+from bot.buttons import Ask
 from bot.conversation import REPORT_DAYS
 from bot.core.models import Language, Passage
 from bot.reply import Lead
@@ -28,6 +29,7 @@ from bot.slack.kit import (
 from bot.slack.markup import clip_lines, escape, shorten
 from bot.slack.offers import lead_buttons
 from bot.slack.tour import department_buttons
+from bot.slack.values import value
 from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
 
 MAX_HOME_BLOCKS = 100
@@ -36,7 +38,7 @@ Catalogue = Mapping[str, Sequence[Passage]]
 
 def example_buttons(language: Language = "de") -> list[Block]:
     """The three example questions as buttons that ask them."""
-    return actions([button(q, f"{ACTION_ASK}.{n}", q)
+    return actions([button(q, f"{ACTION_ASK}.{n}", value(Ask(text=q, language=language)))
                     for n, q in enumerate(EXAMPLE_QUESTIONS[language])])
 
 

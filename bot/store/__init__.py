@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.storage.port import MAX_QUESTION_CHARS, Store, StoreError
+from bot.core.context import MAX_QUESTION_CHARS
+from bot.core.storage.port import Store, StoreError
 from bot.store.migrate import DatabaseURLError, make_engine, upgrade
 from bot.store.schema import meta
 from bot.store.sql import SqlStore, dialect_insert

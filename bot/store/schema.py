@@ -23,6 +23,8 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
+from bot.core.storage.port import MAX_DEPARTMENT_CHARS
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every database."""
@@ -121,7 +123,7 @@ rate_windows = Table(
 tours = Table(
     "tours", metadata,
     Column("user_key", String(64), primary_key=True),
-    Column("department", String(200), nullable=False),
+    Column("department", String(MAX_DEPARTMENT_CHARS), nullable=False),
     Column("position", Integer, nullable=False),
     Column("language", String(8), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False, index=True),

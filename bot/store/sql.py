@@ -31,10 +31,9 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.core.context import Context
+from bot.core.context import MAX_QUESTION_CHARS, Context
 from bot.core.storage.port import (
     MAX_COMMENT_CHARS,
-    MAX_QUESTION_CHARS,
     Delivery,
     FeedbackRow,
     MemberSnapshot,

@@ -8,11 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from bot.core.storage.port import clean_text
+from bot.core.storage.port import MAX_DEPARTMENT_CHARS, clean_text
 from bot.core.tour import TourState
 from bot.store.schema import tours
-
-MAX_DEPARTMENT_CHARS = 200
 
 
 def save(conn: Connection, insert: Any, user_key: str, state: TourState | None,

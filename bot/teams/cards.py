@@ -7,23 +7,39 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+from bot.buttons import (
+    AnswerRef,
+    Ask,
+    B,
+    Button,
+    ButtonKind,
+    Missing,
+    Rating,
+    ShowPassage,
+    dump,
+    parse,
+)
 from bot.core.models import Language, Passage
 from bot.core.retrieval.highlight import excerpt, gist
-from bot.reply import Lead
+from bot.core.storage.port import MAX_COMMENT_CHARS
+from bot.reply import Feedback, Lead
 from bot.teams.views import apply_visibility, view_state, view_switcher
 from bot.texts import t
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest version Teams renders on desktop, web and mobile
-# Action.Submit data carries this key; its value names what the button does.
+# Action.Submit data is a button of bot.buttons, its kind under this key (the SDK routes
+# submissions by it).
 ACTION_KEY = "rolle"
-SHOW, FEEDBACK, ASK, MISSING, DECLINE = "show", "feedback", "ask", "missing", "decline"
+SHOW: ButtonKind = "show"
+FEEDBACK: ButtonKind = "feedback"
+ASK: ButtonKind = "ask"
+MISSING: ButtonKind = "missing"
+DECLINE: ButtonKind = "decline"
 MISSING_INPUT = "missing"  # the Input.Text of "Was hat gefehlt?"
-MAX_COMMENT_CHARS = 300
-Feedback = Literal["ask", "thanks", "missing"]
 MAX_MORE = 2
 MAX_ACTIONS = 5  # per ActionSet (Teams shows at most 6; more go to an overflow menu)
 _BUTTON_TITLE_CHARS = 45  # longer titles are cut at a word; the tooltip has them whole
@@ -76,8 +92,39 @@ def button_label(title: str, limit: int = _BUTTON_TITLE_CHARS) -> str:
     return cut.rstrip(" ,:;-–") + "…"
 
 
-def _submit(title: str, data: dict[str, Any]) -> Element:
-    action = {"type": "Action.Submit", "title": button_label(title), "data": data}
+def _strings(value: Any, change: Callable[[str], str], depth: int = 0) -> Any:
+    """``value`` with ``change`` applied to its strings, as deep as a button's data goes."""
+    if isinstance(value, str):
+        return change(value)
+    if depth < 3 and isinstance(value, dict):
+        return {key: _strings(item, change, depth + 1) for key, item in value.items()}
+    if depth < 3 and isinstance(value, list):
+        return [_strings(item, change, depth + 1) for item in value]
+    return value
+
+
+def submit_data(button: Button) -> dict[str, Any]:
+    """The Action.Submit data of ``button``: its fields, its kind under :data:`ACTION_KEY`,
+    the strings HTML-escaped (so no markup of user text travels in a card)."""
+    fields = dump(button)
+    return {ACTION_KEY: fields.pop("kind"), **_strings(fields, html.escape)}
+
+
+def parse_data(value: object) -> Button | None:
+    """The button in submitted data (the card's inputs beside it); None when it is none."""
+    if not isinstance(value, dict):
+        return None
+    return parse({**_strings(value, html.unescape), "kind": value.get(ACTION_KEY)})
+
+
+def read_data(value: object, kind: type[B]) -> B | None:
+    """The button of type ``kind`` in submitted data; None when it is no such button."""
+    button = parse_data(value)
+    return button if isinstance(button, kind) else None
+
+
+def _submit(title: str, button: Button) -> Element:
+    action = {"type": "Action.Submit", "title": button_label(title), "data": submit_data(button)}
     if action["title"] != title:
         action["tooltip"] = title
     return action
@@ -92,7 +139,7 @@ def action_sets(actions: Sequence[Element], **style: Any) -> list[Element]:
 def ask_action(lead: Lead, language: Language) -> Element:
     """A button that asks the lead's text, as if typed (a plain Action.Submit: it works
     in every Teams client and in the Agents Playground)."""
-    return _submit(lead.label, {ACTION_KEY: ASK, "q": lead.text, "lang": language})
+    return _submit(lead.label, Ask(text=lead.text, language=language))
 
 
 def lead_sets(leads: Sequence[Lead], language: Language) -> list[Element]:
@@ -105,7 +152,7 @@ def lead_sets(leads: Sequence[Lead], language: Language) -> list[Element]:
 
 def show_action(passage: Passage, language: Language) -> Element:
     """A button that shows ``passage``."""
-    return _submit(passage.title, {ACTION_KEY: SHOW, "passage": passage.id, "lang": language})
+    return _submit(passage.title, ShowPassage(passage=passage.id, language=language))
 
 
 def show_buttons(passages: Iterable[Passage], language: Language) -> Element:
@@ -256,30 +303,30 @@ def passage_card(
 
 
 def card_ref(question: str | None, passages: Sequence[Passage], shown: int,
-             question_id: str | None, label: str, language: Language) -> dict[str, Any]:
-    """What the feedback buttons carry to rebuild the card: the question (HTML-escaped,
-    so no markup travels in the data), the passage ids, how many are quoted, the
-    recorded question, the heading of the further passages."""
-    return {"q": html.escape(question or ""), "ids": [p.id for p in passages], "n": shown,
-            "qid": question_id, "label": label, "lang": language}
+             question_id: str | None, label: str, language: Language) -> AnswerRef:
+    """What the feedback buttons carry to rebuild the card: the question, the passages,
+    how many are quoted, the recorded question, the heading of the further passages."""
+    return AnswerRef(question=question or "", passages=tuple(p.id for p in passages),
+                     shown=2 if shown == 2 else 1, question_id=question_id,
+                     label="related" if label == "related" else "more", language=language)
 
 
-def with_feedback(body: list[Element], ref: dict[str, Any], language: Language,
+def with_feedback(body: list[Element], ref: AnswerRef, language: Language,
                   feedback: Feedback) -> tuple[list[Element], list[Element]]:
     """The card body and actions for the feedback state; ``ref`` (:func:`card_ref`)
     travels in the buttons, so that the card can be rebuilt on click."""
-    data = {ACTION_KEY: FEEDBACK, "passage": ref["ids"][0], "lang": language, "ref": ref}
     if feedback == "ask":
         return body, [
-            _submit("👍 " + t("helpful", language), {**data, "helpful": True}),
-            _submit("👎 " + t("not_helpful", language), {**data, "helpful": False}),
+            _submit("👍 " + t("helpful", language), Rating(verdict="helpful", answer=ref)),
+            _submit("👎 " + t("not_helpful", language),
+                    Rating(verdict="not_helpful", answer=ref)),
         ]
     body = [*body, _block(escape(t("thanks_feedback", language)), isSubtle=True)]
     if feedback == "thanks":
         return body, []
     body.append({"type": "Input.Text", "id": MISSING_INPUT, "maxLength": MAX_COMMENT_CHARS,
                  "label": t("what_was_missing", language), "isRequired": False})
-    return body, [_submit(t("send", language), {**data, ACTION_KEY: MISSING})]
+    return body, [_submit(t("send", language), Missing(answer=ref))]
 
 
 def markdown(text: str) -> str:

@@ -10,10 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.models import Language, Passage
-from bot.reply import Contrast
+from bot.reply import Contrast, Feedback
 from bot.teams.cards import (
     Element,
-    Feedback,
     _block,
     _card,
     card_ref,

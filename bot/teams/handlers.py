@@ -1,23 +1,28 @@
 """Turn handlers: a Teams message or card submission in, one conversation step, a reply
 out. bot/teams/app.py registers them with the SDK's routers (message, Action.Submit by
 its ``rolle`` value, membersAdded). Each Teams conversation (a personal chat, a channel
-thread, a group chat) is one conversation for follow-ups."""
+thread, a group chat) is one conversation for follow-ups. A submission's data is a
+button of :mod:`bot.buttons`; what it leads to is decided by the conversation core.
+Every handler runs in :meth:`TeamsHandlers._guard`: counted in flight (a shutdown waits
+for it) and apologising with a reference when it fails."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
+from bot.buttons import Ask, Button, ButtonKind, Decline, Missing, Rating, ShowPassage, TourStep
 from bot.conversation import Conversation, Reply, new_request_id
-from bot.core.context import Context
 from bot.core.models import Language
-from bot.core.storage.port import Surface, Verdict
+from bot.core.storage.port import Surface
 from bot.core.text import language as lang_detect
 from bot.inflight import InFlight
 from bot.logs import failure, reason
@@ -25,7 +30,7 @@ from bot.records import Records
 from bot.teams import cards, menus
 from bot.teams.render import card_activity, render, text_activity
 from bot.teams.retry import DELIVERY_FAILURES
-from bot.teams.tour import read_data, welcome_elements
+from bot.teams.tour import welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
 from bot.texts import t
 
@@ -33,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 _AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
-_MAX_ID_CHARS = 200
-_QUESTION_ID = re.compile(r"[0-9a-f]{1,32}")
 
 
 def question_text(text: str | None) -> str:
@@ -50,27 +53,6 @@ def locale_language(locale: str | None) -> Language:
     return "en" if (locale or "").lower().startswith("en") else "de"
 
 
-def _card_ref(ref: Any) -> dict[str, Any]:
-    """The answer reference a card button carried, checked field by field (a submission
-    is user-controlled data)."""
-    if not isinstance(ref, dict):
-        return {}
-    ids = ref.get("ids")
-    qid = ref.get("qid")
-    return {
-        "ids": [i for i in ids[:4] if isinstance(i, str) and len(i) <= _MAX_ID_CHARS]
-        if isinstance(ids, list) else [],
-        "n": 2 if ref.get("n") == 2 else 1,
-        "q": html.unescape(ref["q"][:2000]) if isinstance(ref.get("q"), str) else "",
-        "qid": qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid) else None,
-        "label": "related" if ref.get("label") == "related" else "more",
-    }
-
-
-def _submitted_language(value: dict[str, Any]) -> Language:
-    return "en" if value.get("lang") == "en" else "de"
-
-
 def surface_of(context: TurnContext) -> Surface:
     """Where in Teams the activity happened: personal chat, channel or group chat."""
     kind = context.activity.conversation.conversation_type if context.activity.conversation \
@@ -83,15 +65,6 @@ def thread_of(context: TurnContext) -> str | None:
     """The conversation's key for follow-ups (None without a conversation id)."""
     conversation = context.activity.conversation
     return f"teams:{conversation.id}"[:255] if conversation and conversation.id else None
-
-
-def ref_context(ref: dict[str, Any], language: Language) -> Context:
-    """The reply a card's feedback reference (checked by :func:`_card_ref`) describes."""
-    ids, shown = tuple(ref.get("ids", ())), int(ref.get("n", 1))
-    return Context(kind="role" if ref.get("label") == "related" else "answer",
-                   shown=ids[:shown], offered=ids[shown:], label=ref.get("label", "more"),
-                   comparison=shown == 2, language=language, question=ref.get("q", ""),
-                   question_id=ref.get("qid"))
 
 
 def user_of(context: TurnContext) -> str:
@@ -127,13 +100,15 @@ class TeamsHandlers:
             return
         await context.send_activity(render(reply))
 
-    async def _guarded(self, context: TurnContext, language: Language, work: Any) -> None:
-        """Run ``work`` (a coroutine); on failure log it and apologise with a reference,
-        unless it was the reply that could not be delivered (one line: the apology would
-        go the same way)."""
+    @contextlib.asynccontextmanager
+    async def _guard(self, context: TurnContext, language: Language = "de"
+                     ) -> AsyncIterator[None]:
+        """Count the handler in flight (shutdown waits for it); on failure log it and
+        apologise with a reference, unless it was the reply that could not be delivered
+        (one line: the apology would go the same way)."""
         async with self.inflight.track():
             try:
-                await work
+                yield
             except DELIVERY_FAILURES as error:
                 logger.error("Teams: the reply could not be delivered (request %s): %s",
                              new_request_id(), reason(error))
@@ -142,153 +117,120 @@ class TeamsHandlers:
                 logger.exception("Teams: failed to answer (request %s)", request_id)
                 await _apologise(context, language, request_id)
 
+    async def _click(self, context: TurnContext, kind: ButtonKind, button: Button | None,
+                     comment: str | None = None) -> Reply:
+        """The core's reply to a submission (``button`` None: its data was no button of
+        ours)."""
+        user = user_of(context)
+        clicker = None if user == "-" else user
+        if button is None:
+            logger.info("Teams: a %s submission that is no button of ours", kind)
+            return await asyncio.to_thread(self.conversation.refused, kind, user=clicker)
+        return await asyncio.to_thread(
+            self.conversation.click, button, user=clicker, platform="teams",
+            surface=surface_of(context), thread=thread_of(context), comment=comment)
+
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         """A chat message (or a card submission no other route took): one question."""
         activity = context.activity
-        if not self._first_delivery(context):
-            return
         text = question_text(activity.text)
-        if not text and isinstance(activity.value, dict):
-            logger.warning("Teams: ignored card submission (action %.40r)",
-                           activity.value.get(cards.ACTION_KEY))
-        language = lang_detect.detect(text) if text else "de"
-
-        async def work() -> None:
+        async with self._guard(context, lang_detect.detect(text) if text else "de"):
+            if not self._first_delivery(context):
+                return
+            if not text and isinstance(activity.value, dict):
+                logger.warning("Teams: ignored card submission (action %.40r)",
+                               activity.value.get(cards.ACTION_KEY))
             reply = await asyncio.to_thread(self.conversation.respond, text,
                                             user=user_of(context), platform="teams",
                                             surface=surface_of(context),
                                             thread=thread_of(context))
             await self._send(context, reply)
 
-        await self._guarded(context, language, work())
-
     async def on_show(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """A "show this passage" button: the passage and its related ones."""
-        language = _submitted_language(value)
-        passage_id = value.get("passage")
-        passage_id = passage_id if isinstance(passage_id, str) else ""
-
-        async def work() -> None:
-            reply = await asyncio.to_thread(
-                self.conversation.show, passage_id[:_MAX_ID_CHARS], language,
-                user=user_of(context), platform="teams", surface=surface_of(context),
-                thread=thread_of(context))
-            await self._send(context, reply)
-
-        await self._guarded(context, language, work())
+        button = cards.read_data(value, ShowPassage)
+        async with self._guard(context, button.language if button else "de"):
+            await self._send(context, await self._click(context, "show", button))
 
     async def on_ask(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """A button that asks a line (an example question, a department's roles, the
         tour, help): answered as if typed."""
-        question = value.get("q")
-
-        async def work() -> None:
-            text = question_text(question if isinstance(question, str) else "")
-            reply = await asyncio.to_thread(self.conversation.respond, text,
-                                            user=user_of(context), platform="teams",
-                                            surface=surface_of(context),
-                                            thread=thread_of(context))
-            await self._send(context, reply)
-
-        await self._guarded(context, _submitted_language(value), work())
+        button = cards.read_data(value, Ask)
+        async with self._guard(context, button.language if button else "de"):
+            await self._send(context, await self._click(context, "ask", button))
 
     async def on_decline(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """"Keins davon" under a "Meinst du …?": recorded as a miss; the card is
         replaced by the ways on."""
-        language = _submitted_language(value)
-        qid = value.get("qid")
-        qid = qid if isinstance(qid, str) and _QUESTION_ID.fullmatch(qid) else None
-
-        async def work() -> None:
-            reply = await asyncio.to_thread(self.conversation.decline, qid, language)
-            logger.info("Teams: none of the candidates fitted, question %s", qid or "-")
+        button = cards.read_data(value, Decline)
+        async with self._guard(context, button.language if button else "de"):
+            reply = await self._click(context, "decline", button)
+            logger.info("Teams: none of the candidates fitted, question %s",
+                        (button.question_id if button else None) or "-")
             activity = render(reply)
             if not await _updated(context, activity, "the clarify card"):
                 await context.send_activity(activity)
 
-        await self._guarded(context, language, work())
-
     async def on_feedback(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """👍/👎 on an answer card: stored, and the card updated in place with thanks
         (after 👎 with the optional "Was hat gefehlt?" line)."""
-        helpful = value.get("helpful") is True
-        await self._guarded(context, _submitted_language(value), self._feedback(
-            context, value, "helpful" if helpful else "not_helpful",
-            "thanks" if helpful else "missing"))
+        await self._feedback(context, "feedback", cards.read_data(value, Rating))
 
     async def on_missing(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """"Senden" under "Was hat gefehlt?": the line is added to the 👎 (no second
         verdict)."""
-        comment = value.get(cards.MISSING_INPUT)
+        comment = value.get(cards.MISSING_INPUT) if isinstance(value, dict) else None
         comment = comment.strip() if isinstance(comment, str) else ""
-        await self._guarded(context, _submitted_language(value), self._feedback(
-            context, value, None, "thanks", comment or None))
+        await self._feedback(context, "missing", cards.read_data(value, Missing),
+                             comment or None)
 
-    async def _feedback(self, context: TurnContext, value: dict[str, Any],
-                        verdict: Verdict | None, then: cards.Feedback,
-                        comment: str | None = None) -> None:
-        """Store ``verdict`` (None: only ``comment``, added to the earlier 👎) with the
-        card's question, and rebuild the card in place with ``then``."""
-        language = _submitted_language(value)
-        ref = _card_ref(value.get("ref"))
-        conversation = self.conversation
-        engine = conversation.engine
-        question_id = ref.get("qid")
-        store = conversation.store
-        if question_id and store is not None and verdict is not None:
-            await asyncio.to_thread(store.record_feedback, question_id,
-                                    user_id=user_of(context), verdict=verdict)
-        elif question_id and store is not None and comment:
-            await asyncio.to_thread(store.record_comment, question_id,
-                                    user_id=user_of(context), comment=comment)
-        reply = await asyncio.to_thread(conversation.restore, ref_context(ref, language))
-        logger.info("Teams feedback: %s for passage %s, question %s (%s conversation)",
-                    verdict or f"comment={bool(comment)}", reply.shown[0].id if reply else "-",
-                    question_id or "-",
-                    context.activity.conversation.conversation_type or "unknown")
-        if reply is not None and context.activity.reply_to_id:
-            reply = await asyncio.to_thread(conversation.with_people, reply, engine, "teams")
-            if await _updated(context, render(reply, feedback=then), "the card after feedback"):
+    async def _feedback(self, context: TurnContext, kind: ButtonKind,
+                        button: Rating | Missing | None, comment: str | None = None) -> None:
+        """The core stores the feedback; the card is rebuilt in place with the thanks
+        (no card to update, or no answer to show: the thanks as a message)."""
+        ref = button.answer if button else None
+        async with self._guard(context, ref.language if ref else "de"):
+            reply = await self._click(context, kind, button, comment)
+            logger.info("Teams feedback: %s for passage %s, question %s (%s conversation)",
+                        button.verdict if isinstance(button, Rating) else
+                        f"comment={bool(comment)}", reply.shown[0].id if reply.quotes else "-",
+                        (ref.question_id if ref else None) or "-",
+                        context.activity.conversation.conversation_type or "unknown")
+            if reply.quotes and await _updated(context, render(reply),
+                                               "the card after feedback"):
                 return
-        known = reply is not None or engine.get(str(value.get("passage"))[:_MAX_ID_CHARS])
-        if not known:
-            logger.warning("Teams: feedback for an unknown passage %.80r", value.get("passage"))
-        note = t("thanks_feedback", language) if known else t("empty", language)
-        await context.send_activity(text_activity(cards.markdown(note)))
+            await context.send_activity(
+                text_activity(cards.markdown(t("thanks_feedback", reply.language))))
 
     async def on_members_added(self, context: TurnContext, state: TurnState) -> None:
         """The bot was installed or people joined: the welcome card, where
         ROLLE_TEAMS_WELCOME says (see :mod:`bot.teams.welcome`)."""
         language = locale_language(context.activity.locale)
-        conversation = self.conversation
-        departments = await asyncio.to_thread(conversation.engine.by_department)
-        card = menus.welcome_card(departments, language, welcome_elements(
-            conversation.tour_departments(), language))
-        store = conversation.store
+        async with self._guard(context, language):
+            conversation = self.conversation
+            departments = await asyncio.to_thread(conversation.engine.by_department)
+            card = menus.welcome_card(departments, language, welcome_elements(
+                conversation.tour_departments(), language))
+            store = conversation.store
 
-        def claim(key: str, seconds: float) -> bool:
-            return store.claim(key, ttl_seconds=seconds) if store else self.records.claim(key)
+            def claim(key: str, seconds: float) -> bool:
+                return store.claim(key, ttl_seconds=seconds) if store else self.records.claim(key)
 
-        await self._guarded(context, language, welcome(
-            context, self.welcome, lambda: card_activity(card, t("welcome", language)), claim))
+            await welcome(context, self.welcome,
+                          lambda: card_activity(card, t("welcome", language)), claim)
 
     async def on_tour(self, context: TurnContext, state: TurnState, value: Any) -> None:
         """A guided-tour button: the next view replaces the clicked card (a department
         button on the welcome card answers with a new card instead)."""
-        action, department, position, language, keep = read_data(value)
-        user = user_of(context)
-
-        async def work() -> None:
-            reply = await asyncio.to_thread(
-                self.conversation.tour, action, user=None if user == "-" else user,
-                department=department, position=position, language=language)
-            activity = render(reply)
-            logger.info("Teams tour: action=%s department=%.60r", action, department)
-            if not keep and await _updated(context, activity, "the tour card"):
+        button = cards.read_data(value, TourStep)
+        async with self._guard(context, button.language if button else "de"):
+            activity = render(await self._click(context, "tour", button))
+            logger.info("Teams tour: action=%s department=%.60r",
+                        button.action if button else None, button.department if button else None)
+            if not (button and button.keep) and await _updated(context, activity,
+                                                               "the tour card"):
                 return
             await context.send_activity(activity)
-
-        await self._guarded(context, language, work())
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         """Last resort for errors outside the handlers: log (a reply that could not be

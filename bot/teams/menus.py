@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.buttons import Decline
 from bot.core.models import Language, Passage
 from bot.reply import Lead, Reply
 from bot.teams.cards import (
-    ACTION_KEY,
-    DECLINE,
     Element,
     _block,
     _card,
@@ -120,8 +119,8 @@ def clarify_card(reply: Reply) -> dict:
             items.append(_block(escape(reply.blurbs[passage.id]), isSubtle=True,
                                 size="Small", spacing="None"))
         body.append({"type": "Container", "spacing": "Small", "items": items})
-    decline = _submit(t("none_of_these", language), {
-        ACTION_KEY: DECLINE, "qid": reply.question_id or "", "lang": language})
+    decline = _submit(t("none_of_these", language),
+                      Decline(question_id=reply.question_id, language=language))
     body.append({"type": "ActionSet", "spacing": "Medium", "actions": [decline]})
     lines = [t("did_you_mean", language),
              *(f"- {p.title}: {reply.blurbs.get(p.id, '')}" for p in reply.offered)]

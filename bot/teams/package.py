@@ -1,5 +1,7 @@
 """The Teams app package (`rolle teams-package`): manifest.json with the bot's app ID,
-plus the colour and outline icons, zipped flat as Teams expects for upload."""
+plus the colour and outline icons (PNG files shipped with the package: a white person
+symbol on the accent colour, 192x192, and in white on transparent, 32x32), zipped flat
+as Teams expects for upload."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.config import Settings
-from bot.teams import icons
 from bot.teams.auth import TeamsConfigError
 
 logger = logging.getLogger(__name__)
@@ -111,8 +112,8 @@ def build_package(settings: Settings, out: Path) -> Path:
     try:
         with zipfile.ZipFile(tmp_name, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-            archive.writestr(COLOR_ICON, icons.color_icon())
-            archive.writestr(OUTLINE_ICON, icons.outline_icon())
+            for icon in (COLOR_ICON, OUTLINE_ICON):
+                archive.writestr(icon, resources.files("bot.teams").joinpath(icon).read_bytes())
         os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; the package is no secret
         os.replace(tmp_name, out)
     except BaseException:

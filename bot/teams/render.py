@@ -31,13 +31,13 @@ def card_activity(card: dict[str, Any], summary: str) -> Activity:
     return activity
 
 
-def answer_card(reply: Reply, feedback: cards.Feedback = "ask") -> dict[str, Any]:
+def answer_card(reply: Reply) -> dict[str, Any]:
     """The card for a quoting reply: one passage, two like for like, or two
     departments' comparison paragraphs side by side."""
     language = reply.language
     asked = reply.kind == "answer" or reply.about is not None  # a role by name: no echo
     question = reply.question if asked and reply.question else None
-    shown = reply.shown
+    shown, feedback = reply.shown, reply.feedback
     if reply.contrast is not None:
         return contrast_card(shown[0], reply.contrast, language, question=question,
                              more=reply.offered, question_id=reply.question_id,
@@ -57,20 +57,22 @@ def answer_card(reply: Reply, feedback: cards.Feedback = "ask") -> dict[str, Any
     return card
 
 
-def render(reply: Reply, *, feedback: cards.Feedback = "ask") -> Activity:
-    """The Teams message for ``reply`` (``feedback``: the state of an answer's 👍/👎)."""
+def render(reply: Reply) -> Activity:
+    """The Teams message for ``reply``."""
     language = reply.language
     if reply.kind == "help":
         return card_activity(menus.help_card(reply), t("lead_help", language))
     if reply.kind == "listing":
         return card_activity(menus.list_card(reply), t("list_header", language))
     if reply.kind in ("role", "answer") and reply.shown:
-        return card_activity(answer_card(reply, feedback),
+        return card_activity(answer_card(reply),
                              " / ".join(p.title for p in reply.shown))
     if reply.kind == "clarify":
         return card_activity(menus.clarify_card(reply), t("did_you_mean", language))
     if reply.kind == "empty":
         return text_activity(cards.markdown(t("empty", language)))
+    if reply.kind == "thanks":
+        return text_activity(cards.markdown(t("thanks_feedback", language)))
     if reply.kind == "too_long":
         note = t("too_long", language, length=len(reply.question), limit=reply.limit)
         return text_activity(cards.markdown(note))

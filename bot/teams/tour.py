@@ -1,52 +1,32 @@
 """The guided tour as Adaptive Cards: the department menu, one step (title, the first
 sentences of the quote, "Mehr lesen" for the whole passage, Weiter / Zurück / Tour
-beenden) and the end. Every button is an Action.Submit with ``rolle: tour``; the
-handler replaces the clicked card with the next view."""
+beenden) and the end. Every button (decided by :mod:`bot.tour_guide`) is an
+Action.Submit carrying a :class:`~bot.buttons.TourStep`; the handler replaces the
+clicked card with the next view."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
+from bot import tour_guide
+from bot.buttons import ButtonKind
 from bot.core.models import Language
 from bot.core.retrieval.highlight import excerpt
-from bot.core.tour import TOUR_ACTIONS, TourAction, TourView
-from bot.teams.cards import ACTION_KEY, _block, _card, _submit, escape
+from bot.core.tour import TourView
+from bot.teams.cards import _block, _card, _submit, escape
 from bot.teams.cards import quote as _quote
 from bot.texts import t
 
-TOUR = "tour"  # the ACTION_KEY value of every tour button
-MAX_DEPARTMENT_CHARS = 200
+TOUR: ButtonKind = "tour"  # the ACTION_KEY value of every tour button
 
 
-def tour_data(action: TourAction, department: str, position: int, language: Language, *,
-              keep: bool = False) -> dict[str, Any]:
-    """The Action.Submit data of a tour button (``keep``: answer with a new card instead
-    of replacing the clicked one, as on the welcome card)."""
-    data: dict[str, Any] = {ACTION_KEY: TOUR, "a": action, "d": department,
-                            "p": position, "lang": language}
-    if keep:
-        data["k"] = True
-    return data
-
-
-def read_data(value: dict[str, Any]) -> tuple[TourAction, str, int, Language, bool]:
-    """Action, department, position, language and ``keep`` from submitted data, each
-    checked (a submission is user-controlled)."""
-    action = value.get("a")
-    department = value.get("d")
-    position = value.get("p")
-    return (cast(TourAction, action) if action in TOUR_ACTIONS else "menu",
-            department[:MAX_DEPARTMENT_CHARS] if isinstance(department, str) else "",
-            position if isinstance(position, int) and 0 <= position < 10_000 else 0,
-            "en" if value.get("lang") == "en" else "de", value.get("k") is True)
-
-
-def department_actions(departments: tuple[str, ...], language: Language, *,
+def department_actions(departments: Sequence[str], language: Language, *,
                        keep: bool = False) -> dict[str, Any]:
     """An ActionSet with one "start the tour here" button per department."""
     return {"type": "ActionSet",
-            "actions": [_submit(d, tour_data("start", d, 0, language, keep=keep))
-                        for d in departments]}
+            "actions": [_submit(step.department, step)
+                        for step in tour_guide.starts(departments, language, keep=keep)]}
 
 
 def tour_card(view: TourView, language: Language) -> dict[str, Any]:
@@ -60,12 +40,11 @@ def tour_card(view: TourView, language: Language) -> dict[str, Any]:
     body = [_block(escape(t("tour_intro", language))),
             _block(escape(t("tour_question", language)), weight="Bolder"),
             department_actions(view.departments, language)]
-    if view.resume is not None:
-        resume = view.resume
+    resume = tour_guide.resume(view)
+    if resume is not None:
         label = t("tour_resume", language, department=resume.department,
                   number=resume.position + 1, total=view.resume_total)
-        body.append({"type": "ActionSet", "actions": [_submit(label, tour_data(
-            "resume", resume.department, resume.position, resume.language))]})
+        body.append({"type": "ActionSet", "actions": [_submit(label, resume)]})
     lines = [t("tour_question", language), *view.departments]
     return _card(body, [], "\n".join(lines))
 
@@ -89,21 +68,11 @@ def _step_card(view: TourView, language: Language) -> dict[str, Any]:
                      "items": [_block(escape(line)) for line in lines]})
     body.append(_block(escape(t("source", language, source=passage.source.label())),
                        isSubtle=True, size="Small"))
-
-    def data(action: TourAction) -> dict[str, Any]:
-        return tour_data(action, state.department, state.position, language)
-
     actions = []
-    if not view.first:
-        actions.append(_submit(t("tour_back", language), data("back")))
-    if view.gist and sum(map(len, view.gist)) < len(passage.text.strip()):
-        if view.full:
-            actions.append(_submit(t("tour_less", language), data("less")))
-        else:
-            actions.append(_submit(t("tour_more", language), data("more")))
-    forward = t("tour_finish" if view.last else "tour_next", language)
-    actions.append({**_submit(forward, data("next")), "style": "positive"})
-    actions.append(_submit(t("tour_end", language), data("end")))
+    for control in tour_guide.controls(view, language):
+        action = _submit(t(control.label, language), control.step)
+        actions.append({**action, "style": "positive"} if control.step.action == "next"
+                       else action)
     fallback = f"{progress}\n{passage.title}\n\n{' '.join(view.gist) or passage.text}"
     return _card(body, actions, fallback)
 

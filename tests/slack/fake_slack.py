@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from bot.buttons import Button, parse
+
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM_ID = "T0TEAM01"
@@ -56,6 +58,10 @@ class Call:
         """(action_id, value) of every button."""
         return [(e["action_id"], e.get("value", "")) for b in self.blocks if b["type"] == "actions"
                 for e in b["elements"]]
+
+    def buttons(self) -> list[tuple[str, Button | None]]:
+        """(action_id, the button its value is) of every button."""
+        return [(action_id, parse(value)) for action_id, value in self.action_values()]
 
 
 def _texts(node: Any) -> list[str]:

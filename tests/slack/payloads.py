@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from bot.buttons import Ask, Button, ShowPassage, TourStep, parse
+from bot.slack.values import value as slack_value
 from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID
 
 APP_ID = "A0ROLLE01"
@@ -102,6 +104,23 @@ def slash_command(text: str, response_url: str, *, user: str = USER,
         "is_enterprise_install": "false", "response_url": response_url,
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
     }
+
+
+def value(button: Button) -> str:
+    """A button's value as the bot makes it."""
+    return slack_value(button)
+
+
+def points_at(value: str) -> str:
+    """What a button value points at: a passage's id, a line to ask, a tour's department."""
+    button = parse(value)
+    if isinstance(button, ShowPassage):
+        return button.passage
+    if isinstance(button, Ask):
+        return button.text
+    if isinstance(button, TourStep):
+        return button.department
+    raise AssertionError(f"no show, ask or tour button: {value!r}")
 
 
 def block_actions(action_id: str, value: str, *, response_url: str | None = None,

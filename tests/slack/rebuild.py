@@ -1,15 +1,17 @@
 """What a button that rebuilds an answer ("Ganze Beschreibung" / "Kurzfassung", and
 the feedback buttons) puts in the message's place: rebuilt through the conversation
-core from the button's reference, the way the click's listener does."""
+core from the button's answer, the way the click does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from bot.buttons import AnswerRef, Missing, Rating, Share, Toggle, parse
 from bot.conversation import Conversation
-from bot.slack.blocks import ACTION_FULL, AnswerRef, Feedback
+from bot.reply import Feedback
+from bot.slack.blocks import ACTION_FULL
 from bot.slack.kit import Message
-from bot.slack.listeners.actions import ref_context
 from bot.slack.render import render
 
 
@@ -21,19 +23,23 @@ def button_value(blocks: list[dict[str, Any]] | tuple[dict[str, Any], ...],
     return str(value)
 
 
+def answer_of(value: str) -> AnswerRef:
+    """The answer a toggle, share or feedback button's ``value`` carries."""
+    button = parse(value)
+    assert isinstance(button, Toggle | Share | Rating | Missing), value
+    return button.answer
+
+
 def rebuilt(value: str, engine: Any, *, feedback: Feedback | None = None) -> Message:
-    """The message the reference ``value`` describes, from ``engine``'s passages, in
-    ``feedback`` state (default: the reference's own)."""
-    ref = AnswerRef.decode(value)
-    assert ref is not None, value
-    reply = Conversation(engine).restore(ref_context(ref), full=ref.full)
+    """The message the button ``value`` describes, from ``engine``'s passages, in
+    ``feedback`` state (default: the answer's own)."""
+    ref = answer_of(value)
+    reply = Conversation(engine).restore(ref.context(), full=ref.full)
     assert reply is not None, ref
-    return render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by,
-                  feedback=ref.feedback if feedback is None else feedback)
+    reply = replace(reply, feedback=ref.feedback if feedback is None else feedback)
+    return render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by)
 
 
 def toggled(message: Message, engine: Any) -> Message:
     """What the "Ganze Beschreibung" / "Kurzfassung" button of ``message`` shows."""
     return rebuilt(button_value(message.blocks), engine)
-
-

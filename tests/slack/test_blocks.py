@@ -10,13 +10,13 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
+from bot.buttons import Rating
 from bot.conversation import Conversation, Reply
 from bot.core.models import Answer, Hit, Passage, Source
 from bot.slack.blocks import (
     ACTION_FULL,
     ACTION_HELPFUL,
     ACTION_SHARE,
-    AnswerRef,
     Look,
     error_message,
     passages_message,
@@ -24,15 +24,16 @@ from bot.slack.blocks import (
 from bot.slack.kit import (
     MAX_BLOCKS,
     MAX_SECTION_CHARS,
-    MAX_VALUE_CHARS,
     Message,
     actions,
     button,
     mention,
 )
 from bot.slack.render import render
+from bot.slack.values import MAX_VALUE_CHARS, read_value
 from bot.texts import t
 from tests.slack import rebuild
+from tests.slack.payloads import points_at
 from tests.support.stub_engine import StubEngine
 
 SOURCE = Source(title="Die Positions-Unterschiede", seed="000.txt", author="Kenneth Smit")
@@ -112,14 +113,15 @@ def test_answer_has_title_quote_source_more_and_feedback() -> None:
     assert sections(whole)[:2] == ["> Erster Absatz.", "> Aufgaben:\n> • Planen\n> • Führen"]
     assert "Quelle: Die Positions-Unterschiede (Kenneth Smit)" in contexts(whole)
     assert buttons(whole)[0]["text"]["text"] == "Kurzfassung"
-    assert [b["value"] for b in buttons(whole) if b["action_id"].startswith("show_passage")] == [
-        "sales-manager", "assistenz"]
+    assert [points_at(b["value"]) for b in buttons(whole)
+            if b["action_id"].startswith("show_passage")] == ["sales-manager", "assistenz"]
     assert toggled(whole, [best, *others]) == message
-    values = [b["value"] for b in buttons(message) if b["action_id"].startswith("show_passage")]
+    values = [points_at(b["value"]) for b in buttons(message)
+              if b["action_id"].startswith("show_passage")]
     assert values == ["sales-manager", "assistenz"]  # at most two further matches
-    ref = AnswerRef.decode(next(b["value"] for b in buttons(message)
-                                if b["action_id"] == ACTION_HELPFUL))
-    assert ref is not None and ref.passage_ids[0] == "vertriebsleiter"
+    rating = read_value(next(b["value"] for b in buttons(message)
+                             if b["action_id"] == ACTION_HELPFUL), Rating)
+    assert rating is not None and rating.answer.passages[0] == "vertriebsleiter"
     assert not any(b["action_id"] == ACTION_SHARE for b in buttons(message))
     assert message.text.startswith("Vertriebsleiter: Erster Absatz.")
 
@@ -187,16 +189,10 @@ def test_button_values_fit_even_for_huge_questions() -> None:
     for element in buttons(message):
         assert len(element["value"]) <= MAX_VALUE_CHARS
         assert len(element["text"]["text"]) <= 75
-    ref = AnswerRef.decode(buttons(message)[-1]["value"])
-    assert ref is not None and ref.passage_ids == ("a",)
+    rating = read_value(buttons(message)[-1]["value"], Rating)
+    assert rating is not None and rating.answer.passages == ("a",)
+    assert rating.answer.question.startswith('"' * 100)  # shortened, not dropped
     assert all(len(c) <= 3000 for c in contexts(message))
-
-
-def test_answer_ref_round_trip_and_garbage() -> None:
-    ref = AnswerRef(question="Was?", passage_ids=("a", "b"), language="en")
-    assert AnswerRef.decode(ref.encode()) == ref
-    for junk in (None, "", "not json", "[]", '{"q": 1, "p": []}', '{"q": "x", "p": [1]}'):
-        assert AnswerRef.decode(junk) is None
 
 
 def test_no_answer_says_why_then_leads_on() -> None:
@@ -208,7 +204,7 @@ def test_no_answer_says_why_then_leads_on() -> None:
     message = render(nothing, show_question=True)
     assert sections(message)[0] == t("no_match", "de")
     assert contexts(message)[0] == "Deine Frage: Wie backe ich Brot?"
-    assert [b["value"] for b in buttons(message)] == [
+    assert [points_at(b["value"]) for b in buttons(message)] == [
         *(f"liste {d}" for d in departments), "tour", "hilfe"]
     # Out of scope: says so, offers the related roles the engine names, then the same.
     related = (engine.get("vertriebsleiter"), engine.get("sales-manager"))
@@ -217,7 +213,7 @@ def test_no_answer_says_why_then_leads_on() -> None:
                                       suggestions=tuple(p for p in related if p)))
     message = render(outside)
     assert sections(message)[0] == t("out_of_scope", "de")
-    assert [b["value"] for b in buttons(message)][:3] == [
+    assert [points_at(b["value"]) for b in buttons(message)][:3] == [
         "vertriebsleiter", "sales-manager", "liste Marketing und Vertrieb"]
     ids = [b["action_id"] for b in buttons(message)]
     assert len(set(ids)) == len(ids)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.buttons import Ask, Rating, ShowPassage
 from bot.server import CONVERSATION_KEY
-from bot.slack.blocks import AnswerRef
+from bot.slack.values import read_value
 from bot.texts import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
@@ -100,7 +101,8 @@ def test_follow_up_with_a_slash_command(server: SlackServer, fake_slack: FakeSla
 
 
 def test_a_button_sets_the_conversation_too(server: SlackServer, fake_slack: FakeSlack) -> None:
-    server.interaction(p.block_actions("show_passage.de.0", "sales-manager",
+    server.interaction(p.block_actions("show_passage.de.0",
+                                       p.value(ShowPassage(passage="sales-manager")),
                                        channel="D0ASKER01"))
     assert header(fake_slack.wait_posts(1)[0]) == "Sales Manager"
     assert header(dm(server, fake_slack, "und der Head davon?")) == "Vertriebsleiter"
@@ -110,7 +112,8 @@ def test_none_of_these_is_recorded_as_a_miss(server: SlackServer, fake_slack: Fa
     clarify = dm(server, fake_slack, VAGUE)
     sections = [b for b in clarify.blocks if b["type"] == "section" and "accessory" in b]
     # Each candidate with its line, and a button that shows it.
-    assert [b["accessory"]["value"] for b in sections] == ["vertriebsleiter", "vertriebsassistenz"]
+    assert [p.points_at(b["accessory"]["value"]) for b in sections] == [
+        "vertriebsleiter", "vertriebsassistenz"]
     assert all("\n" in b["text"]["text"] for b in sections)
     [value] = [v for a, v in clarify.action_values() if a == "clarify_none"]
     url = fake_slack.response_url("none")
@@ -120,7 +123,7 @@ def test_none_of_these_is_recorded_as_a_miss(server: SlackServer, fake_slack: Fa
     replaced = fake_slack.wait_posts(len(fake_slack.posts()))[-1]
     assert replaced.method == "response_url" and replaced.params["replace_original"] is True
     assert t("declined", "de") in replaced.params["text"]
-    assert ("ask_example.lead.0", "liste Marketing und Vertrieb") in replaced.action_values()
+    assert ("ask_example.lead.0", Ask(text="liste Marketing und Vertrieb")) in replaced.buttons()
     [row] = [q for q in store_of(server).questions_since(SINCE) if q.text == VAGUE]
     assert row.outcome == "none"  # the gap report counts it
 
@@ -137,12 +140,13 @@ def test_typed_none_of_these_after_a_clarify(server: SlackServer, fake_slack: Fa
 def test_feedback_on_a_card_from_a_button_is_stored_with_its_question_once(
         server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    server.interaction(p.block_actions("show_passage.de.0", "vertriebsassistenz",
+    server.interaction(p.block_actions("show_passage.de.0",
+                                       p.value(ShowPassage(passage="vertriebsassistenz")),
                                        channel="D0ASKER01"))
     card = fake_slack.wait_posts(1)[0]
     value = dict(card.action_values())["feedback_not_helpful"]
-    ref = AnswerRef.decode(value)
-    assert ref is not None and ref.question_id  # the click was recorded like a question
+    rating = read_value(value, Rating)
+    assert rating is not None and rating.answer.question_id  # recorded like a question
     url = fake_slack.response_url("fb")
     server.interaction(p.block_actions("feedback_not_helpful", value, response_url=url))
     asked = fake_slack.wait_posts(2)[1]

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot.buttons import AnswerRef, Share, ShowPassage
 from bot.slack import intake
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
@@ -106,7 +107,8 @@ def _event(**changes: object) -> dict[str, object]:
 
 
 def _click(**changes: object) -> dict[str, object]:
-    return {**p.block_actions("show_passage.de.0", "sales-manager"), **changes}
+    return {**p.block_actions("show_passage.de.0", p.value(ShowPassage(passage="sales-manager"))),
+            **changes}
 
 
 # Signed bodies with a field of another type than Slack sends (issue 20, item 1), and
@@ -235,7 +237,8 @@ def test_a_body_that_arrives_in_pieces_is_read_whole(server: SlackServer,
 
 def test_a_share_click_without_a_response_url_is_one_warning(
         server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
-    click = p.block_actions("share_answer", '{"q": "x", "p": ["sales-manager"]}',
+    share = Share(answer=AnswerRef(question="x", passages=("sales-manager",)))
+    click = p.block_actions("share_answer", p.value(share),
                             ephemeral=True)  # no response_url: nowhere to share from
     with caplog.at_level(logging.DEBUG):
         assert server.interaction(click).status == 200

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.buttons import TourStep
 from bot.config import Settings
 from bot.core.tour import Tour
 from bot.texts import t
@@ -90,8 +91,9 @@ def test_rolle_tour_steps_through_a_department_in_place(
 
 def test_tour_buttons_are_escaped_and_odd_values_show_the_menu(
         server: SlackServer, fake_slack: FakeSlack) -> None:
-    payload = p.block_actions("tour.next", json.dumps({"d": "<!channel>", "p": 3}),
-                              response_url=fake_slack.response_url("odd"))
+    odd = p.value(TourStep(action="next", department="<!channel>", position=3))
+    assert "<!channel>" not in odd
+    payload = p.block_actions("tour.next", odd, response_url=fake_slack.response_url("odd"))
     server.interaction(payload)
     post = fake_slack.wait_posts(1)[0]
     assert "<!channel>" not in json.dumps(post.params)

@@ -13,6 +13,7 @@ from bot.slack.views import (
     welcome_message,
 )
 from bot.texts import EXAMPLE_QUESTIONS, t
+from tests.slack.payloads import points_at
 
 SOURCE = Source(title="Quelle", seed="000.txt")
 
@@ -27,7 +28,8 @@ def groups() -> dict[str, list[Passage]]:
 
 
 def button_values(blocks: list[dict]) -> list[tuple[str, str]]:
-    return [(e["action_id"], e["value"]) for b in blocks if b["type"] == "actions"
+    """(action_id, what the button points at) of every button."""
+    return [(e["action_id"], points_at(e["value"])) for b in blocks if b["type"] == "actions"
             for e in b["elements"]]
 
 

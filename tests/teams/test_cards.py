@@ -100,8 +100,8 @@ def test_answer_card_quotes_the_best_passage_with_source_and_two_more(engine: En
     shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert [a["data"]["passage"] for a in shows] == [h.passage.id for h in answer.hits[1:3]]
     feedback = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK)
-    assert [a["data"]["helpful"] for a in feedback] == [True, False]
-    assert all(a["data"]["passage"] == best.id for a in feedback)
+    assert [a["data"]["verdict"] for a in feedback] == ["helpful", "not_helpful"]
+    assert all(a["data"]["answer"]["passages"][0] == best.id for a in feedback)
     assert best.text in card["fallbackText"]
     json.dumps(card)  # JSON-ready
 
@@ -145,7 +145,7 @@ def test_no_answer_card_says_why_and_leads_on(engine: Engine) -> None:
     assert texts_of(card)[0] == cards.escape(t("no_match", "de"))
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
     departments = list(engine.by_department())
-    assert [a["data"]["q"] for a in asks] == [*(f"liste {d}" for d in departments), "tour",
+    assert [a["data"]["text"] for a in asks] == [*(f"liste {d}" for d in departments), "tour",
                                               "hilfe"]
     assert [a["title"] for a in asks] == [*departments, "Geführte Tour", "Hilfe"]
     sets = [e for e in card["body"] if e["type"] == "ActionSet"]
@@ -180,7 +180,7 @@ def test_welcome_card_is_short_with_the_roles_one_click_away(engine: Engine,
     # The examples ask with a plain Action.Submit (no messageBack: the Playground sends
     # nothing for those) and are answered as if typed.
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
-    assert [a["data"]["q"] for a in asks] == list(EXAMPLE_QUESTIONS[language])
+    assert [a["data"]["text"] for a in asks] == list(EXAMPLE_QUESTIONS[language])
     assert all("msteams" not in a["data"] for a in asks)
     # The roles by department are there, behind "Rollen und Themen zeigen"; the topics
     # (a department without roles) one more click away.
@@ -203,14 +203,14 @@ def test_help_and_list_are_clickable(engine: Engine) -> None:
     talk = Conversation(engine)
     card = render(talk.respond("hilfe")).attachments[0].content
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
-    assert [a["data"]["q"] for a in asks] == [*EXAMPLE_QUESTIONS["de"], "liste", "tour"]
+    assert [a["data"]["text"] for a in asks] == [*EXAMPLE_QUESTIONS["de"], "liste", "tour"]
     card = render(talk.respond("list")).attachments[0].content
     assert texts_of(card)[0] == cards.escape(t("list_header", "en"))
     shows = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert sorted(a["data"]["passage"] for a in shows) == sorted(p.id for p in engine.passages)
-    assert all(a["data"]["lang"] == "en" for a in shows)
+    assert all(a["data"]["language"] == "en" for a in shows)
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
-    assert [a["data"]["q"] for a in asks] == ["guided tour", "help"]
+    assert [a["data"]["text"] for a in asks] == ["guided tour", "help"]
 
 
 def test_long_titles_are_cut_at_a_word_with_the_whole_title_as_tooltip(engine: Engine) -> None:

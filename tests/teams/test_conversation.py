@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from bot import compose
+from bot.buttons import AnswerRef, Ask, Rating
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import Answer
+from bot.core.storage.port import Verdict
 from bot.teams import cards
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.support import reconfigure, sqlite_store
@@ -109,7 +111,7 @@ def test_help(bot: TeamsClient, connector: FakeConnector, word: str, language: s
     first_line = t("help", language).splitlines()[0]  # type: ignore[arg-type]
     assert texts_of(card)[0].startswith(cards.escape(first_line))
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
-    assert [a["data"]["q"] for a in asks][:3] == list(EXAMPLE_QUESTIONS[language])  # type: ignore[index]
+    assert [a["data"]["text"] for a in asks][:3] == list(EXAMPLE_QUESTIONS[language])  # type: ignore[index]
 
 
 @pytest.mark.parametrize(("word", "language"), [("liste", "de"), ("list", "en")])
@@ -147,7 +149,7 @@ def test_no_answer_leads_on(bot: TeamsClient, connector: FakeConnector,
     card = card_of(reply)
     assert texts_of(card)[0] == cards.escape(t("no_match", "de"))
     asks = actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.ASK)
-    assert [a["data"]["q"] for a in asks] == [
+    assert [a["data"]["text"] for a in asks] == [
         *(f"liste {d}" for d in engine.by_department()), "tour", "hilfe"]
 
 
@@ -194,8 +196,8 @@ def test_feedback_is_stored_and_the_card_updated_in_place(
     store = sqlite_store(tmp_path)
     bot = start_bot(anonymous_settings, engine, store=store)
     answer = ask(bot, connector, personal_message(connector.url, "Was macht ein CMO?"))
-    [down] = actions_of(card_of(answer), lambda a: a["data"].get("helpful") is False)
-    assert down["data"]["ref"]["qid"]
+    [down] = actions_of(card_of(answer), lambda a: a["data"].get("verdict") == "not_helpful")
+    assert down["data"]["answer"]["question_id"]
     bot.post(card_submit(connector.url, down["data"], reply_to="reply-1"))
     [update] = connector.updates()
     assert update.path.endswith("/activities/reply-1")
@@ -216,22 +218,26 @@ def test_feedback_is_stored_and_the_card_updated_in_place(
     store.close()
 
 
-@pytest.mark.parametrize("helpful", [True, False])
+@pytest.mark.parametrize("verdict", ["helpful", "not_helpful"])
 def test_feedback_from_an_old_card_is_thanked(
     bot: TeamsClient, connector: FakeConnector, caplog: pytest.LogCaptureFixture,
-    helpful: bool,
+    verdict: Verdict,
 ) -> None:
-    value = {cards.ACTION_KEY: cards.FEEDBACK, "passage": "vertriebsleiter", "lang": "en",
-             "helpful": helpful}
+    gone = AnswerRef(passages=("gibt-es-nicht-mehr",), language="en")
+    value = cards.submit_data(Rating(verdict=verdict, answer=gone))
     with caplog.at_level(logging.INFO, logger="bot.teams.handlers"):
         reply = ask(bot, connector, card_submit(connector.url, value))
     assert reply["text"] == cards.markdown(t("thanks_feedback", "en"))
     assert any(r.getMessage().startswith("Teams feedback: ") for r in caplog.records)
+    # Data that is no button of ours (an older version's): thanked too.
+    old = {cards.ACTION_KEY: cards.FEEDBACK, "passage": "vertriebsleiter", "helpful": True}
+    assert ask(bot, connector, card_submit(connector.url, old))["text"] == cards.markdown(
+        t("thanks_feedback", "de"))
 
 
 def test_example_question_button(bot: TeamsClient, connector: FakeConnector) -> None:
     question = "Was macht der Vertriebsleiter?"
-    value = {cards.ACTION_KEY: cards.ASK, "q": question}
+    value = cards.submit_data(Ask(text=question))
     activity = card_submit(connector.url, value, conversation_type="channel")
     activity["text"] = question  # messageBack sends the text along with the value
     reply = ask(bot, connector, activity)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.buttons import ShowPassage
 from bot.core.storage.guard import GuardedStore
 from bot.teams import cards
 from bot.texts import t
@@ -88,12 +89,12 @@ def test_lead_and_example_buttons_are_plain_submissions(bot: TeamsClient,
                                                         connector: FakeConnector) -> None:
     url = connector.url
     none = send(bot, connector, teams.personal_message(url, "Wie backe ich Brot?"))
-    [vertrieb] = teams.actions_of(none, lambda a: a["data"].get("q") == "liste Vertrieb")
+    [vertrieb] = teams.actions_of(none, lambda a: a["data"].get("text") == "liste Vertrieb")
     listing = send(bot, connector, teams.card_submit(url, vertrieb["data"]))
     shows = teams.actions_of(listing, lambda a: a["data"][cards.ACTION_KEY] == cards.SHOW)
     assert [a["data"]["passage"] for a in shows] == [
         "vertriebsleiter", "sales-manager", "vertriebsassistenz"]
-    [tour] = teams.actions_of(none, lambda a: a["data"].get("q") == "tour")
+    [tour] = teams.actions_of(none, lambda a: a["data"].get("text") == "tour")
     menu = send(bot, connector, teams.card_submit(url, tour["data"]))
     assert cards.escape(t("tour_question", "de")) in teams.texts_of(menu)
 
@@ -107,7 +108,7 @@ def test_none_of_these_replaces_the_card_and_is_a_miss(
     assert [a["data"]["passage"] for a in shows] == ["vertriebsleiter", "vertriebsassistenz"]
     assert len(texts) == 3  # the note and one line per candidate
     [decline] = teams.actions_of(clarify, lambda a: a["data"][cards.ACTION_KEY] == cards.DECLINE)
-    assert decline["title"] == t("none_of_these", "de") and decline["data"]["qid"]
+    assert decline["title"] == t("none_of_these", "de") and decline["data"]["question_id"]
     bot.post(teams.card_submit(connector.url, decline["data"], reply_to="reply-1"))
     [update] = connector.wait_for_updates(1)
     card = update.body["attachments"][0]["content"]
@@ -118,11 +119,11 @@ def test_none_of_these_replaces_the_card_and_is_a_miss(
 
 def test_feedback_on_a_card_from_a_button_is_stored_with_its_question_once(
         bot: TeamsClient, connector: FakeConnector, store: GuardedStore) -> None:
-    value = {cards.ACTION_KEY: cards.SHOW, "passage": "sales-manager", "lang": "de"}
+    value = cards.submit_data(ShowPassage(passage="sales-manager"))
     card = send(bot, connector, teams.card_submit(connector.url, value))
     [down] = teams.actions_of(card, lambda a: a["data"][cards.ACTION_KEY] == cards.FEEDBACK
-                        and a["data"]["helpful"] is False)
-    assert down["data"]["ref"]["qid"]  # the click was recorded like a question
+                              and a["data"]["verdict"] == "not_helpful")
+    assert down["data"]["answer"]["question_id"]  # the click was recorded like a question
     bot.post(teams.card_submit(connector.url, down["data"], reply_to="reply-1"))
     [asked] = connector.wait_for_updates(1)
     [send_button] = teams.actions_of(asked.body["attachments"][0]["content"],

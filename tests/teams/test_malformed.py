@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from bot.buttons import AnswerRef, Rating
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.server import start
+from bot.teams.cards import submit_data
 from tests.support.net import LoopThread, http
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import (
@@ -158,8 +160,8 @@ def test_a_welcome_or_feedback_to_an_unreachable_connector_costs_one_line(
         bot: TeamsClient, refusing_url: str, caplog: pytest.LogCaptureFixture) -> None:
     welcome = members_added(refusing_url, [{"id": "28:00000000-0000-0000-0000-00000000b07"}],
                             conversation_type="personal")
-    click = card_submit(refusing_url, {"rolle": "feedback", "helpful": True,
-                                       "passage": "vertriebsleiter"})
+    gone = AnswerRef(passages=("gibt-es-nicht-mehr",))  # nothing to update: a thanks
+    click = card_submit(refusing_url, submit_data(Rating(verdict="helpful", answer=gone)))
     for activity in (welcome, click):
         caplog.clear()
         with caplog.at_level(logging.INFO):

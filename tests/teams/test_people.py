@@ -88,7 +88,7 @@ def test_the_people_stay_when_feedback_updates_the_card(
     bot = start_bot(people_settings, StubEngine())
     answer = ask(bot, connector, personal_message(connector.url,
                                                   "Wer ist unsere Vertriebsleiterin?"))
-    [up] = actions_of(card_of(answer), lambda a: a["data"].get("helpful") is True)
+    [up] = actions_of(card_of(answer), lambda a: a["data"].get("verdict") == "helpful")
     bot.post(card_submit(connector.url, up["data"], reply_to="reply-1"))
     [update] = connector.updates()
     texts = texts_of(card_of(update.body))

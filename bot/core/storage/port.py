@@ -44,8 +44,8 @@ Surface = Literal[
 Verdict = Literal["helpful", "not_helpful"]
 DeliveryStatus = Literal["pending", "answered", "expired"]
 
-MAX_QUESTION_CHARS = 1000
 MAX_COMMENT_CHARS = 300
+MAX_DEPARTMENT_CHARS = 200  # a tour's department, as stored and as its buttons carry it
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")

@@ -3,15 +3,15 @@ an answer into the channel, feedback (stored with its question; the message is u
 in place; the "Was hat gefehlt?" line is added to the 👎), "Ganze Beschreibung" /
 "Kurzfassung" (the message is replaced by its full or short version), "Keins davon"
 (recorded as a miss; the "Meinst du …?" is replaced by the ways on), and the guided
-tour's buttons (the tour message is replaced by the next view). A message is rebuilt
-through the conversation core from what its buttons carry, so it looks as it did."""
+tour's buttons (the tour message is replaced by the next view). Each value is a button
+of :mod:`bot.buttons`; what a click leads to is decided by the conversation core
+(:meth:`~bot.conversation.Conversation.click`), a message is only rendered here."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,10 +19,20 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.buttons import (
+    Ask,
+    Button,
+    ButtonKind,
+    Decline,
+    Missing,
+    Rating,
+    Share,
+    ShowPassage,
+    Toggle,
+    TourStep,
+)
 from bot.conversation import Conversation, Reply, new_request_id
-from bot.core.context import Context
-from bot.core.models import Language
-from bot.core.storage.port import Surface, Verdict
+from bot.core.storage.port import Surface
 from bot.logs import failure
 from bot.slack.blocks import (
     ACTION_ASK,
@@ -34,15 +44,12 @@ from bot.slack.blocks import (
     ACTION_SHARE,
     ACTION_SHOW,
     MISSING_BLOCK,
-    AnswerRef,
-    Feedback,
     Message,
     error_message,
     text_message,
 )
 from bot.slack.deps import after_ack, deps_of
 from bot.slack.keys import click_key
-from bot.slack.offers import read_decline
 from bot.slack.render import render
 from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import (
@@ -51,11 +58,11 @@ from bot.slack.targets import (
     post_to_response_url,
     response_url_target,
 )
-from bot.slack.tour import ACTION_TOUR, TourRef, parse_action
+from bot.slack.tour import ACTION_TOUR
+from bot.slack.values import read_value
 from bot.texts import t
 
 log = logging.getLogger(__name__)
-_PASSAGE_ID = re.compile(r"[\w.-]{1,100}")
 
 
 def register(app: AsyncApp) -> None:
@@ -80,26 +87,31 @@ def _surface(body: dict[str, Any]) -> Surface:
     return "dm" if (body.get("channel") or {}).get("id", "D").startswith("D") else "mention"
 
 
-def _language(action_id: str) -> Language:
-    """The UI language a show button was made for (``show_passage.<lang>.<n>``)."""
-    parts = action_id.split(".")
-    return "en" if len(parts) > 1 and parts[1] == "en" else "de"
+def _user(body: dict[str, Any]) -> str:
+    return str(body.get("user", {}).get("id", ""))
+
+
+def _decide(conversation: Conversation, kind: ButtonKind, button: Button | None,
+            body: dict[str, Any], comment: str | None = None) -> Reply:
+    """The core's reply to the click (``button`` None: its value was no button of ours).
+    Blocking: call it in a worker thread."""
+    if button is None:
+        log.info("a %s click whose value is no button of ours", kind)
+        return conversation.refused(kind, user=_user(body) or None)
+    return conversation.click(button, user=_user(body) or None, platform="slack",
+                              surface=_surface(body), thread=click_key(body), comment=comment)
 
 
 async def show_passage(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
     client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
-    """Show the passage whose id is the button's value, to the person who clicked."""
+    """Show the passage the button names, to the person who clicked."""
     conversation = deps_of(context).conversation
-    language = _language(action.get("action_id", ""))
-    passage_id = str(action.get("value", ""))
-    user = str(body.get("user", {}).get("id", "")) or None
+    button = read_value(action.get("value"), ShowPassage)
 
     async def build() -> Message:
-        return render(await asyncio.to_thread(
-            conversation.show, passage_id, language, user=user, platform="slack",
-            surface=_surface(body), thread=click_key(body)))
+        return render(await asyncio.to_thread(_decide, conversation, "show", button, body))
 
     await deliver(click_target(body, client, respond).send, build, request_id=new_request_id())
 
@@ -108,12 +120,13 @@ async def ask_example(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
     client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
-    """Ask the question on the button (an example, or a "did you mean" candidate), as if
-    the clicker had typed it."""
+    """Ask the line on the button (an example, or a way on), as if the clicker had
+    typed it."""
+    button = read_value(action.get("value"), Ask)
     await answer(
         deps_of(context),
-        str(action.get("value", "")),
-        user=body.get("user", {}).get("id", ""),
+        button.text if button else "",
+        user=_user(body),
         target=click_target(body, client, respond),
         request_id=new_request_id(),
         surface=_surface(body),
@@ -129,17 +142,17 @@ async def share_answer(
     """Post the answer from an ephemeral reply visibly, naming who shared it."""
     conversation = deps_of(context).conversation
     request_id = new_request_id()
-    user = body.get("user", {}).get("id", "")
+    user = _user(body)
     if not body.get("response_url"):  # the button only exists on ephemeral answers
         log.warning("request_id=%s: a share click without a response_url ignored", request_id)
         return
     try:
-        ref = AnswerRef.decode(action.get("value"))
-        if ref is None:
-            raise ValueError(f"not an answer reference: {action.get('value')!r}")
-        reply = await asyncio.to_thread(_restore, conversation, replace(ref, full=False))
-        if reply is None:
-            raise LookupError(f"none of the passages {ref.passage_ids} exists any more")
+        button = read_value(action.get("value"), Share)
+        if button is None:
+            raise ValueError(f"not a share button: {action.get('value')!r:.200}")
+        reply = await asyncio.to_thread(_decide, conversation, "share", button, body)
+        if not reply.quotes:
+            raise LookupError(f"none of the passages {button.answer.passages} exists any more")
         message = render(reply, shared_by=user)
         await post_to_response_url(respond, message, response_type="in_channel",
                                    replace_original=False)
@@ -152,56 +165,26 @@ async def share_answer(
                       constant(error_message(request_id)), request_id=request_id)
 
 
-def ref_context(ref: AnswerRef) -> Context:
-    """The reply a button's :class:`AnswerRef` describes, as the core's context."""
-    return Context(kind="role" if ref.label == "related" else "answer",
-                   shown=ref.passage_ids[:ref.shown], offered=ref.passage_ids[ref.shown:],
-                   label=ref.label, comparison=ref.shown == 2, language=ref.language,
-                   question=ref.question, question_id=ref.question_id)
-
-
-def _restore(conversation: Conversation, ref: AnswerRef) -> Reply | None:
-    """The reply the reference describes, again from the core (with the people when
-    the question asked who holds the role here); None when none of its passages exists
-    any more. Blocking (the directory may be read): call it in a worker thread."""
-    reply = conversation.restore(ref_context(ref), full=ref.full)
-    if reply is None:
-        return None
-    return conversation.with_people(reply, conversation.engine, "slack")
-
-
-def _rebuild(conversation: Conversation, ref: AnswerRef, feedback: Feedback) -> Message | None:
-    """The answer message the reference describes, in ``feedback`` state."""
-    reply = _restore(conversation, ref)
-    if reply is None:
-        return None
-    return render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by,
-                  feedback=feedback)
-
-
 async def toggle_full(
     action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
     client: AsyncWebClient, respond: AsyncRespond,
 ) -> None:
     """"Ganze Beschreibung" / "Kurzfassung": replace the answer with the version the
-    button's reference describes (the whole passage, or its gist again). Without a
-    message to replace, the full version goes to the clicker privately."""
+    button names (the whole passage, or its gist again). Without a message to replace,
+    the full version goes to the clicker privately; without the answer (an old or broken
+    button), the ways on."""
     conversation = deps_of(context).conversation
     request_id = new_request_id()
-    ref = AnswerRef.decode(str(action.get("value") or ""))
-    message = await asyncio.to_thread(_rebuild, conversation, ref, ref.feedback) if ref else None
+    button = read_value(action.get("value"), Toggle)
+    reply = await asyncio.to_thread(_decide, conversation, "full", button, body)
     log.info("request_id=%s toggle full=%s passages=%s", request_id,
-             ref.full if ref else None, ref.passage_ids if ref else None)
-    if message is None:  # an old or broken button: "no answer" and the known roles
-        passage_id = ref.passage_ids[0] if ref and ref.passage_ids else ""
-        language: Language = ref.language if ref else "de"
-
-        async def build() -> Message:
-            return render(await asyncio.to_thread(conversation.show, passage_id, language))
-
-        await deliver(click_target(body, client, respond).private, build,
+             button.answer.full if button else None, button.answer.passages if button else None)
+    if button is None or not reply.quotes:
+        await deliver(click_target(body, client, respond).private, constant(render(reply)),
                       request_id=request_id)
         return
+    ref = button.answer
+    message = render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by)
     if await _replaced(body, respond, message, request_id, "the message"):
         return
     await deliver(click_target(body, client, respond).private, constant(message),
@@ -228,10 +211,8 @@ async def record_feedback(
 ) -> None:
     """👍/👎: store the verdict and replace the buttons on that very message with a
     thanks (after 👎 also the optional "Was hat gefehlt?" line)."""
-    helpful = action.get("action_id") == ACTION_HELPFUL
-    await _feedback(action, body, context, client, respond,
-                    verdict="helpful" if helpful else "not_helpful",
-                    then="thanks" if helpful else "missing")
+    await _feedback(body, context, client, respond, "feedback",
+                    read_value(action.get("value"), Rating))
 
 
 async def record_missing(
@@ -242,46 +223,33 @@ async def record_missing(
     verdict), then thanks."""
     values = ((body.get("state") or {}).get("values") or {}).get(MISSING_BLOCK) or {}
     comment = str((values.get(MISSING_BLOCK) or {}).get("value") or "").strip()
-    await _feedback(action, body, context, client, respond, verdict=None,
-                    then="thanks", comment=comment or None)
+    await _feedback(body, context, client, respond, "missing",
+                    read_value(action.get("value"), Missing), comment=comment or None)
 
 
 async def _feedback(
-    action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
-    client: AsyncWebClient, respond: AsyncRespond, *, verdict: Verdict | None,
-    then: Feedback, comment: str | None = None,
+    body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
+    respond: AsyncRespond, kind: ButtonKind, button: Rating | Missing | None,
+    comment: str | None = None,
 ) -> None:
-    """Store ``verdict`` (None: only ``comment``, added to the earlier 👎) with the
-    question the message answered, and show ``then`` in its place."""
+    """The core stores the feedback; the message is shown again in its place with the
+    thanks (no message to replace, or no answer to show: thanks privately)."""
     conversation = deps_of(context).conversation
-    store = conversation.store
     request_id = new_request_id()
-    value = str(action.get("value") or "")
-    ref = AnswerRef.decode(value)
-    user = body.get("user", {}).get("id", "")
-    if ref and ref.question_id and store is not None:
-        if verdict is not None:
-            await asyncio.to_thread(store.record_feedback, ref.question_id, user_id=user,
-                                    verdict=verdict)
-        elif comment:
-            await asyncio.to_thread(store.record_comment, ref.question_id, user_id=user,
-                                    comment=comment)
-    passage_id = (ref.passage_ids[0] if ref and ref.passage_ids
-                  else value if _PASSAGE_ID.fullmatch(value) else "-")
-    if verdict is not None:
-        log.info("request_id=%s feedback verdict=%s passage=%s question_id=%s", request_id,
-                 verdict, passage_id, ref.question_id if ref else None)
-    else:
-        log.info("request_id=%s feedback comment=%s passage=%s question_id=%s", request_id,
-                 bool(comment), passage_id, ref.question_id if ref else None)
-    message = await asyncio.to_thread(_rebuild, conversation, ref, then) if ref else None
-    if message is not None and await _replaced(body, respond, message, request_id,
-                                               "the message after feedback"):
-        return
-    # No message to replace (a bare passage id, an old button): thank privately.
-    language: Language = ref.language if ref else "de"
+    reply = await asyncio.to_thread(_decide, conversation, kind, button, body, comment)
+    ref = button.answer if button else None
+    what = f"verdict={button.verdict}" if isinstance(button, Rating) else (
+        f"comment={bool(comment)}" if button else "refused")
+    log.info("request_id=%s feedback %s passage=%s question_id=%s", request_id, what,
+             ref.passages[0] if ref else "-", ref.question_id if ref else None)
+    if ref is not None and reply.quotes:
+        message = render(reply, show_question=ref.echo, share=ref.share,
+                         shared_by=ref.shared_by)
+        if await _replaced(body, respond, message, request_id, "the message after feedback"):
+            return
     await deliver(click_target(body, client, respond).private,
-                  constant(text_message(t("thanks_feedback", language))), request_id=request_id)
+                  constant(text_message(t("thanks_feedback", reply.language))),
+                  request_id=request_id)
 
 
 async def decline(
@@ -292,10 +260,10 @@ async def decline(
     replaced by the ways on (each department's roles and topics, the tour, help)."""
     conversation = deps_of(context).conversation
     request_id = new_request_id()
-    question_id, language = read_decline(str(action.get("value") or ""))
+    button = read_value(action.get("value"), Decline)
     log.info("request_id=%s none of the candidates fitted, question_id=%s", request_id,
-             question_id)
-    message = render(await asyncio.to_thread(conversation.decline, question_id, language))
+             button.question_id if button else None)
+    message = render(await asyncio.to_thread(_decide, conversation, "decline", button, body))
     if await _replaced(body, respond, message, request_id, "the clarify message"):
         return
     await deliver(click_target(body, client, respond).send, constant(message),
@@ -311,21 +279,18 @@ async def tour_click(
     starts the tour in a new message below it, so the welcome stays."""
     conversation = deps_of(context).conversation
     request_id = new_request_id()
-    tour_action = parse_action(str(action.get("action_id") or ""))
-    ref = TourRef.decode(str(action.get("value") or ""))
-    user = body.get("user", {}).get("id", "")
-    log.info("request_id=%s user=%s tour action=%s department=%.60r position=%d",
-             request_id, user, tour_action, ref.department, ref.position)
+    button = read_value(action.get("value"), TourStep)
+    log.info("request_id=%s user=%s tour action=%s department=%.60r position=%s",
+             request_id, _user(body), button.action if button else None,
+             button.department if button else None, button.position if button else None)
 
     try:  # decided once: the move is stored, so it must not run again on a retry
-        message = render(await asyncio.to_thread(
-            conversation.tour, tour_action, user=user or None, department=ref.department,
-            position=ref.position, language=ref.language))
+        message = render(await asyncio.to_thread(_decide, conversation, "tour", button, body))
     except Exception:
         log.exception("request_id=%s: the tour step failed", request_id)
         message = error_message(request_id)
-    if not ref.keep and await _replaced(body, respond, message, request_id,
-                                        "the tour message"):
+    if not (button and button.keep) and await _replaced(body, respond, message, request_id,
+                                                        "the tour message"):
         return
     await deliver(click_target(body, client, respond).send, constant(message),
                   request_id=request_id)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.buttons import Ask, Rating, ShowPassage
 from bot.server import CONVERSATION_KEY
-from bot.slack.blocks import AnswerRef
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import Call, FakeSlack, header
@@ -18,7 +18,8 @@ from tests.slack.harness import SlackServer
 
 def test_further_match_in_a_channel_thread_is_shown_to_the_clicker_only(
         server: SlackServer, fake_slack: FakeSlack) -> None:
-    click = p.block_actions("show_passage.de.0", "vertriebsassistenz", thread_ts="1.000001",
+    click = p.block_actions("show_passage.de.0", p.value(ShowPassage(passage="vertriebsassistenz")),
+                            thread_ts="1.000001",
                             response_url=fake_slack.response_url("unused"))
     assert server.interaction(click).status == 200
     post = fake_slack.wait_posts(1)[0]
@@ -30,7 +31,9 @@ def test_further_match_in_a_channel_thread_is_shown_to_the_clicker_only(
 
 def test_further_match_in_an_ephemeral_reply_goes_to_the_response_url(
         server: SlackServer, fake_slack: FakeSlack) -> None:
-    click = p.block_actions("show_passage.en.1", "sales-manager", ephemeral=True,
+    click = p.block_actions("show_passage.en.1",
+                            p.value(ShowPassage(passage="sales-manager", language="en")),
+                            ephemeral=True,
                             response_url=fake_slack.response_url("eph"))
     server.interaction(click)
     post = fake_slack.wait_posts(1)[0]
@@ -43,7 +46,8 @@ def test_further_match_in_an_ephemeral_reply_goes_to_the_response_url(
 
 def test_role_button_on_the_home_tab_answers_in_a_dm(server: SlackServer,
                                                      fake_slack: FakeSlack) -> None:
-    click = p.block_actions("show_passage.de.3", "leiter-e-commerce", container_type="view",
+    click = p.block_actions("show_passage.de.3", p.value(ShowPassage(passage="leiter-e-commerce")),
+                            container_type="view",
                             channel=None)
     server.interaction(click)
     post = fake_slack.wait_posts(1)[0]
@@ -56,7 +60,7 @@ def test_role_button_on_the_home_tab_answers_in_a_dm(server: SlackServer,
 def test_example_question_in_the_welcome_dm_is_answered_there(
         server: SlackServer, fake_slack: FakeSlack) -> None:
     question = EXAMPLE_QUESTIONS["de"][2]
-    click = p.block_actions("ask_example.2", question, channel="D0ASKER01",
+    click = p.block_actions("ask_example.2", p.value(Ask(text=question)), channel="D0ASKER01",
                             response_url=fake_slack.response_url("dm"))
     server.interaction(click)
     post = fake_slack.wait_posts(1)[0]
@@ -66,12 +70,13 @@ def test_example_question_in_the_welcome_dm_is_answered_there(
 
 
 def test_unknown_passage_leads_on(server: SlackServer, fake_slack: FakeSlack) -> None:
-    click = p.block_actions("show_passage.de.0", "gibt-es-nicht", ephemeral=True,
+    click = p.block_actions("show_passage.de.0", p.value(ShowPassage(passage="gibt-es-nicht")),
+                            ephemeral=True,
                             response_url=fake_slack.response_url("gone"))
     server.interaction(click)
     post = fake_slack.wait_posts(1)[0]
     assert t("no_match", "de") in post.params["text"]
-    assert ("ask_example.lead.0", "liste Marketing und Vertrieb") in post.action_values()
+    assert ("ask_example.lead.0", Ask(text="liste Marketing und Vertrieb")) in post.buttons()
 
 
 def ask_recorded(server: SlackServer, fake_slack: FakeSlack) -> Call:
@@ -80,9 +85,9 @@ def ask_recorded(server: SlackServer, fake_slack: FakeSlack) -> Call:
     server.event(p.event_callback(p.im_message("Was macht ein Sales Manager?", ts=p.next_ts())))
     answer = fake_slack.wait_posts(1)[0]
     server.idle()
-    [(_, ref)] = [(a, AnswerRef.decode(v)) for a, v in answer.action_values()
-                  if a == "feedback_helpful"]
-    assert ref is not None and ref.question_id
+    [rating] = [b for a, b in answer.buttons() if a == "feedback_helpful"]
+    assert isinstance(rating, Rating) and rating.verdict == "helpful"
+    assert rating.answer.question_id
     fake_slack.reset()
     return answer
 
@@ -141,15 +146,14 @@ def test_share_with_a_broken_value_gets_the_error(server: SlackServer,
     assert "in_channel" not in json.dumps(post.params)
 
 
-def test_feedback_with_a_bare_passage_id_is_logged_and_thanked_privately(
+def test_feedback_whose_value_is_no_button_is_logged_and_thanked_privately(
         server: SlackServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     server.interaction(p.block_actions("feedback_not_helpful", "vertriebsleiter"))
     [thanks] = fake_slack.wait_posts(1)
     assert thanks.method == "chat.postEphemeral"
     assert thanks.params["text"] == t("thanks_feedback", "de")
-    assert any("feedback verdict=not_helpful passage=vertriebsleiter" in r.getMessage()
-               for r in caplog.records)
+    assert any("feedback refused passage=-" in r.getMessage() for r in caplog.records)
     assert feedback_rows(server) == []
 
 

@@ -8,9 +8,10 @@ import threading
 
 import pytest
 
+from bot.buttons import Ask, Toggle
 from bot.core.engine import Engine
 from bot.core.models import Answer
-from bot.slack.blocks import AnswerRef
+from bot.slack.values import read_value
 from bot.texts import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
@@ -29,10 +30,9 @@ def ask(server: SlackServer, fake: FakeSlack, text: str, key: str = "cmd") -> di
 def full_version(reply: dict, engine: Engine) -> str:
     """The whole message the "Ganze Beschreibung" button of ``reply`` shows, as JSON."""
     value = button_value(reply["blocks"])
-    ref = AnswerRef.decode(value)
-    assert ref is not None and ref.full
-    full = rebuilt(value, engine)
-    return json.dumps(full.kwargs(), ensure_ascii=False)
+    toggle = read_value(value, Toggle)
+    assert toggle is not None and toggle.answer.full
+    return json.dumps(rebuilt(value, engine).kwargs(), ensure_ascii=False)
 
 
 def test_question_gets_an_ephemeral_answer_with_the_question_and_share(
@@ -56,7 +56,7 @@ def test_help_list_and_role_name(server: SlackServer, fake_slack: FakeSlack,
     assert help_reply["text"] == t("help", "de")
     fake_slack.reset()
     listing = ask(server, fake_slack, "liste", "list")
-    values = [e["value"] for b in listing["blocks"] if b["type"] == "actions"
+    values = [p.points_at(e["value"]) for b in listing["blocks"] if b["type"] == "actions"
               for e in b["elements"]]
     assert values == [passage.id for passage in engine.passages] + ["tour", "hilfe"]
     for department in engine.by_department():
@@ -91,7 +91,7 @@ def test_no_answer_leads_to_each_departments_list_the_tour_and_help(
         server: SlackServer, fake_slack: FakeSlack, engine: Engine) -> None:
     reply = ask(server, fake_slack, "Wie backe ich ein Brot mit Sauerteig?")
     assert t("no_match", "de") in reply["text"]
-    rows = [[e["value"] for e in b["elements"]] for b in reply["blocks"]
+    rows = [[p.points_at(e["value"]) for e in b["elements"]] for b in reply["blocks"]
             if b["type"] == "actions"]
     assert rows == [[f"liste {d}" for d in engine.by_department()], ["tour", "hilfe"]]
 
@@ -160,7 +160,7 @@ def test_failure_gets_a_german_error_with_a_logged_reference(
 def test_example_buttons_in_help_ask_the_question(server: SlackServer,
                                                   fake_slack: FakeSlack) -> None:
     question = EXAMPLE_QUESTIONS["de"][0]
-    click = p.block_actions("ask_example.0", question, ephemeral=True,
+    click = p.block_actions("ask_example.0", p.value(Ask(text=question)), ephemeral=True,
                             response_url=fake_slack.response_url("example"))
     assert server.interaction(click).status == 200
     answer = fake_slack.wait_posts(1)[0]
