@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from bot.core.models import Language
 from bot.reply import Lead
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 
 # The command a lead sends, per UI language (the words bot.conversation understands).
 _LIST = {"de": "liste", "en": "list"}

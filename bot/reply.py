@@ -17,7 +17,7 @@ ReplyKind = Literal[
     "help", "listing", "role", "answer", "clarify", "none", "empty", "too_long", "rate_limited",
     "report", "tour", "thanks",
 ]
-# Which heading the offered passages get (keys of bot.texts).
+# Which heading the offered passages get (keys of bot.wording).
 OfferLabel = Literal["more", "related", "did_you_mean", "no_answer", ""]
 # Why there is no answer: nothing matched, the question asks for something the articles
 # do not cover, or the asker said none of the "Meinst du …?" candidates fitted.

@@ -12,7 +12,7 @@ from bot.core.retrieval.highlight import excerpt, gist, locate
 from bot.core.text.clean import clean_question
 from bot.core.tour import TourAction, TourView
 from bot.reply import Contrast, Reply
-from bot.texts import report_lines, t
+from bot.wording import report_lines, t
 
 MARK = "**"  # marks highlighted sentences for tests and tools; never printed
 BOLD, BOLD_COLOR, RESET = "\x1b[1m", "\x1b[1;36m", "\x1b[0m"

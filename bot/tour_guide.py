@@ -92,7 +92,7 @@ class TourGuide:
 
 @dataclass(frozen=True, kw_only=True)
 class Control:
-    """A button under a tour step: its label (a key of :mod:`bot.texts`) and its step."""
+    """A button under a tour step: its label (a key of :mod:`bot.wording`) and its step."""
 
     label: str
     step: TourStep

@@ -197,7 +197,7 @@ def test_serve_reports_missing_platform_settings_before_loading(
 
 def test_tour_in_the_terminal_chat(engine: Engine) -> None:
     from bot.core.tour import Tour
-    from bot.texts import t
+    from bot.wording import t
 
     steps = Tour(engine.passages).steps("Vertrieb")
     replies: list[str] = []

@@ -16,7 +16,7 @@ import pytest
 
 from bot.config import Settings
 from bot.terminal import BOLD_COLOR
-from bot.texts import t
+from bot.wording import t
 from tests.support import cli_env
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from bot.conversation import Conversation, command_word
 from bot.core.models import Answer, Hit
 from bot.ratelimit import RateLimiter
 from bot.terminal import render
-from bot.texts import t
+from bot.wording import t
 from tests.support import sqlite_store
 from tests.support.stub_engine import StubEngine
 

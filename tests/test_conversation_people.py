@@ -13,7 +13,7 @@ from bot.core.models import Passage
 from bot.core.people import DirectoryError, FileDirectory, Person
 from bot.core.storage.port import Platform
 from bot.terminal import render
-from bot.texts import t
+from bot.wording import t
 from tests.support.stub_engine import Canned, StubEngine
 
 ERIKA = Person(name="Erika Muster", email="erika@example.com")

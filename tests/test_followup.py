@@ -15,7 +15,7 @@ from bot.conversation import Conversation
 from bot.core.context import Context
 from bot.core.models import Answer, Hit
 from bot.followup import Names, read
-from bot.texts import EXAMPLE_QUESTIONS
+from bot.wording import EXAMPLE_QUESTIONS
 from tests.support import sqlite_store
 from tests.support.stub_engine import VAGUE, StubEngine, clarifying
 

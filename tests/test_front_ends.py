@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.conversation import Conversation, Reply
 from bot.server import SETTINGS_KEY, Running, start
 from bot.teams import cards
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SECRET, SlackServer

@@ -32,7 +32,7 @@ from bot.slack.render import render as slack_render
 from bot.slack.values import read_value
 from bot.teams import cards
 from bot.terminal import BOLD_COLOR, MARK, answer_json, marked, render_passage
-from bot.texts import t
+from bot.wording import t
 from tests.conftest import ROOT
 from tests.slack.rebuild import button_value, rebuilt
 from tests.support.stub_engine import StubEngine

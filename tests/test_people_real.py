@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.core.engine import Engine
 from bot.core.people import FileDirectory, Person
-from bot.texts import t
+from bot.wording import t
 from tests.support import reconfigure
 
 QUESTIONS = {

@@ -35,7 +35,7 @@ from bot.metrics import METRICS_KEY
 from bot.records import Records
 from bot.slack import durable
 from bot.slack.deps import SlackDeps, deps_of, injector
-from bot.slack.intake import CheckedSocketModeHandler, Refusal, checked_request, unhandled
+from bot.slack.intake import CheckedSocketModeHandler, RequestRefusal, checked_request, unhandled
 from bot.slack.listeners import actions, assistant, commands, events, home
 from bot.slack.onboarding import OnboardingChannel
 
@@ -244,7 +244,7 @@ def add_slack_routes(
             """Check a Slack request (signature, timestamp, size, body; a malformed one
             is a 4xx and one WARNING line), then hand it to Bolt."""
             checked = await checked_request(request, signing_secret)
-            if isinstance(checked, Refusal):
+            if isinstance(checked, RequestRefusal):
                 return checked.response(request)
             return await to_aiohttp_response(await app.async_dispatch(checked))
 

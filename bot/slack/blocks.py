@@ -40,7 +40,7 @@ from bot.slack.kit import (
 )
 from bot.slack.markup import escape, shorten
 from bot.slack.values import value
-from bot.texts import t
+from bot.wording import t
 
 MAX_FALLBACK_CHARS = 3000
 FURTHER_MATCHES = 2

@@ -40,7 +40,7 @@ from bot.slack.markup import question_from
 from bot.slack.messages import is_direct, should_answer
 from bot.slack.responder import answer, constant, deliver
 from bot.slack.targets import API_FAILURES, Target, conversation_target, response_url_target
-from bot.texts import t
+from bot.wording import t
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "rollenbot_answer"

@@ -56,7 +56,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Refusal:
+class RequestRefusal:
     """Why a request is refused: the HTTP status and a short reason for the log."""
 
     status: int
@@ -74,9 +74,9 @@ class Refusal:
         return web.Response(status=self.status, text=self.reason)
 
 
-async def _body(request: web.Request) -> bytes | Refusal:
+async def _body(request: web.Request) -> bytes | RequestRefusal:
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        return Refusal(413, f"body of {request.content_length} bytes is too large")
+        return RequestRefusal(413, f"body of {request.content_length} bytes is too large")
     chunks: list[bytes] = []
     size = 0
     try:
@@ -84,53 +84,53 @@ async def _body(request: web.Request) -> bytes | Refusal:
         while chunk := await request.content.read(64 * 1024):
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                return Refusal(413, "body is too large")
+                return RequestRefusal(413, "body is too large")
             chunks.append(chunk)
     except UNREADABLE as error:
-        return Refusal(400, f"body cannot be read ({type(error).__name__})")
+        return RequestRefusal(400, f"body cannot be read ({type(error).__name__})")
     return b"".join(chunks)
 
 
-def _verify(body: bytes, request: web.Request, secret: str) -> Refusal | None:
+def _verify(body: bytes, request: web.Request, secret: str) -> RequestRefusal | None:
     timestamp = request.headers.get("X-Slack-Request-Timestamp")
     given = request.headers.get("X-Slack-Signature")
     if timestamp is None or given is None:
-        return Refusal(401, "X-Slack-Request-Timestamp or X-Slack-Signature missing")
+        return RequestRefusal(401, "X-Slack-Request-Timestamp or X-Slack-Signature missing")
     if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
-        return Refusal(401, "X-Slack-Request-Timestamp is not a number")
+        return RequestRefusal(401, "X-Slack-Request-Timestamp is not a number")
     if abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
-        return Refusal(401, "stale X-Slack-Request-Timestamp")
+        return RequestRefusal(401, "stale X-Slack-Request-Timestamp")
     expected = signature(secret, timestamp, body).encode()
     if not hmac.compare_digest(expected, given.encode("utf-8", "replace")):
-        return Refusal(401, "invalid signature")
+        return RequestRefusal(401, "invalid signature")
     return None
 
 
-def _parse(text: str, content_type: str) -> dict[str, Any] | Refusal:
+def _parse(text: str, content_type: str) -> dict[str, Any] | RequestRefusal:
     if content_type == "application/json":
         try:
             return json_object(text)
         except BodyError as error:
-            return Refusal(400, f"body does not parse as {content_type}: {error}"[:200])
+            return RequestRefusal(400, f"body does not parse as {content_type}: {error}"[:200])
     if content_type != "application/x-www-form-urlencoded":
-        return Refusal(415, f"unsupported content type {content_type or '(none)'}")
+        return RequestRefusal(415, f"unsupported content type {content_type or '(none)'}")
     try:
         # The last of repeated fields wins, as in Bolt's own form parsing.
         form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
     except ValueError as error:
-        return Refusal(400, f"body does not parse as {content_type}: {error}"[:200])
+        return RequestRefusal(400, f"body does not parse as {content_type}: {error}"[:200])
     if "payload" not in form:
         return form
     try:
         return json_object(form["payload"])
     except BodyError as error:
-        return Refusal(400, f"form field payload does not parse: {error}"[:200])
+        return RequestRefusal(400, f"form field payload does not parse: {error}"[:200])
 
 
-async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest | Refusal:
+async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest | RequestRefusal:
     """The Bolt request for ``request``, or why it is refused (see the module docstring)."""
     body = await _body(request)
-    if isinstance(body, Refusal):
+    if isinstance(body, RequestRefusal):
         return body
     refused = _verify(body, request, secret)
     if refused is not None:
@@ -138,13 +138,13 @@ async def checked_request(request: web.Request, secret: str) -> AsyncBoltRequest
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return Refusal(400, "body is not UTF-8")
+        return RequestRefusal(400, "body is not UTF-8")
     parsed = _parse(text, request.content_type)
-    if isinstance(parsed, Refusal):
+    if isinstance(parsed, RequestRefusal):
         return parsed
     wrong = problem(parsed)
     if wrong is not None:
-        return Refusal(200, wrong)
+        return RequestRefusal(200, wrong)
     # Bolt gets the checked object as JSON (its signature check is off: done here).
     headers = {name.lower(): value for name, value in request.headers.items()}
     headers["content-type"] = "application/json"

@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import (
 from bot.core.models import Language, Passage
 from bot.core.retrieval.highlight import excerpt
 from bot.slack.markup import escape, shorten, split_text
-from bot.texts import t
+from bot.wording import t
 
 MAX_SECTION_CHARS = 3000
 MAX_CONTEXT_CHARS = 3000

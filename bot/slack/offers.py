@@ -29,7 +29,7 @@ from bot.slack.kit import (
 )
 from bot.slack.markup import escape, shorten
 from bot.slack.values import value
-from bot.texts import t
+from bot.wording import t
 
 
 def lead_buttons(leads: Sequence[Lead], language: Language) -> list[Block]:

@@ -10,7 +10,7 @@ from bot.slack.markup import escape
 from bot.slack.offers import clarify_message, no_answer_message
 from bot.slack.tour import tour_message
 from bot.slack.views import catalogue_message, help_message
-from bot.texts import report_lines, t
+from bot.wording import report_lines, t
 
 
 def render(reply: Reply, *, show_question: bool = False, share: bool = False,

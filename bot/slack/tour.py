@@ -26,7 +26,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.markup import escape, shorten
 from bot.slack.values import value
-from bot.texts import t
+from bot.wording import t
 
 ACTION_TOUR = "tour"  # action_id: tour.<action>[.<n>]; value: TourStep
 

@@ -30,7 +30,7 @@ from bot.slack.markup import clip_lines, escape, shorten
 from bot.slack.offers import lead_buttons
 from bot.slack.tour import department_buttons
 from bot.slack.values import value
-from bot.texts import EXAMPLE_QUESTIONS, report_lines, t
+from bot.wording import EXAMPLE_QUESTIONS, report_lines, t
 
 MAX_HOME_BLOCKS = 100
 Catalogue = Mapping[str, Sequence[Passage]]

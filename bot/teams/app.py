@@ -35,7 +35,7 @@ from bot.inflight import InFlight
 from bot.metrics import METRICS_KEY
 from bot.shape import UNREADABLE, BodyError, json_object
 from bot.teams import cards
-from bot.teams.auth import Refusal, authorize, connection_manager
+from bot.teams.auth import TokenRefusal, authorize, connection_manager
 from bot.teams.handlers import TeamsHandlers
 from bot.teams.retry import RetryingCalls, RetryingClientFactory
 from bot.teams.shape import problem
@@ -160,7 +160,7 @@ def add_teams_routes(
 
     async def messages(request: web.Request) -> web.StreamResponse:
         claims = await authorize(request.headers.get("Authorization"), auth_config)
-        if isinstance(claims, Refusal):
+        if isinstance(claims, TokenRefusal):
             logger.warning("Teams: refused a request from %s: %s", request.remote,
                            claims.reason)
             return web.json_response(_AUTH_ERROR, status=401)

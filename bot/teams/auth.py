@@ -96,16 +96,16 @@ logging.getLogger(_SDK_VALIDATOR_LOG).addFilter(_Quiet())
 
 
 @dataclass(frozen=True)
-class Refusal:
+class TokenRefusal:
     """Why a request's token was refused (for the one WARNING line; never sent back)."""
 
     reason: str
 
 
 async def authorize(header: str | None, config: AgentAuthConfiguration
-                    ) -> ClaimsIdentity | Refusal:
+                    ) -> ClaimsIdentity | TokenRefusal:
     """Check a request's ``Authorization`` header the way the SDK does, but refuse every
-    bad token with a :class:`Refusal` instead of raising: no ``kid``, an algorithm other
+    bad token with a :class:`TokenRefusal` instead of raising: no ``kid``, an algorithm other
     than RS256 (``alg: none``), not a JWT, a bad signature, expired, wrong audience or
     issuer, keys not reachable.
 
@@ -117,22 +117,22 @@ async def authorize(header: str | None, config: AgentAuthConfiguration
     if not header:
         if config.ANONYMOUS_ALLOWED:
             return validator.get_anonymous_claims()
-        return Refusal("no Authorization header")
+        return TokenRefusal("no Authorization header")
     parts = header.split()
     if len(parts) != 2 or parts[0].lower() != "bearer":
-        return Refusal("the Authorization header is not 'Bearer <token>'")
+        return TokenRefusal("the Authorization header is not 'Bearer <token>'")
     token = parts[1]
     try:
         unverified = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
-        return Refusal(f"not a JWT ({type(exc).__name__})")
+        return TokenRefusal(f"not a JWT ({type(exc).__name__})")
     if unverified.get("alg") != "RS256":
-        return Refusal(f"algorithm {str(unverified.get('alg'))[:20]!r} is not accepted")
+        return TokenRefusal(f"algorithm {str(unverified.get('alg'))[:20]!r} is not accepted")
     if not isinstance(unverified.get("kid"), str) or not unverified["kid"]:
-        return Refusal("the token names no signing key (kid)")
+        return TokenRefusal("the token names no signing key (kid)")
     try:
         return await validator.validate_token(token)
     except jwt.ExpiredSignatureError:
-        return Refusal("the token has expired")
+        return TokenRefusal("the token has expired")
     except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
-        return Refusal(f"the token is not valid ({type(exc).__name__}: {str(exc)[:80]})")
+        return TokenRefusal(f"the token is not valid ({type(exc).__name__}: {str(exc)[:80]})")

@@ -27,7 +27,7 @@ from bot.core.retrieval.highlight import excerpt, gist
 from bot.core.storage.port import MAX_COMMENT_CHARS
 from bot.reply import Feedback, Lead
 from bot.teams.views import apply_visibility, view_state, view_switcher
-from bot.texts import t
+from bot.wording import t
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest version Teams renders on desktop, web and mobile

@@ -28,7 +28,7 @@ from bot.teams.cards import (
     with_feedback,
 )
 from bot.teams.views import apply_visibility, switcher_row, view_state, view_switcher
-from bot.texts import t
+from bot.wording import t
 
 WIDE, NARROW = "atLeast:Standard", "atMost:Narrow"
 FIRST_ROWS = 2  # paragraphs of a contrast shown before "Alle Unterschiede"

@@ -32,7 +32,7 @@ from bot.teams.render import card_activity, render, text_activity
 from bot.teams.retry import DELIVERY_FAILURES
 from bot.teams.tour import welcome_elements
 from bot.teams.welcome import WelcomeMode, welcome
-from bot.texts import t
+from bot.wording import t
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ _AT_TAG = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
 
 
-def question_text(text: str | None) -> str:
+def activity_text(text: str | None) -> str:
     """The user's question from a Teams message text (the bot's own mention is already
     removed by the SDK): other mentions become plain names, Teams' HTML is dropped."""
     text = _AT_TAG.sub(r"\1", text or "")
@@ -133,7 +133,7 @@ class TeamsHandlers:
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         """A chat message (or a card submission no other route took): one question."""
         activity = context.activity
-        text = question_text(activity.text)
+        text = activity_text(activity.text)
         async with self._guard(context, lang_detect.detect(text) if text else "de"):
             if not self._first_delivery(context):
                 return

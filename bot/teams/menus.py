@@ -24,7 +24,7 @@ from bot.teams.cards import (
     show_action,
 )
 from bot.teams.views import switcher_row
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 
 
 def _department(name: str, passages: Sequence[Passage], language: Language) -> list[Element]:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from bot.core.models import Language
 from bot.core.people import EMAIL, Person
 from bot.teams.cards import escape
-from bot.texts import t
+from bot.wording import t
 
 
 def person_text(person: Person) -> str:

@@ -14,7 +14,7 @@ from bot.teams import cards, menus
 from bot.teams.compare import comparison_card, contrast_card
 from bot.teams.people import people_block
 from bot.teams.tour import tour_card
-from bot.texts import report_lines, t
+from bot.wording import report_lines, t
 
 
 def text_activity(text: str) -> Activity:

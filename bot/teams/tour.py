@@ -16,7 +16,7 @@ from bot.core.retrieval.highlight import excerpt
 from bot.core.tour import TourView
 from bot.teams.cards import _block, _card, _submit, escape
 from bot.teams.cards import quote as _quote
-from bot.texts import t
+from bot.wording import t
 
 TOUR: ButtonKind = "tour"  # the ACTION_KEY value of every tour button
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.models import Language
-from bot.texts import t
+from bot.wording import t
 
 Element = dict[str, Any]
 

@@ -31,7 +31,7 @@ from bot.slack.kit import (
 )
 from bot.slack.render import render
 from bot.slack.values import MAX_VALUE_CHARS, read_value
-from bot.texts import t
+from bot.wording import t
 from tests.slack import rebuild
 from tests.slack.payloads import points_at
 from tests.support.stub_engine import StubEngine

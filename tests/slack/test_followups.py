@@ -16,7 +16,7 @@ import pytest
 from bot.buttons import Ask, Rating, ShowPassage
 from bot.server import CONVERSATION_KEY
 from bot.slack.values import read_value
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, Call, FakeSlack, header
 from tests.slack.harness import SlackServer

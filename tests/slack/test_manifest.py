@@ -10,7 +10,7 @@ import pytest
 
 from bot.slack.listeners import BOT_EVENTS
 from bot.slack.listeners.commands import COMMAND
-from bot.texts import EXAMPLE_QUESTIONS
+from bot.wording import EXAMPLE_QUESTIONS
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.json"
 

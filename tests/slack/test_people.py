@@ -20,7 +20,7 @@ from bot.core.people import Person
 from bot.server import start
 from bot.slack.people import member, slack_directory
 from bot.slack.render import render
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import TEAM_ID, Call, FakeSlack, header
 from tests.slack.harness import SlackServer

@@ -16,7 +16,7 @@ from bot.slack.kit import Message
 from bot.slack.onboarding import OnboardingChannel
 from bot.slack.responder import answer, deliver
 from bot.slack.targets import Target
-from bot.texts import t
+from bot.wording import t
 from tests.conftest import make_settings
 from tests.support.stub_engine import StubEngine
 

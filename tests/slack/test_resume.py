@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.core.storage.guard import GuardedStore
 from bot.core.storage.port import Delivery, NewDelivery
 from bot.slack import durable
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
 from tests.slack.harness import SlackServer

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import Block
 from bot.buttons import TourStep
 from bot.config import Settings
 from bot.core.tour import Tour
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import Call, FakeSlack, header
 from tests.slack.harness import SlackServer

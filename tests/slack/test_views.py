@@ -12,7 +12,7 @@ from bot.slack.views import (
     home_view,
     welcome_message,
 )
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.slack.payloads import points_at
 
 SOURCE = Source(title="Quelle", seed="000.txt")

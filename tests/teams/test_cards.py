@@ -12,7 +12,7 @@ from bot.conversation import Conversation
 from bot.core.models import Answer, Hit, Language
 from bot.teams import cards, menus
 from bot.teams.render import render
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.support.stub_engine import StubEngine as Engine
 from tests.teams.harness import (
     actions_of,

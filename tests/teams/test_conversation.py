@@ -19,7 +19,7 @@ from bot.core.engine import Engine
 from bot.core.models import Answer
 from bot.core.storage.port import Verdict
 from bot.teams import cards
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.support import reconfigure, sqlite_store
 from tests.teams.conftest import StartBot
 from tests.teams.harness import (

@@ -20,7 +20,7 @@ import pytest
 from bot.buttons import ShowPassage
 from bot.core.storage.guard import GuardedStore
 from bot.teams import cards
-from bot.texts import t
+from bot.wording import t
 from tests.support import sqlite_store
 from tests.support.stub_engine import VAGUE, StubEngine, clarifying
 from tests.teams import harness as teams

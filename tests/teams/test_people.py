@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.texts import t
+from bot.wording import t
 from tests.support import reconfigure
 from tests.support.stub_engine import StubEngine
 from tests.teams.conftest import StartBot

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.tour import Tour
 from bot.teams import cards
 from bot.teams.tour import TOUR
-from bot.texts import t
+from bot.wording import t
 from tests.support import reconfigure, sqlite_store
 from tests.support.stub_engine import StubEngine
 from tests.teams.conftest import StartBot

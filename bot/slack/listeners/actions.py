@@ -60,7 +60,7 @@ from bot.slack.targets import (
 )
 from bot.slack.tour import ACTION_TOUR
 from bot.slack.values import read_value
-from bot.texts import t
+from bot.wording import t
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from bot.slack.messages import is_from_person
 from bot.slack.responder import answer
 from bot.slack.targets import API_FAILURES, Target
 from bot.slack.views import assistant_prompts
-from bot.texts import t
+from bot.wording import t
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.buttons import Ask, Rating, ShowPassage
 from bot.server import CONVERSATION_KEY
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import Call, FakeSlack, header
 from tests.slack.harness import SlackServer

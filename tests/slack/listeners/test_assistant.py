@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.texts import EXAMPLE_QUESTIONS
-from bot.texts import t as s
+from bot.wording import EXAMPLE_QUESTIONS
+from bot.wording import t as s
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
 from tests.slack.harness import SlackServer

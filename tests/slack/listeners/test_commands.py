@@ -12,7 +12,7 @@ from bot.buttons import Ask, Toggle
 from bot.core.engine import Engine
 from bot.core.models import Answer
 from bot.slack.values import read_value
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack, header
 from tests.slack.harness import SlackServer

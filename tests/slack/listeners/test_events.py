@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.server import CONVERSATION_KEY
-from bot.texts import t
+from bot.wording import t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack, header
 from tests.slack.harness import LoopThread, SlackServer

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.tour import Tour
-from bot.texts import EXAMPLE_QUESTIONS, t
+from bot.wording import EXAMPLE_QUESTIONS, t
 from tests.slack import payloads as p
 from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.harness import LoopThread, SlackServer

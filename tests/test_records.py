@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dedup import RecentKeys
+from bot.records import RecentKeys
 
 
 class Clock:
