@@ -43,16 +43,22 @@ def wait_until(predicate: Callable[[], object], timeout: float = 30.0, *,
 
 class Logged(logging.Handler):
     """The messages one logger emits while in use (``with Logged("bot.reload") as
-    said:``), to wait for the line the code logs when something happened."""
+    said:``), to wait for the line the code logs when something happened.
+
+    It listens on the root logger, after the handlers already there (pytest's caplog):
+    once a line is seen here, caplog has it too."""
 
     def __init__(self, logger: str, level: int = logging.INFO) -> None:
         super().__init__(level)
         self.messages: list[str] = []
+        self._name = logger
         self._logger = logging.getLogger(logger)
         self._changed = threading.Condition()
         self._level = logging.NOTSET
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name != self._name and not record.name.startswith(self._name + "."):
+            return
         with self._changed:
             self.messages.append(record.getMessage())
             self._changed.notify_all()
@@ -61,11 +67,11 @@ class Logged(logging.Handler):
         self._level = self._logger.level
         if self._logger.getEffectiveLevel() > self.level:
             self._logger.setLevel(self.level)
-        self._logger.addHandler(self)
+        logging.getLogger().addHandler(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._logger.removeHandler(self)
+        logging.getLogger().removeHandler(self)
         self._logger.setLevel(self._level)
 
     def wait_for(self, text: str, timeout: float = 30.0, times: int = 1) -> float:
