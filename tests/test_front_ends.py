@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from bot import cli, compose
 from bot.config import Settings
 from bot.conversation import Conversation, Reply
+from bot.core.storage.guard import GuardedStore
 from bot.server import SETTINGS_KEY, Running, start
 from bot.teams import cards
 from bot.wording import t
@@ -95,11 +97,12 @@ def engine() -> StubEngine:
     return stub
 
 
-@pytest.fixture
-def both(loop_thread: LoopThread, settings: Settings, engine: StubEngine
-         ) -> Iterator[tuple[LoopThread, Running, FakeSlack, FakeConnector]]:
-    """One server with Slack and Teams, a fake Slack and a fake Teams connector."""
-    loop = loop_thread
+@contextmanager
+def serving_both(loop: LoopThread, settings: Settings, engine: StubEngine,
+                 store: GuardedStore | None = None
+                 ) -> Iterator[tuple[Running, FakeSlack, FakeConnector]]:
+    """One server with Slack and Teams (and ``store``), a fake Slack and a fake Teams
+    connector; all stopped on leaving."""
     fake_slack, connector = FakeSlack(), FakeConnector()
     slack_runner, fake_slack.url = loop.run(start_site(fake_slack.app()))
     loop.run(connector.start())
@@ -107,12 +110,22 @@ def both(loop_thread: LoopThread, settings: Settings, engine: StubEngine
         "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
         "slack_api_url": fake_slack.url + "/api/", "teams_anonymous": True,
         "rate_limit_per_minute": 1000})
-    running = loop.run(start(configured, compose.conversation(configured, engine),
+    running = loop.run(start(configured, compose.conversation(configured, engine, store),
                              host="127.0.0.1", port=0))
-    yield loop, running, fake_slack, connector
-    loop.run(running.stop())
-    loop.run(connector.stop())
-    loop.run(slack_runner.cleanup())
+    try:
+        yield running, fake_slack, connector
+    finally:
+        loop.run(running.stop())
+        loop.run(connector.stop())
+        loop.run(slack_runner.cleanup())
+
+
+@pytest.fixture
+def both(loop_thread: LoopThread, settings: Settings, engine: StubEngine
+         ) -> Iterator[tuple[LoopThread, Running, FakeSlack, FakeConnector]]:
+    """One server with Slack and Teams, a fake Slack and a fake Teams connector."""
+    with serving_both(loop_thread, settings, engine) as (running, fake_slack, connector):
+        yield loop_thread, running, fake_slack, connector
 
 
 def test_terminal_slack_and_teams_decide_alike(

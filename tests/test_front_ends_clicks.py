@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from bot import compose
 from bot.buttons import (
     AnswerRef,
     Ask,
@@ -39,16 +38,16 @@ from bot.config import Settings
 from bot.conversation import Conversation, Reply
 from bot.core.storage.guard import GuardedStore
 from bot.core.storage.port import NewQuestion, PassageScore
-from bot.server import CONVERSATION_KEY, SETTINGS_KEY, Running, start
+from bot.server import CONVERSATION_KEY, SETTINGS_KEY, Running
 from bot.teams.cards import MISSING_INPUT, submit_data
 from tests.slack import payloads as p
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import SECRET, SlackServer
-from tests.support import reconfigure, sqlite_store
-from tests.support.net import LoopThread, http, start_site
+from tests.slack.harness import SlackServer
+from tests.support import sqlite_store
+from tests.support.net import LoopThread, http
 from tests.support.stub_engine import StubEngine
 from tests.teams.harness import FakeConnector, card_submit
-from tests.test_front_ends import Decision
+from tests.test_front_ends import Decision, serving_both
 
 COMMENT = "Wer ist das bei uns?"
 
@@ -97,21 +96,13 @@ def decided(monkeypatch: pytest.MonkeyPatch) -> list[Reply]:
 def both(loop_thread: LoopThread, settings: Settings, tmp_path: Path
          ) -> Iterator[tuple[Running, FakeSlack, FakeConnector, GuardedStore]]:
     """One server with Slack, Teams and a store; a fake Slack and a fake connector."""
-    fake_slack, connector = FakeSlack(), FakeConnector()
-    slack_runner, fake_slack.url = loop_thread.run(start_site(fake_slack.app()))
-    loop_thread.run(connector.start())
-    configured = reconfigure(settings, {
-        "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
-        "slack_api_url": fake_slack.url + "/api/", "teams_anonymous": True,
-        "rate_limit_per_minute": 1000})
     store = sqlite_store(tmp_path)
-    running = loop_thread.run(start(configured, compose.conversation(
-        configured, StubEngine(), store), host="127.0.0.1", port=0))
-    yield running, fake_slack, connector, store
-    loop_thread.run(running.stop())
-    store.close()
-    loop_thread.run(connector.stop())
-    loop_thread.run(slack_runner.cleanup())
+    try:
+        with serving_both(loop_thread, settings, StubEngine(), store) as (
+                running, fake_slack, connector):
+            yield running, fake_slack, connector, store
+    finally:
+        store.close()
 
 
 def clicks(question_id: str, clarify_id: str) -> list[tuple[str, Button]]:
