@@ -5,7 +5,6 @@ and ask for feedback, and the short replies of our own text. All user text is es
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from bot.core.storage.port import MAX_COMMENT_CHARS
 from bot.reply import Contrast, Reply
 from bot.slack.kit import (
     MAX_BLOCKS,
+    USER_ID,
     Block,
     Message,
     actions,
@@ -55,9 +55,6 @@ ACTION_MISSING = "feedback_missing"  # Missing; the text is in the input block
 ACTION_FULL = "answer_full"  # Toggle to the version to show (full or gist)
 ACTION_DECLINE = "clarify_none"  # "Keins davon": Decline
 MISSING_BLOCK = "feedback_missing_text"  # the "Was hat gefehlt?" input
-
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-
 
 def passage_buttons(passages: Iterable[Passage], language: Language, start: int = 0
                     ) -> list[ButtonElement]:
@@ -93,7 +90,7 @@ def passages_message(reply: Reply, *, look: Look = Look(), extra: Sequence[Block
     best, label = quoted[0], reply.offer_label or "more"
     cited = quoted if contrast is None else [row.passage for row in contrast.rows]
     chosen = {p.id: tuple(reply.highlights.get(p.id) or gist(p, question)) for p in quoted}
-    shared_by = look.shared_by if look.shared_by and _USER_ID.fullmatch(look.shared_by) \
+    shared_by = look.shared_by if look.shared_by and USER_ID.fullmatch(look.shared_by) \
         else None
     ref = AnswerRef(question=question or best.title, shown=2 if len(quoted) == 2 else 1,
                     passages=tuple(p.id for p in [*quoted, *more]), language=language,

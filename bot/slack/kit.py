@@ -45,7 +45,7 @@ MAX_ELEMENTS = 25
 MAX_ECHO_CHARS = 500
 
 JsonBlock = dict[str, Any]
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a Slack user id, as mentions and profiles take it
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def fit(blocks: list[Block], room: int, language: Language) -> list[Block]:
 
 def mention(user_id: str) -> str:
     """``<@U…>`` for a real user id; anything else is escaped and shown as text."""
-    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
+    return f"<@{user_id}>" if USER_ID.fullmatch(user_id) else escape(user_id)
 
 
 def echo(question: str) -> str:

@@ -9,7 +9,6 @@ this from a worker thread, so it uses the synchronous client.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -25,12 +24,12 @@ from bot.config import Settings
 from bot.core.directory import CachedMembers, TitleDirectory
 from bot.core.storage.guard import GuardedStore
 from bot.core.storage.port import Member, MemberSnapshot
+from bot.slack.kit import USER_ID
 
 SOURCE = "slack"
 PAGE_SIZE = 200  # Slack recommends at most 200 per page
 MAX_PAGES = 500  # 100,000 people: a guard against a cursor that never ends
 SLACKBOT = "USLACKBOT"
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def sync_client(settings: Settings) -> WebClient:
@@ -51,7 +50,7 @@ def member(user: dict[str, Any]) -> Member | None:
     """The directory entry for one ``users.list`` member, or None for a deactivated
     user, a bot, an app user, Slackbot, or someone without a title."""
     if (user.get("deleted") or user.get("is_bot") or user.get("is_app_user")
-            or user.get("id") == SLACKBOT or not _USER_ID.fullmatch(str(user.get("id", "")))):
+            or user.get("id") == SLACKBOT or not USER_ID.fullmatch(str(user.get("id", "")))):
         return None
     profile = user.get("profile") or {}
     title = str(profile.get("title") or "").strip()
@@ -95,7 +94,7 @@ def fetcher(client: WebClient, clock: Callable[[], datetime] | None = None,
 def profile_link(snapshot: MemberSnapshot, user_id: str) -> str | None:
     """``https://<workspace>.slack.com/team/<USER_ID>``: the profile, no notification."""
     base = snapshot.team_url.rstrip("/")
-    if not base.startswith("https://") or not _USER_ID.fullmatch(user_id):
+    if not base.startswith("https://") or not USER_ID.fullmatch(user_id):
         return None
     return f"{base}/team/{user_id}"
 
