@@ -1,12 +1,12 @@
 """What a button that rebuilds an answer ("Ganze Beschreibung" / "Kurzfassung", and
 the feedback buttons) puts in the message's place: rebuilt through the conversation
-core from the button's answer, the way the click does."""
+core from the button's answer, as the click does (:func:`bot.clicks.again`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+from bot import clicks
 from bot.buttons import AnswerRef, Missing, Rating, Share, Toggle, parse
 from bot.conversation import Conversation
 from bot.reply import Feedback
@@ -34,9 +34,9 @@ def rebuilt(value: str, engine: Any, *, feedback: Feedback | None = None) -> Mes
     """The message the button ``value`` describes, from ``engine``'s passages, in
     ``feedback`` state (default: the answer's own)."""
     ref = answer_of(value)
-    reply = Conversation(engine).restore(ref.context(), full=ref.full)
+    reply = clicks.again(Conversation(engine), ref, "slack", full=ref.full,
+                         feedback=ref.feedback if feedback is None else feedback)
     assert reply is not None, ref
-    reply = replace(reply, feedback=ref.feedback if feedback is None else feedback)
     return render(reply, show_question=ref.echo, share=ref.share, shared_by=ref.shared_by)
 
 
